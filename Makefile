@@ -1,0 +1,81 @@
+# idlebell — build and test on Debian 12. `make test` is what CI runs (.ci/run).
+#
+#   make deps        install the Debian packages for building and testing (root), or print the command
+#   make test        go vet, every test with -race against real Dovecot and a headless desktop, gofmt check
+#   make build       bin/idlebell
+#   make demo        run the app against its built-in demo server
+#   make bench       benchmarks, with the Dovecot instances (no desktop)
+
+SHELL := /bin/bash
+GO    ?= go
+
+BUILD_PKGS := gcc libc6-dev pkg-config libgl1-mesa-dev xorg-dev libgl1-mesa-dri
+TEST_PKGS  := xvfb xauth dbus-daemon dbus-bin gnome-keyring libsecret-tools dunst libnotify-bin \
+              haskell-status-notifier-item-utils dovecot-imapd
+# Checked after installing: a package that installs but lacks its program fails here, not in a test.
+BUILD_BINS := gcc pkg-config
+TEST_BINS  := Xvfb xauth dbus-daemon dbus-send gnome-keyring-daemon secret-tool dunst dunstctl notify-send \
+              status-notifier-watcher dovecot doveadm /usr/lib/dovecot/dovecot-lda
+
+# Starts the services, runs the command after --, stops them: see internal/testsession/cmd/testsession.
+# Built, not `go run`: `go run` does not pass SIGTERM on, and the session must clean up on it.
+TESTSESSION := bin/testsession
+
+.PHONY: all deps deps-build vet fmt-check test bench build demo clean testsession
+
+all: build
+
+# install_pkgs PACKAGES, PROGRAMS: apt-get install what dpkg does not report installed, then check
+# that every program is there. Without root it prints the command to run and fails.
+define install_pkgs
+	@missing=""; \
+	for p in $(1); do \
+	  [ "$$(dpkg-query -W -f='$${Status}' "$$p" 2>/dev/null)" = "install ok installed" ] || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "deps: installing$$missing"; \
+	    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing || exit 1; \
+	  else \
+	    echo "deps: missing Debian packages:$$missing" >&2; \
+	    echo "deps: run: sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends$$missing" >&2; \
+	    exit 1; \
+	  fi; \
+	fi; \
+	for b in $(2); do \
+	  command -v "$$b" >/dev/null || { echo "deps: $$b not found although its package is installed" >&2; exit 1; }; \
+	done
+endef
+
+deps:
+	$(call install_pkgs,$(BUILD_PKGS) $(TEST_PKGS),$(BUILD_BINS) $(TEST_BINS))
+
+deps-build:
+	$(call install_pkgs,$(BUILD_PKGS),$(BUILD_BINS))
+
+vet:
+	$(GO) vet ./...
+
+# Run after the tests in `make test`, so that a formatting slip does not hide test results.
+fmt-check:
+	@unformatted="$$(gofmt -l .)"; \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed:" >&2; echo "$$unformatted" >&2; exit 1; fi
+
+testsession:
+	$(GO) build -o $(TESTSESSION) ./internal/testsession/cmd/testsession
+
+test: deps vet testsession
+	$(TESTSESSION) -desktop -- $(GO) test -race -count=1 -timeout 25m ./...
+	@$(MAKE) --no-print-directory fmt-check
+
+bench: deps testsession
+	$(TESTSESSION) -- $(GO) test -run '^$$' -bench . ./...
+
+build: deps-build
+	$(GO) build -o bin/idlebell .
+
+demo: build
+	./bin/idlebell --demo
+
+clean:
+	rm -rf bin
