@@ -1,0 +1,179 @@
+// Package demo runs an in-process IMAP server (go-imap's imapserver with the
+// in-memory backend) on a loopback port. idlebell --demo points the real
+// watcher at it, and the fast tests use it as their server.
+package demo
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapserver"
+	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
+)
+
+// Options configure a Server.
+type Options struct {
+	// NoIdle leaves IDLE out of CAPABILITY, for the polling path.
+	NoIdle bool
+	// Logger receives the server's own error messages; nil discards them.
+	Logger *log.Logger
+	// DebugWriter, when set, receives the raw protocol (tests only).
+	DebugWriter io.Writer
+}
+
+// Server is a running in-process IMAP server. Its methods are safe for
+// concurrent use.
+type Server struct {
+	Addr string // 127.0.0.1:port
+
+	mem  *imapmemserver.Server
+	srv  *imapserver.Server
+	ln   net.Listener
+	done chan struct{}
+
+	mu    sync.Mutex
+	users map[string]*imapmemserver.User
+	conns map[*imapserver.Conn]struct{}
+}
+
+// Start listens on 127.0.0.1 with a random port and serves until Close.
+func Start(opts Options) (*Server, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("demo server: listen: %w", err)
+	}
+	caps := imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}}
+	if !opts.NoIdle {
+		caps[imap.CapIdle] = struct{}{}
+	} else {
+		// IMAP4rev2 implies IDLE; a server without IDLE is rev1 only.
+		delete(caps, imap.CapIMAP4rev2)
+		caps[imap.CapUIDPlus] = struct{}{}
+	}
+	logger := opts.Logger
+	if logger == nil {
+		logger = log.New(io.Discard, "", 0)
+	}
+	s := &Server{
+		Addr:  ln.Addr().String(),
+		mem:   imapmemserver.New(),
+		ln:    ln,
+		done:  make(chan struct{}),
+		users: make(map[string]*imapmemserver.User),
+		conns: make(map[*imapserver.Conn]struct{}),
+	}
+	s.srv = imapserver.New(&imapserver.Options{
+		NewSession: func(c *imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
+			// Remembered for Kick. The session is returned unwrapped: the
+			// server finds optional features by type assertion on it.
+			s.mu.Lock()
+			s.conns[c] = struct{}{}
+			s.mu.Unlock()
+			return s.mem.NewSession(), nil, nil
+		},
+		Caps:         caps,
+		Logger:       logger,
+		InsecureAuth: true, // loopback only
+		DebugWriter:  opts.DebugWriter,
+	})
+	// Owned by the Server: exits when Close closes the listener.
+	go func() {
+		defer close(s.done)
+		s.srv.Serve(ln)
+	}()
+	return s, nil
+}
+
+// AddUser creates a user with an empty INBOX. Adding an existing user is a no-op.
+func (s *Server) AddUser(name, password string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.users[name]; ok {
+		return nil
+	}
+	u := imapmemserver.NewUser(name, password)
+	if err := u.Create("INBOX", nil); err != nil {
+		return fmt.Errorf("demo server: create INBOX for %s: %w", name, err)
+	}
+	s.mem.AddUser(u)
+	s.users[name] = u
+	return nil
+}
+
+func (s *Server) user(name string) (*imapmemserver.User, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.users[name]
+	if !ok {
+		return nil, fmt.Errorf("demo server: no user %q", name)
+	}
+	return u, nil
+}
+
+// CreateMailbox creates a mailbox for a user.
+func (s *Server) CreateMailbox(user, mailbox string) error {
+	u, err := s.user(user)
+	if err != nil {
+		return err
+	}
+	return u.Create(mailbox, nil)
+}
+
+// DeleteMailbox deletes a mailbox (recreating it gives a new UIDVALIDITY).
+func (s *Server) DeleteMailbox(user, mailbox string) error {
+	u, err := s.user(user)
+	if err != nil {
+		return err
+	}
+	return u.Delete(mailbox)
+}
+
+// Append delivers a message as an MTA would; connected IDLE clients see
+// EXISTS synchronously. It returns the new message's UID.
+func (s *Server) Append(user, mailbox string, msg []byte) (uint32, error) {
+	u, err := s.user(user)
+	if err != nil {
+		return 0, err
+	}
+	data, err := u.Append(mailbox, literal{bytes.NewReader(msg), int64(len(msg))}, &imap.AppendOptions{Time: time.Now()})
+	if err != nil {
+		return 0, fmt.Errorf("demo server: append to %s/%s: %w", user, mailbox, err)
+	}
+	return uint32(data.UID), nil
+}
+
+// Kick drops every client connection, as a server restart would, while the
+// server keeps listening.
+func (s *Server) Kick() {
+	s.mu.Lock()
+	conns := s.conns
+	s.conns = make(map[*imapserver.Conn]struct{})
+	s.mu.Unlock()
+	for c := range conns {
+		c.NetConn().Close()
+	}
+}
+
+// Close stops the server and drops every connection.
+func (s *Server) Close() error {
+	err := s.srv.Close()
+	<-s.done
+	if errors.Is(err, net.ErrClosed) {
+		err = nil
+	}
+	return err
+}
+
+type literal struct {
+	*bytes.Reader
+	size int64
+}
+
+func (l literal) Size() int64 { return l.size }

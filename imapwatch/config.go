@@ -1,0 +1,97 @@
+package imapwatch
+
+import (
+	"io"
+	"reflect"
+	"context"
+	"time"
+)
+
+// Security is how the connection is protected.
+type Security string
+
+const (
+	SecurityTLS      Security = "tls"      // implicit TLS (port 993)
+	SecurityStartTLS Security = "starttls" // STARTTLS on port 143
+	SecurityNone     Security = "none"     // plaintext: loopback only unless AllowPlaintext
+)
+
+// Secret returns the password for an account. It is called before every
+// login, from the account's goroutine, and may block (keyring, command) until
+// ctx is done. An error wrapping ErrNoSecret is permanent.
+type Secret func(ctx context.Context) (string, error)
+
+// Config is one account as the watcher needs it. It is built by the
+// composition root from settings; this package never reads files.
+type Config struct {
+	Name           string // unique account name, used in events
+	Host           string
+	Port           int
+	Security       Security
+	AllowPlaintext bool
+	Username       string
+	Password       Secret
+	Mailboxes      []string // default ["INBOX"]
+	MaxConnections int      // IDLE connections per account; default 4
+
+	// TLS verification. By default the system roots verify the server.
+	// CAFile adds a CA; Fingerprint ("sha256:AB:..") pins the leaf instead.
+	CAFile      string
+	Fingerprint string
+
+	PollInterval    time.Duration // without IDLE; default 2m, minimum 15s
+	LivenessTimeout time.Duration // server silence before a forced check; default 5m
+	ResyncInterval  time.Duration // DONE + NOOP + re-IDLE; default 10m
+	KeepAlive       time.Duration // TCP keep-alive idle time; default 30s
+	CommandTimeout  time.Duration // a command's answer, DONE's OK, LOGOUT; default 30s
+
+	// Trace, when set, receives the IMAP protocol of every connection with
+	// LOGIN/AUTHENTICATE arguments and the password replaced by ***.
+	Trace io.Writer
+	// Traffic, when set, counts the bytes on the wire (below TLS).
+	Traffic *Traffic
+}
+
+func (cfg *Config) withDefaults() Config {
+	c := *cfg
+	if len(c.Mailboxes) == 0 {
+		c.Mailboxes = []string{"INBOX"}
+	}
+	if c.Security == "" {
+		c.Security = SecurityTLS
+	}
+	if c.MaxConnections <= 0 {
+		c.MaxConnections = 4
+	}
+	if c.PollInterval <= 0 {
+		c.PollInterval = 2 * time.Minute
+	}
+	if c.LivenessTimeout <= 0 {
+		c.LivenessTimeout = 5 * time.Minute
+	}
+	if c.ResyncInterval <= 0 {
+		c.ResyncInterval = 10 * time.Minute
+	}
+	if c.CommandTimeout <= 0 {
+		c.CommandTimeout = 30 * time.Second
+	}
+	return c
+}
+
+// sameAs reports whether two configs would make the same connections. The
+// Password func cannot be compared; a changed password is applied by Retry.
+func (cfg *Config) sameAs(o *Config) bool {
+	a, b := *cfg, *o
+	a.Password, b.Password = nil, nil
+	return reflect.DeepEqual(a, b)
+}
+
+// Store keeps the per-mailbox watermark that makes "exactly once" survive
+// restarts: the UIDVALIDITY and the next UID not yet reported. Save is called
+// after the events for all UIDs below nextUID were handed to the event
+// channel. Implementations must be safe for concurrent use and must not block
+// for long (coalesce and write in the background). settings.State implements it.
+type Store interface {
+	Load(account, mailbox string) (uidValidity, nextUID uint32, ok bool)
+	Save(account, mailbox string, uidValidity, nextUID uint32)
+}

@@ -1,0 +1,44 @@
+package imapwatch
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Permanent errors: retrying cannot help until the user changes something.
+// The watcher stops retrying an account that hits one of these; Retry or a
+// changed config starts it again. Check with errors.Is.
+var (
+	ErrAuthFailed       = errors.New("authentication failed")
+	ErrMailboxMissing   = errors.New("mailbox does not exist")
+	ErrCertificate      = errors.New("server certificate not trusted")
+	ErrNoSecret         = errors.New("no password available")
+	ErrPlaintextRefused = errors.New("refusing to send a password without TLS to a non-loopback host")
+	ErrNoTLS            = errors.New("server does not offer STARTTLS")
+)
+
+// CertificateError carries what the user needs to decide whether to trust a
+// server certificate. It matches ErrCertificate with errors.Is.
+type CertificateError struct {
+	Host        string
+	Subject     string
+	Fingerprint string // "sha256:AB:CD:..."
+	Err         error  // the verification error from crypto/tls or x509
+}
+
+func (e *CertificateError) Error() string {
+	return fmt.Sprintf("certificate of %s (%s, %s) not trusted: %v", e.Host, e.Subject, e.Fingerprint, e.Err)
+}
+
+func (e *CertificateError) Is(target error) bool { return target == ErrCertificate }
+func (e *CertificateError) Unwrap() error        { return e.Err }
+
+// IsPermanent reports whether err is one the watcher does not retry.
+func IsPermanent(err error) bool {
+	for _, p := range []error{ErrAuthFailed, ErrMailboxMissing, ErrCertificate, ErrNoSecret, ErrPlaintextRefused, ErrNoTLS} {
+		if errors.Is(err, p) {
+			return true
+		}
+	}
+	return false
+}

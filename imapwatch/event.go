@@ -1,0 +1,80 @@
+package imapwatch
+
+import "time"
+
+// Event is what the watcher reports: *NewMail, *StateChange or *Unseen.
+// Events are plain values; no go-imap type leaks out of this package.
+type Event interface{ isEvent() }
+
+// NewMail is one message that arrived in a watched mailbox. Each message is
+// reported exactly once per (Account, Mailbox, UIDValidity, UID), also across
+// restarts, as long as the watermark store keeps its promise.
+type NewMail struct {
+	Account     string
+	Mailbox     string
+	UID         uint32
+	UIDValidity uint32
+	MessageID   string
+	FromName    string // decoded display name, may be empty
+	FromAddress string // mailbox@host, may be empty for broken headers
+	Subject     string // decoded, control characters removed
+	Date        time.Time
+	Preview     string // decoded text, at most PreviewMaxRunes characters
+	// CatchUp is true for mail that arrived while idlebell was not watching
+	// (offline, asleep, stopped, reconnecting). The UI digests these.
+	CatchUp bool
+}
+
+// State is a connection's state as the user should see it.
+type State int
+
+const (
+	StateConnecting State = iota
+	StateIdle             // connected, IDLE running: push
+	StatePolling          // connected, server lacks IDLE: polling
+	StateReconnecting     // lost; waiting RetryAt, then connecting again
+	StateFailed           // permanent error; no retry until config changes or Retry
+	StateStopped          // account removed or watcher shut down
+)
+
+func (s State) String() string {
+	switch s {
+	case StateConnecting:
+		return "connecting"
+	case StateIdle:
+		return "idle"
+	case StatePolling:
+		return "polling"
+	case StateReconnecting:
+		return "reconnecting"
+	case StateFailed:
+		return "failed"
+	case StateStopped:
+		return "stopped"
+	}
+	return "unknown"
+}
+
+// StateChange reports a connection's new state. Err is set for
+// StateReconnecting and StateFailed; classify it with errors.Is against the
+// Err* sentinels of this package. Note carries informational messages such as
+// a UIDVALIDITY re-baseline.
+type StateChange struct {
+	Account string
+	Mailbox string
+	State   State
+	Err     error
+	RetryAt time.Time // zero unless State == StateReconnecting
+	Note    string
+}
+
+// Unseen is the number of messages without \Seen in a mailbox.
+type Unseen struct {
+	Account string
+	Mailbox string
+	Count   uint32
+}
+
+func (*NewMail) isEvent()     {}
+func (*StateChange) isEvent() {}
+func (*Unseen) isEvent()      {}

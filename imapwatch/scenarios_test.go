@@ -1,0 +1,252 @@
+package imapwatch
+
+import (
+	"context"
+	"sync/atomic"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+)
+
+const wait = 15 * time.Second
+
+// scenarios run against every server: in-process, Dovecot plain, Dovecot TLS.
+var scenarios = []struct {
+	name string
+	run  func(t *testing.T, srv server)
+}{
+	{"ExistingMailNotAnnounced", testExistingNotAnnounced},
+	{"OneMailOneEvent", testOneMail},
+	{"BurstNoDuplicates", testBurst},
+	{"ReconnectCatchUp", testReconnectCatchUp},
+	{"RestartCatchUp", testRestartCatchUp},
+	{"UIDValidityChange", testUIDValidity},
+	{"BadPassword", testBadPassword},
+	{"MissingMailbox", testMissingMailbox},
+	{"ManyFolders", testManyFolders},
+	{"ClockJump", testClockJump},
+	{"SilentDrop", testSilentDrop},
+}
+
+func runScenarios(t *testing.T, srv server) {
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			t.Parallel()
+			sc.run(t, srv)
+		})
+	}
+}
+
+func TestInProcess(t *testing.T) {
+	runScenarios(t, newDemoServer(t, demoOptions()))
+}
+
+func testExistingNotAnnounced(t *testing.T, srv server) {
+	user, cfg := srv.newUser(t)
+	srv.deliver(t, user, "INBOX", testMessage(1, "old one"))
+	srv.deliver(t, user, "INBOX", testMessage(2, "old two"))
+	_, c := startManager(t, cfg, newMemStore())
+	c.waitState(t, StateIdle, wait)
+	assertOnce(t, c.untilSentinel(t, srv, user, "INBOX", wait))
+}
+
+func testOneMail(t *testing.T, srv server) {
+	user, cfg := srv.newUser(t)
+	srv.deliver(t, user, "INBOX", testMessage(1, "old"))
+	_, c := startManager(t, cfg, newMemStore())
+	c.waitState(t, StateIdle, wait)
+	srv.deliver(t, user, "INBOX", testMessage(7, "Grüße aus München"))
+	got := c.waitMails(t, 1, wait)[0]
+	if got.Subject != "Grüße aus München" || got.FromName != "Jürgen Müller" || got.FromAddress != "juergen7@example.org" {
+		t.Errorf("NewMail = %q from %q <%s>, want %q from %q <%s>", got.Subject, got.FromName, got.FromAddress,
+			"Grüße aus München", "Jürgen Müller", "juergen7@example.org")
+	}
+	if got.Preview != "Grüße number 7. Second line." {
+		t.Errorf("Preview = %q, want %q", got.Preview, "Grüße number 7. Second line.")
+	}
+	if got.CatchUp || got.Mailbox != "INBOX" || got.UID == 0 || got.UIDValidity == 0 || got.MessageID == "" {
+		t.Errorf("NewMail = %+v: want live INBOX mail with uid, uidvalidity and message id", got)
+	}
+	assertOnce(t, c.untilSentinel(t, srv, user, "INBOX", wait))
+	for i, f := range srv.flags(t, user, "INBOX") {
+		for _, fl := range f {
+			if fl == imap.FlagSeen {
+				t.Errorf("message %d has \\Seen: idlebell must never mark mail read", i+1)
+			}
+		}
+	}
+}
+
+func testBurst(t *testing.T, srv server) {
+	user, cfg := srv.newUser(t)
+	_, c := startManager(t, cfg, newMemStore())
+	c.waitState(t, StateIdle, wait)
+	var want []string
+	for i := range 5 {
+		want = append(want, fmt.Sprintf("burst %d", i))
+		srv.deliver(t, user, "INBOX", testMessage(i, want[i]))
+	}
+	assertOnce(t, c.untilSentinel(t, srv, user, "INBOX", wait), want...)
+}
+
+func testReconnectCatchUp(t *testing.T, srv server) {
+	user, cfg := srv.newUser(t)
+	_, c := startManager(t, cfg, newMemStore())
+	c.waitState(t, StateIdle, wait)
+	srv.kick(t, user)
+	// Mail that lands while the watcher is (re)connecting is caught up once.
+	srv.deliver(t, user, "INBOX", testMessage(1, "during reconnect"))
+	c.waitState(t, StateIdle, wait)
+	srv.deliver(t, user, "INBOX", testMessage(2, "after reconnect"))
+	assertOnce(t, c.untilSentinel(t, srv, user, "INBOX", wait), "during reconnect", "after reconnect")
+}
+
+func testRestartCatchUp(t *testing.T, srv server) {
+	user, cfg := srv.newUser(t)
+	store := newMemStore()
+	srv.deliver(t, user, "INBOX", testMessage(0, "before first start"))
+	m1, c1 := startManager(t, cfg, store)
+	c1.waitState(t, StateIdle, wait)
+	srv.deliver(t, user, "INBOX", testMessage(1, "while running"))
+	assertOnce(t, c1.untilSentinel(t, srv, user, "INBOX", wait), "while running")
+	m1.Close()
+
+	srv.deliver(t, user, "INBOX", testMessage(2, "while stopped A"))
+	srv.deliver(t, user, "INBOX", testMessage(3, "while stopped B"))
+	_, c2 := startManager(t, cfg, store)
+	got := c2.waitMails(t, 2, wait)
+	for _, m := range got {
+		if !m.CatchUp {
+			t.Errorf("mail %q: CatchUp = false, want true", m.Subject)
+		}
+	}
+	assertOnce(t, got, "while stopped A", "while stopped B")
+	assertOnce(t, c2.untilSentinel(t, srv, user, "INBOX", wait))
+}
+
+func testUIDValidity(t *testing.T, srv server) {
+	user, cfg := srv.newUser(t)
+	cfg.Mailboxes = []string{"Box"}
+	srv.createMailbox(t, user, "Box")
+	store := newMemStore()
+	m1, c1 := startManager(t, cfg, store)
+	c1.waitState(t, StateIdle, wait)
+	m1.Close()
+	srv.recreate(t, user, "Box")
+	for i := range 3 {
+		srv.deliver(t, user, "Box", testMessage(i, fmt.Sprintf("in new box %d", i)))
+	}
+	_, c2 := startManager(t, cfg, store)
+	deadline := time.After(wait)
+	for noted := false; !noted; {
+		select {
+		case ev := <-c2.states:
+			noted = strings.Contains(ev.Note, "UIDVALIDITY")
+		case m := <-c2.mails:
+			t.Fatalf("mail %q announced after UIDVALIDITY change, want silent re-baseline", m.Subject)
+		case <-deadline:
+			t.Fatal("no state message about the UIDVALIDITY change")
+		}
+	}
+	srv.deliver(t, user, "Box", testMessage(9, "after rebaseline"))
+	assertOnce(t, c2.untilSentinel(t, srv, user, "Box", wait), "after rebaseline")
+}
+
+func testBadPassword(t *testing.T, srv server) {
+	_, cfg := srv.newUser(t)
+	var logins atomic.Int32
+	cfg.Password = func(context.Context) (string, error) { logins.Add(1); return "wrong-password", nil }
+	m, c := startManager(t, cfg, newMemStore())
+	ev := c.waitState(t, StateFailed, wait)
+	if !errors.Is(ev.Err, ErrAuthFailed) {
+		t.Errorf("StateFailed.Err = %v, want ErrAuthFailed", ev.Err)
+	}
+	// A manual check is the one thing that tries again: exactly one more LOGIN.
+	m.CheckNow(cfg.Name)
+	c.waitState(t, StateFailed, wait)
+	if n := logins.Load(); n != 2 {
+		t.Errorf("password asked %d times, want 2 (one LOGIN, one after CheckNow)", n)
+	}
+}
+
+func testMissingMailbox(t *testing.T, srv server) {
+	_, cfg := srv.newUser(t)
+	cfg.Mailboxes = []string{"NoSuchBox"}
+	_, c := startManager(t, cfg, newMemStore())
+	ev := c.waitState(t, StateFailed, wait)
+	if !errors.Is(ev.Err, ErrMailboxMissing) {
+		t.Errorf("StateFailed.Err = %v, want ErrMailboxMissing", ev.Err)
+	}
+}
+
+func testManyFolders(t *testing.T, srv server) {
+	user, cfg := srv.newUser(t)
+	boxes := []string{"INBOX", "Lists/go", "Work", "Extra"}
+	for _, b := range boxes[1:] {
+		srv.createMailbox(t, user, b)
+	}
+	cfg.Mailboxes = boxes
+	cfg.MaxConnections = 3 // INBOX and Lists/go IDLE; Work and Extra share a polling connection
+	cfg.PollInterval = 200 * time.Millisecond
+	_, c := startManager(t, cfg, newMemStore())
+	c.waitStates(t, wait, map[string]State{"INBOX": StateIdle, "Lists/go": StateIdle, "Work": StatePolling, "Extra": StatePolling})
+	for i, b := range boxes {
+		srv.deliver(t, user, b, testMessage(i, "to "+b))
+	}
+	got := c.waitMails(t, 4, wait)
+	seen := map[string]string{}
+	for _, m := range got {
+		seen[m.Mailbox] = m.Subject
+	}
+	for _, b := range boxes {
+		if seen[b] != "to "+b {
+			t.Errorf("mailbox %s: got %q, want %q", b, seen[b], "to "+b)
+		}
+	}
+}
+
+func testClockJump(t *testing.T, srv server) {
+	user, cfg := srv.newUser(t)
+	p := newProxy(t, cfg.Addr())
+	cfg.Host, cfg.Port = p.hostPort(t)
+	clk := newFakeClock()
+	m := NewManager(Options{Store: newMemStore(), Logger: testLogger(t), Clock: clk, SleepCheck: time.Minute})
+	c := collect(t, m)
+	m.Apply([]Config{cfg})
+	t.Cleanup(func() { m.Close(); <-c.done })
+	c.waitState(t, StateIdle, wait)
+	// The machine "sleeps" an hour: the old connection is dead (frozen),
+	// mail arrives, the push never comes.
+	p.freeze()
+	srv.deliver(t, user, "INBOX", testMessage(1, "while asleep"))
+	clk.jump(time.Hour)
+	c.waitState(t, StateConnecting, wait)
+	c.waitState(t, StateIdle, wait)
+	assertOnce(t, c.untilSentinel(t, srv, user, "INBOX", wait), "while asleep")
+}
+
+func testSilentDrop(t *testing.T, srv server) {
+	user, cfg := srv.newUser(t)
+	p := newProxy(t, cfg.Addr())
+	cfg.Host, cfg.Port = p.hostPort(t)
+	cfg.LivenessTimeout = time.Second
+	cfg.CommandTimeout = time.Second
+	_, c := startManager(t, cfg, newMemStore())
+	c.waitState(t, StateIdle, wait)
+	frozen := time.Now()
+	p.freeze()
+	srv.deliver(t, user, "INBOX", testMessage(1, "during freeze"))
+	c.waitState(t, StateConnecting, wait)
+	t.Logf("silent drop detected after %s (liveness %s + command timeout %s)",
+		time.Since(frozen).Round(time.Millisecond), cfg.LivenessTimeout, cfg.CommandTimeout)
+	c.waitState(t, StateIdle, wait)
+	got := c.untilSentinel(t, srv, user, "INBOX", wait)
+	assertOnce(t, got, "during freeze")
+	if len(got) == 1 && !got[0].CatchUp {
+		t.Errorf("mail during freeze: CatchUp = false, want true")
+	}
+}
