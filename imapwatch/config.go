@@ -1,9 +1,9 @@
 package imapwatch
 
 import (
+	"context"
 	"io"
 	"reflect"
-	"context"
 	"time"
 )
 

@@ -29,12 +29,12 @@ type NewMail struct {
 type State int
 
 const (
-	StateConnecting State = iota
-	StateIdle             // connected, IDLE running: push
-	StatePolling          // connected, server lacks IDLE: polling
-	StateReconnecting     // lost; waiting RetryAt, then connecting again
-	StateFailed           // permanent error; no retry until config changes or Retry
-	StateStopped          // account removed or watcher shut down
+	StateConnecting   State = iota
+	StateIdle               // connected, IDLE running: push
+	StatePolling            // connected, server lacks IDLE: polling
+	StateReconnecting       // lost; waiting RetryAt, then connecting again
+	StateFailed             // permanent error; no retry until config changes or Retry
+	StateStopped            // account removed or watcher shut down
 )
 
 func (s State) String() string {

@@ -1,10 +1,10 @@
 package imapwatch
 
 import (
-	"io"
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"sync"

@@ -1,10 +1,10 @@
 package imapwatch
 
 import (
-	"log"
-	"os"
 	"io"
+	"log"
 	"net"
+	"os"
 	"sync"
 	"sync/atomic"
 	"testing"

@@ -2,10 +2,10 @@ package imapwatch
 
 import (
 	"context"
-	"sync/atomic"
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
