@@ -127,8 +127,12 @@ func readFlags(t *testing.T, cfg Config, mbox string) [][]imap.Flag {
 	if err := login(ctx, c, &cfg, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Select(mbox, &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
+	sel, err := c.Select(mbox, &imap.SelectOptions{ReadOnly: true}).Wait()
+	if err != nil {
 		t.Fatal(err)
+	}
+	if sel.NumMessages == 0 {
+		return nil
 	}
 	msgs, err := c.Fetch(imap.SeqSet{imap.SeqRange{Start: 1, Stop: 0}}, &imap.FetchOptions{Flags: true}).Collect()
 	if err != nil {

@@ -1,0 +1,172 @@
+package imapwatch
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+
+	"idlebell/internal/testsession"
+)
+
+// dovecotServer adapts a real Dovecot instance from the make-test session.
+type dovecotServer struct {
+	d   *testsession.Dovecot
+	tls bool
+}
+
+func (s *dovecotServer) config(user string) Config {
+	addr, sec := s.d.PlainAddr, SecurityNone
+	if s.tls {
+		addr, sec = s.d.TLSAddr, SecurityTLS
+	}
+	var host string
+	var port int
+	fmt.Sscanf(addr, "127.0.0.1:%d", &port)
+	host = "127.0.0.1"
+	return Config{Name: "acct-" + user, Host: host, Port: port, Security: sec, CAFile: s.d.CAFile,
+		Username: user, Password: staticPassword(s.d.Password()), CommandTimeout: 10 * time.Second, Trace: traceWriter()}
+}
+
+func (s *dovecotServer) newUser(t *testing.T) (string, Config) {
+	u := uniqueUser("dc")
+	// Dovecot creates the user's INBOX on first delivery or login.
+	cfg := s.config(u)
+	readFlags(t, cfg, "INBOX")
+	return u, cfg
+}
+
+func (s *dovecotServer) deliver(t *testing.T, user, mbox string, msg []byte) {
+	t.Helper()
+	var err error
+	if mbox == "INBOX" {
+		err = s.d.Deliver(user, msg) // as an MTA would: dovecot-lda
+	} else {
+		err = s.d.DeliverTo(user, mbox, msg)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (s *dovecotServer) kick(t *testing.T, user string) {
+	t.Helper()
+	if err := s.d.Kick(user); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (s *dovecotServer) recreate(t *testing.T, user, mbox string) {
+	t.Helper()
+	if err := s.d.DeleteMailbox(user, mbox); err != nil {
+		t.Fatal(err)
+	}
+	s.createMailbox(t, user, mbox)
+}
+
+func (s *dovecotServer) createMailbox(t *testing.T, user, mbox string) {
+	t.Helper()
+	if err := s.d.CreateMailbox(user, mbox); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (s *dovecotServer) flags(t *testing.T, user, mbox string) [][]imap.Flag {
+	return readFlags(t, s.config(user), mbox)
+}
+
+func TestDovecotPlain(t *testing.T) {
+	env := testsession.FromEnv(t)
+	runScenarios(t, &dovecotServer{d: env.Dovecot})
+}
+
+func TestDovecotTLS(t *testing.T) {
+	env := testsession.FromEnv(t)
+	runScenarios(t, &dovecotServer{d: env.Dovecot, tls: true})
+}
+
+// TestDovecotPolling: a server without IDLE gives the same events, by polling.
+func TestDovecotPolling(t *testing.T) {
+	env := testsession.FromEnv(t)
+	srv := &dovecotServer{d: env.NoIdle}
+	user, cfg := srv.newUser(t)
+	cfg.PollInterval = 300 * time.Millisecond
+	_, c := startManager(t, cfg, newMemStore())
+	c.waitState(t, StatePolling, wait)
+	srv.deliver(t, user, "INBOX", testMessage(1, "polled"))
+	got := c.untilSentinel(t, srv, user, "INBOX", wait)
+	assertOnce(t, got, "polled")
+}
+
+// TestDovecotRestartCycles stops and starts a Dovecot of its own while mail
+// is delivered into the stopped server's Maildir; every mail must arrive once.
+func TestDovecotRestartCycles(t *testing.T) {
+	testsession.FromEnv(t)
+	t.Parallel()
+	d, err := testsession.StartDovecot(t.TempDir(), testsession.DovecotOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Stop() })
+	srv := &dovecotServer{d: d}
+	user, cfg := srv.newUser(t)
+	_, c := startManager(t, cfg, newMemStore())
+	c.waitState(t, StateIdle, wait)
+
+	// 20 cycles: mostly instant restarts, some of 5 s and two of 20 s, so
+	// the backoff runs up to several steps.
+	downtimes := []time.Duration{}
+	for i := range 20 {
+		switch {
+		case i%10 == 9:
+			downtimes = append(downtimes, 20*time.Second)
+		case i%3 == 2:
+			downtimes = append(downtimes, 5*time.Second)
+		default:
+			downtimes = append(downtimes, 0)
+		}
+	}
+	lost, dup := 0, 0
+	start := time.Now()
+	for cycle, down := range downtimes {
+		if err := d.Stop(); err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		for i := range 3 {
+			subject := fmt.Sprintf("cycle %d mail %d", cycle, i)
+			want = append(want, subject)
+			if err := d.DeliverOffline(user, testMessage(i, subject)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if down > 0 {
+			<-time.After(down) // the downtime under test, not a wait for a condition
+		}
+		if err := d.Start(); err != nil {
+			t.Fatal(err)
+		}
+		got := c.untilSentinel(t, srv, user, "INBOX", time.Minute)
+		count := map[string]int{}
+		for _, m := range got {
+			count[m.Subject]++
+			if !m.CatchUp {
+				t.Errorf("cycle %d: %q not flagged catch-up", cycle, m.Subject)
+			}
+		}
+		for _, w := range want {
+			switch n := count[w]; {
+			case n == 0:
+				lost++
+			case n > 1:
+				dup += n - 1
+			}
+		}
+	}
+	t.Logf("restart cycles: %d (downtimes %v), mails %d, lost %d, duplicated %d, took %s",
+		len(downtimes), downtimes, 3*len(downtimes), lost, dup, time.Since(start).Round(time.Second))
+	if lost != 0 || dup != 0 {
+		t.Errorf("lost %d, duplicated %d; want 0 and 0", lost, dup)
+	}
+}
