@@ -177,3 +177,9 @@ type literal struct {
 }
 
 func (l literal) Size() int64 { return l.size }
+
+// HostPort splits Addr.
+func (s *Server) HostPort() (string, int) {
+	a := s.ln.Addr().(*net.TCPAddr)
+	return a.IP.String(), a.Port
+}

@@ -2,6 +2,7 @@ package imapwatch
 
 import (
 	"context"
+	"crypto/tls"
 	"io"
 	"reflect"
 	"time"
@@ -50,6 +51,10 @@ type Config struct {
 	Trace io.Writer
 	// Traffic, when set, counts the bytes on the wire (below TLS).
 	Traffic *Traffic
+
+	// onTLS, when set, sees the server's certificate before verification
+	// (Check reports it even when verification fails).
+	onTLS func(tls.ConnectionState)
 }
 
 func (cfg *Config) withDefaults() Config {
@@ -83,6 +88,7 @@ func (cfg *Config) withDefaults() Config {
 func (cfg *Config) sameAs(o *Config) bool {
 	a, b := *cfg, *o
 	a.Password, b.Password = nil, nil
+	a.onTLS, b.onTLS = nil, nil
 	return reflect.DeepEqual(a, b)
 }
 

@@ -379,6 +379,7 @@ func (s *session) fetchNew(ctx context.Context, mbox string, catchUp bool) error
 	w.save(mbox, m)
 	if sent > 0 {
 		w.logger.Debug("new mail", "mailbox", mbox, "count", sent, "catch_up", catchUp)
+		w.send(ctx, &Batch{Account: w.cfg.Name, Mailbox: mbox, Count: sent, CatchUp: catchUp})
 	}
 	return nil
 }

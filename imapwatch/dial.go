@@ -104,6 +104,11 @@ func (cfg *Config) tlsConfig() (*tls.Config, error) {
 		}
 		tc.RootCAs = pool
 	}
+	if cfg.onTLS != nil {
+		// Runs after verification passed; a failed verification reaches
+		// the caller as a *CertificateError carrying the same details.
+		tc.VerifyConnection = func(cs tls.ConnectionState) error { cfg.onTLS(cs); return nil }
+	}
 	if cfg.Fingerprint != "" {
 		want, err := parseFingerprint(cfg.Fingerprint)
 		if err != nil {

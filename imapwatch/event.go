@@ -2,7 +2,7 @@ package imapwatch
 
 import "time"
 
-// Event is what the watcher reports: *NewMail, *StateChange or *Unseen.
+// Event is what the watcher reports: *NewMail, *Batch, *StateChange or *Unseen.
 // Events are plain values; no go-imap type leaks out of this package.
 type Event interface{ isEvent() }
 
@@ -75,6 +75,18 @@ type Unseen struct {
 	Count   uint32
 }
 
+// Batch follows the NewMail events of one fetch: the mail that one wake-up
+// of a connection found (a push, a poll, a catch-up after reconnecting).
+// Hooks that sync rather than notify run once per Batch; the UI digests a
+// catch-up Batch into one bubble.
+type Batch struct {
+	Account string
+	Mailbox string
+	Count   int
+	CatchUp bool
+}
+
+func (*Batch) isEvent()       {}
 func (*NewMail) isEvent()     {}
 func (*StateChange) isEvent() {}
 func (*Unseen) isEvent()      {}

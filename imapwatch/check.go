@@ -1,0 +1,173 @@
+package imapwatch
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+)
+
+// MailboxCheck is what Check found for one mailbox.
+type MailboxCheck struct {
+	Name     string `json:"name"`
+	Exists   bool   `json:"exists"`
+	Messages uint32 `json:"messages"`
+	Unseen   uint32 `json:"unseen"`
+}
+
+// CheckResult is the outcome of Check, step by step, for `idlebell check`
+// and the settings window's Test connection.
+type CheckResult struct {
+	Account  string   `json:"account"`
+	Addr     string   `json:"addr"`
+	Security Security `json:"security"`
+	// Resolved addresses of the host.
+	IPs []string `json:"ips,omitempty"`
+	// TLS details; empty for security "none".
+	TLSVersion      string         `json:"tls_version,omitempty"`
+	CertSubject     string         `json:"cert_subject,omitempty"`
+	CertFingerprint string         `json:"cert_fingerprint,omitempty"`
+	Caps            []string       `json:"capabilities,omitempty"`
+	Idle            bool           `json:"idle"`
+	Notify          bool           `json:"notify"`
+	Condstore       bool           `json:"condstore"`
+	Preview         bool           `json:"preview"`
+	Mailboxes       []MailboxCheck `json:"mailboxes,omitempty"`
+	// RTT is one NOOP round trip after login.
+	RTT time.Duration `json:"rtt_ns"`
+	// Step is the step that failed: resolve, connect, tls, login, mailbox;
+	// empty when all passed. Err is classified like the watcher's errors.
+	Step string `json:"failed_step,omitempty"`
+	Err  error  `json:"-"`
+}
+
+// OK reports whether every step passed.
+func (r *CheckResult) OK() bool { return r.Err == nil }
+
+// Check runs connect → TLS → login → capabilities → mailboxes once and
+// reports each step. It never retries. It returns when done or ctx ends.
+func Check(ctx context.Context, cfg Config) *CheckResult {
+	cfg = cfg.withDefaults()
+	r := &CheckResult{Account: cfg.Name, Addr: cfg.Addr(), Security: cfg.Security}
+	fail := func(step string, err error) *CheckResult {
+		r.Step, r.Err = step, err
+		return r
+	}
+	host := strings.Trim(cfg.Host, "[]")
+	ips, err := net.DefaultResolver.LookupHost(ctx, host)
+	if err != nil {
+		return fail("resolve", fmt.Errorf("resolve %s: %w", host, err))
+	}
+	r.IPs = ips
+
+	// Capture the server certificate whether the handshake passes or not.
+	var state *tls.ConnectionState
+	cfg.onTLS = func(cs tls.ConnectionState) { state = &cs }
+	c, _, err := dial(ctx, &cfg, dialOptions{debug: redactingTrace(&cfg)})
+	if state != nil && len(state.PeerCertificates) > 0 {
+		r.TLSVersion = tls.VersionName(state.Version)
+		r.CertSubject = state.PeerCertificates[0].Subject.String()
+		r.CertFingerprint = Fingerprint(state.PeerCertificates[0].Raw)
+	}
+	if err != nil {
+		var cerr *CertificateError
+		if errors.As(err, &cerr) {
+			r.CertSubject, r.CertFingerprint = cerr.Subject, cerr.Fingerprint
+			return fail("tls", err)
+		}
+		if errors.Is(err, ErrNoTLS) {
+			return fail("tls", err)
+		}
+		return fail("connect", err)
+	}
+	defer c.Close()
+	stop := context.AfterFunc(ctx, func() { c.Close() })
+	defer stop()
+	if err := login(ctx, c, &cfg, nil); err != nil {
+		return fail("login", err)
+	}
+	caps := c.Caps()
+	for cp := range caps {
+		r.Caps = append(r.Caps, string(cp))
+	}
+	slices.Sort(r.Caps)
+	r.Idle = caps.Has(imap.CapIdle) || caps.Has(imap.CapIMAP4rev2)
+	r.Notify = caps.Has("NOTIFY")
+	r.Condstore = caps.Has(imap.CapCondStore)
+	r.Preview = caps.Has("PREVIEW")
+
+	t0 := time.Now()
+	if err := c.Noop().Wait(); err != nil {
+		return fail("login", err)
+	}
+	r.RTT = time.Since(t0)
+
+	var missing []string
+	for _, mb := range cfg.Mailboxes {
+		st, err := c.Status(mb, &imap.StatusOptions{NumMessages: true, NumUnseen: true}).Wait()
+		mc := MailboxCheck{Name: mb}
+		if err == nil {
+			mc.Exists = true
+			if st.NumMessages != nil {
+				mc.Messages = *st.NumMessages
+			}
+			if st.NumUnseen != nil {
+				mc.Unseen = *st.NumUnseen
+			}
+		} else {
+			missing = append(missing, mb)
+		}
+		r.Mailboxes = append(r.Mailboxes, mc)
+	}
+	c.Logout().Wait()
+	if len(missing) > 0 {
+		return fail("mailbox", fmt.Errorf("%w: %s", ErrMailboxMissing, strings.Join(missing, ", ")))
+	}
+	return r
+}
+
+// redactingTrace is cfg.Trace behind a redactor, or nil.
+func redactingTrace(cfg *Config) *redactor {
+	if cfg.Trace == nil {
+		return nil
+	}
+	return newRedactor(cfg.Trace, "["+cfg.Name+"] ")
+}
+
+// MarkSeen sets \Seen on one message over a short connection of its own:
+// the watcher's connections stay read-only. It refuses when the mailbox's
+// UIDVALIDITY is no longer uidValidity (the UID would name another message).
+func MarkSeen(ctx context.Context, cfg Config, mailbox string, uidValidity, uid uint32) error {
+	cfg = cfg.withDefaults()
+	c, _, err := dial(ctx, &cfg, dialOptions{debug: redactingTrace(&cfg)})
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	stop := context.AfterFunc(ctx, func() { c.Close() })
+	defer stop()
+	if err := login(ctx, c, &cfg, nil); err != nil {
+		return err
+	}
+	sel, err := c.Select(mailbox, nil).Wait()
+	if err != nil {
+		return fmt.Errorf("select %s: %w", mailbox, err)
+	}
+	if sel.UIDValidity != uidValidity {
+		return fmt.Errorf("mark as read: %s was recreated on the server; the message is gone", mailbox)
+	}
+	err = c.Store(imap.UIDSetNum(imap.UID(uid)), &imap.StoreFlags{
+		Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagSeen},
+	}, nil).Close()
+	if err != nil {
+		return fmt.Errorf("mark uid %d in %s as read: %w", uid, mailbox, err)
+	}
+	c.Logout().Wait()
+	return nil
+}
