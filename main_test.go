@@ -1,0 +1,17 @@
+package main
+
+import (
+	"os"
+	"testing"
+)
+
+// TestMain lets the root package's end-to-end tests run the real app as a
+// child process: they re-exec this test binary with IDLEBELL_E2E_CHILD=1 and
+// the app's arguments, which is the built binary's code path without a
+// second build. Shared by the tray and the headless end-to-end tests.
+func TestMain(m *testing.M) {
+	if os.Getenv("IDLEBELL_E2E_CHILD") == "1" {
+		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
