@@ -1,0 +1,195 @@
+package settings
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+)
+
+// Version is the only config schema version this build understands.
+const Version = 1
+
+// Defaults, written once so the loader, WithDefaults, the README and
+// config.example.toml agree.
+const (
+	DefaultMaxBubbles   = 3
+	DefaultPortTLS      = 993
+	DefaultPortPlain    = 143
+	DefaultSecurity     = "tls"
+	DefaultPollInterval = 2 * time.Minute
+	MinPollInterval     = 15 * time.Second
+	DefaultHookTimeout  = 60 * time.Second
+	MinHookTimeout      = time.Second
+)
+
+// Security values accepted in an account's security field.
+const (
+	SecurityTLS      = "tls"
+	SecurityStartTLS = "starttls"
+	SecurityNone     = "none"
+)
+
+// Duration is a time.Duration written in TOML as a string such as "2m" or
+// "90s".
+type Duration struct{ time.Duration }
+
+// MarshalText writes the shortest natural form: "2m", "90s", "1h30m0s".
+func (d Duration) MarshalText() ([]byte, error) {
+	return []byte(formatDuration(d.Duration)), nil
+}
+
+// UnmarshalText parses Go duration syntax ("90s", "2m", "1h30m").
+func (d *Duration) UnmarshalText(text []byte) error {
+	v, err := time.ParseDuration(string(text))
+	if err != nil {
+		return fmt.Errorf("%q is not a duration: write it like \"90s\", \"2m\" or \"1h30m\"", text)
+	}
+	d.Duration = v
+	return nil
+}
+
+func (d Duration) String() string { return formatDuration(d.Duration) }
+
+func formatDuration(d time.Duration) string {
+	switch {
+	case d == 0:
+		return "0s"
+	case d%time.Hour == 0:
+		return fmt.Sprintf("%dh", d/time.Hour)
+	case d%time.Minute == 0 && d < time.Hour:
+		return fmt.Sprintf("%dm", d/time.Minute)
+	case d%time.Second == 0 && d < time.Minute:
+		return fmt.Sprintf("%ds", d/time.Second)
+	}
+	return d.String()
+}
+
+// Config is the whole config file. Field order is the order Save writes.
+type Config struct {
+	Version       int           `toml:"version"`
+	Notifications Notifications `toml:"notifications"`
+	Accounts      []Account     `toml:"account"`
+}
+
+// Notifications is the [notifications] table.
+type Notifications struct {
+	Preview     bool   `toml:"preview"`      // show a preview line in bubbles
+	MaxBubbles  int    `toml:"max_bubbles"`  // per account per minute; more become one summary
+	OpenCommand string `toml:"open_command"` // run on a click; empty: the desktop's mail handler
+}
+
+// Account is one [[account]] block. Its Name is the keyring entry's user.
+type Account struct {
+	Name            string   `toml:"name"`
+	Enabled         bool     `toml:"enabled"`
+	Host            string   `toml:"host"`
+	Port            int      `toml:"port"`
+	Security        string   `toml:"security"`
+	AllowPlaintext  bool     `toml:"allow_plaintext"`
+	Username        string   `toml:"username"`
+	PasswordCommand string   `toml:"password_command"`
+	Mailboxes       []string `toml:"mailboxes"`
+	PollInterval    Duration `toml:"poll_interval"`
+	TLSCAFile       string   `toml:"tls_ca_file"`
+	TLSFingerprint  string   `toml:"tls_fingerprint"`
+	Notify          bool     `toml:"notify"`
+	OnNewMail       string   `toml:"on_new_mail"`
+	OnNewMailBatch  string   `toml:"on_new_mail_batch"`
+	HookTimeout     Duration `toml:"hook_timeout"`
+	OpenCommand     string   `toml:"open_command"`
+}
+
+// Default is the config used when there is no file: version 1, previews on,
+// three bubbles per account per minute, no accounts.
+func Default() *Config {
+	return &Config{
+		Version:       Version,
+		Notifications: Notifications{Preview: true, MaxBubbles: DefaultMaxBubbles},
+	}
+}
+
+// NewAccount is a fresh account as the settings window should start one:
+// enabled, notifying, and with every WithDefaults default.
+func NewAccount(name string) Account {
+	return Account{Name: name, Enabled: true, Notify: true}.WithDefaults()
+}
+
+// WithDefaults fills the fields whose zero value means "unset": security
+// "tls", port from security (993 for tls, 143 otherwise), mailboxes
+// ["INBOX"], poll_interval 2m, hook_timeout 60s. It cannot tell an unset bool
+// from false, so enabled and notify are left alone (Load and NewAccount set
+// them). The receiver's Mailboxes slice is never shared with the result.
+func (a Account) WithDefaults() Account {
+	if a.Security == "" {
+		a.Security = DefaultSecurity
+	}
+	if a.Port == 0 {
+		a.Port = DefaultPort(a.Security)
+	}
+	if len(a.Mailboxes) == 0 {
+		a.Mailboxes = []string{"INBOX"}
+	} else {
+		a.Mailboxes = slices.Clone(a.Mailboxes)
+	}
+	if a.PollInterval.Duration == 0 {
+		a.PollInterval.Duration = DefaultPollInterval
+	}
+	if a.HookTimeout.Duration == 0 {
+		a.HookTimeout.Duration = DefaultHookTimeout
+	}
+	return a
+}
+
+// DefaultPort is the usual IMAP port for a security mode.
+func DefaultPort(security string) int {
+	if security == SecurityTLS {
+		return DefaultPortTLS
+	}
+	return DefaultPortPlain
+}
+
+// Account returns the account with that name.
+func (c *Config) Account(name string) (Account, bool) {
+	for _, a := range c.Accounts {
+		if a.Name == name {
+			return a, true
+		}
+	}
+	return Account{}, false
+}
+
+// EffectiveOpenCommand is the account's open_command, or else the
+// [notifications] one; empty means the desktop's mail handler.
+func (c *Config) EffectiveOpenCommand(a Account) string {
+	if a.OpenCommand != "" {
+		return a.OpenCommand
+	}
+	return c.Notifications.OpenCommand
+}
+
+// Clone is a deep copy, so a window can edit a config while the running one
+// stays untouched.
+func (c *Config) Clone() *Config {
+	n := *c
+	n.Accounts = make([]Account, len(c.Accounts))
+	for i, a := range c.Accounts {
+		a.Mailboxes = slices.Clone(a.Mailboxes)
+		n.Accounts[i] = a
+	}
+	if c.Accounts == nil {
+		n.Accounts = nil
+	}
+	return &n
+}
+
+// Path is where the config file lives: os.UserConfigDir()/idlebell/config.toml.
+// The --config flag overrides it; tests pass their own path to Load.
+func Path() (string, error) {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("find the config directory: %w", err)
+	}
+	return filepath.Join(dir, "idlebell", "config.toml"), nil
+}

@@ -1,0 +1,114 @@
+package settings
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestRunPasswordCommand(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("uses sh")
+	}
+	script := filepath.Join(t.TempDir(), "pw")
+	os.WriteFile(script, []byte("#!/bin/sh\nprintf 'line one\\r\\nline two\\n'\n"), 0o700)
+	tests := []struct{ command, want string }{
+		{"echo hunter2", "hunter2"},
+		{"printf 'a b\\nsecond\\n'", "a b"},
+		{"printf nonewline", "nonewline"},
+		{"echo first | tr a-z A-Z", "FIRST"},
+		{script, "line one"},
+		{"  echo   spaced  ", "spaced"},
+	}
+	for _, tc := range tests {
+		got, err := RunPasswordCommand(context.Background(), tc.command)
+		if err != nil || got != tc.want {
+			t.Errorf("RunPasswordCommand(%q) = %q, %v, want %q", tc.command, got, err, tc.want)
+		}
+	}
+}
+
+func TestRunPasswordCommandFailures(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("uses sh")
+	}
+	tests := []struct{ name, command, want string }{
+		{"exit status with stderr", "echo the-secret-stdout; echo 'gpg: decryption failed: No secret key' >&2; exit 3",
+			"password_command failed: echo exited with status 3: gpg: decryption failed: No secret key"},
+		{"exit status, no stderr", "false", "password_command failed: false exited with status 1"},
+		{"not found", "no-such-program-idlebell --x", `password_command failed: program "no-such-program-idlebell" not found: check password_command and PATH`},
+		{"empty output", "true", "password_command failed: true printed nothing on its first line: it must print the password there"},
+		{"empty first line", "printf '\\nsecond'", "password_command failed: printf printed nothing on its first line: it must print the password there"},
+		{"empty command", "  ", "password_command failed: the command is empty"},
+		{"multi-line stderr", "printf 'a\\nb\\n' >&2; exit 2", "password_command failed: printf exited with status 2: a | b"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := RunPasswordCommand(context.Background(), tc.command)
+			if !errors.Is(err, ErrPasswordCommand) || err.Error() != tc.want {
+				t.Errorf("RunPasswordCommand(%q) = %v, want %q", tc.command, err, tc.want)
+			}
+			if err != nil && strings.Contains(err.Error(), "the-secret-stdout") {
+				t.Errorf("error %q contains the command's stdout", err)
+			}
+		})
+	}
+}
+
+func TestRunPasswordCommandTimeout(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("uses sh")
+	}
+	start := time.Now()
+	// The grandchild sleep holds stdout open: the process-group kill and
+	// WaitDelay must still end the call.
+	_, err := runPasswordCommand(context.Background(), "echo waiting >&2; sleep 30 & sleep 30", 300*time.Millisecond)
+	if !errors.Is(err, ErrPasswordCommand) || !strings.Contains(err.Error(), "did not finish within 300ms") ||
+		!strings.HasSuffix(err.Error(), ": waiting") {
+		t.Errorf("runPasswordCommand(sleep) = %v, want a timeout error with stderr", err)
+	}
+	if elapsed := time.Since(start); elapsed > 5*time.Second {
+		t.Errorf("timeout took %v, want about 300ms", elapsed)
+	}
+	if PasswordCommandTimeout != 10*time.Second {
+		t.Errorf("PasswordCommandTimeout = %v, want 10s", PasswordCommandTimeout)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := RunPasswordCommand(ctx, "sleep 30"); !errors.Is(err, context.Canceled) {
+		t.Errorf("RunPasswordCommand(cancelled) = %v, want context.Canceled", err)
+	}
+}
+
+func TestCommandArgs(t *testing.T) {
+	sh := func(c string) []string { return []string{"/bin/sh", "-c", c} }
+	if runtime.GOOS == "windows" {
+		t.Skip("uses sh")
+	}
+	tests := []struct {
+		command string
+		want    []string
+	}{
+		{"pass show mail/work", []string{"pass", "show", "mail/work"}},
+		{"  secret-tool lookup service  imap ", []string{"secret-tool", "lookup", "service", "imap"}},
+		{"pass show 'mail/my work'", sh("pass show 'mail/my work'")},
+		{"pass show mail/work | head -1", sh("pass show mail/work | head -1")},
+		{"cat $HOME/pw", sh("cat $HOME/pw")},
+		{"cat ~/pw", sh("cat ~/pw")},
+		{"gpg -d pw.gpg 2>/dev/null", sh("gpg -d pw.gpg 2>/dev/null")},
+		{"FOO=1 cmd", sh("FOO=1 cmd")},
+		{"", nil},
+	}
+	for _, tc := range tests {
+		if got := commandArgs(tc.command); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("commandArgs(%q) = %q, want %q", tc.command, got, tc.want)
+		}
+	}
+}

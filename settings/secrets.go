@@ -1,0 +1,243 @@
+package settings
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+
+	"github.com/godbus/dbus/v5"
+	"github.com/zalando/go-keyring"
+)
+
+// KeyringService is the keyring entries' service attribute; the user
+// attribute is the account name.
+const KeyringService = "idlebell"
+
+// Secrets stores account passwords. Get may block (D-Bus, an unlock prompt)
+// until ctx is done; Set, Delete and Rename are for the settings window and
+// should be called off the UI goroutine. Implementations are safe for
+// concurrent use.
+type Secrets interface {
+	// Get returns the password; an error wrapping ErrSecretNotFound,
+	// ErrNoSecretService or ErrKeyringLocked is permanent until the user
+	// acts, and its message says what to do.
+	Get(ctx context.Context, account string) (string, error)
+	Set(account, password string) error
+	// Delete removes the entry; a missing entry is not an error.
+	Delete(account string) error
+	// Rename moves the entry; a missing entry is not an error (the account
+	// may use password_command), and the old entry is left if the new one
+	// cannot be written.
+	Rename(oldName, newName string) error
+}
+
+// The keyring's failures, as sentinels for errors.Is. The errors Secrets
+// returns wrap them in a message naming the account; the sentinels' own
+// texts already say what to do.
+var (
+	ErrNoSecretService = errors.New("no Secret Service on the session bus: install and start gnome-keyring or KWallet, or set password_command")
+	ErrKeyringLocked   = errors.New("the keyring is locked: unlock it (log in to the desktop session, or open Passwords and Keys / Seahorse), or set password_command")
+	ErrSecretNotFound  = errors.New("no password stored in the keyring: set it in Settings or with secret-tool store")
+)
+
+// SecretError is a keyring failure for one account. It unwraps to one of the
+// sentinels above and to the keyring's own error (for logs).
+type SecretError struct {
+	Account string
+	Err     error // ErrNoSecretService, ErrKeyringLocked or ErrSecretNotFound
+	Cause   error // go-keyring's or D-Bus's error; never contains the password
+}
+
+func (e *SecretError) Error() string {
+	if e.Err == ErrSecretNotFound {
+		q := shellQuote(e.Account)
+		return fmt.Sprintf("no password stored for account %s: set it in Settings or with: secret-tool store --label=%s service %s username %s",
+			e.Account, shellQuote(KeyringService+" "+e.Account), KeyringService, q)
+	}
+	return fmt.Sprintf("password for account %q: %v", e.Account, e.Err)
+}
+
+func (e *SecretError) Unwrap() []error {
+	if e.Cause == nil {
+		return []error{e.Err}
+	}
+	return []error{e.Err, e.Cause}
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r == '-' || r == '_' || r == '.' || r == '@' || r == '/' || r == ':' || r == '+' ||
+			(r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9'))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// Keyring is the OS keyring through go-keyring: the Secret Service on Linux
+// and BSD (gnome-keyring, KWallet), Keychain on macOS, Credential Manager on
+// Windows. Entries have service "idlebell" and user = account name.
+func Keyring() Secrets { return osKeyring{} }
+
+type osKeyring struct{}
+
+// keyringGet is keyring.Get; a test replaces it with one that blocks.
+var keyringGet = keyring.Get
+
+// Get runs go-keyring on its own goroutine so that ctx can end the wait; a
+// call stuck in D-Bus (an unlock prompt nobody answers) is then left to
+// finish in the background, as go-keyring has no way to cancel it.
+func (osKeyring) Get(ctx context.Context, account string) (string, error) {
+	if err := busCheck(); err != nil {
+		return "", &SecretError{Account: account, Err: ErrNoSecretService, Cause: err}
+	}
+	type result struct {
+		pw  string
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		pw, err := keyringGet(KeyringService, account)
+		done <- result{pw, err}
+	}()
+	select {
+	case r := <-done:
+		if r.err != nil {
+			return "", keyringError(account, "read", r.err)
+		}
+		return r.pw, nil
+	case <-ctx.Done():
+		return "", fmt.Errorf("read password for account %q from the keyring: %w", account, ctx.Err())
+	}
+}
+
+func (osKeyring) Set(account, password string) error {
+	if err := busCheck(); err != nil {
+		return &SecretError{Account: account, Err: ErrNoSecretService, Cause: err}
+	}
+	if err := keyring.Set(KeyringService, account, password); err != nil {
+		return keyringError(account, "store", err)
+	}
+	return nil
+}
+
+func (osKeyring) Delete(account string) error {
+	if err := busCheck(); err != nil {
+		return &SecretError{Account: account, Err: ErrNoSecretService, Cause: err}
+	}
+	err := keyring.Delete(KeyringService, account)
+	if err != nil && !errors.Is(err, keyring.ErrNotFound) {
+		return keyringError(account, "delete", err)
+	}
+	return nil
+}
+
+func (k osKeyring) Rename(oldName, newName string) error {
+	if oldName == newName {
+		return nil
+	}
+	if err := busCheck(); err != nil {
+		return &SecretError{Account: oldName, Err: ErrNoSecretService, Cause: err}
+	}
+	pw, err := keyring.Get(KeyringService, oldName)
+	if errors.Is(err, keyring.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return keyringError(oldName, "read", err)
+	}
+	if err := keyring.Set(KeyringService, newName, pw); err != nil {
+		return keyringError(newName, "store", err)
+	}
+	if err := keyring.Delete(KeyringService, oldName); err != nil && !errors.Is(err, keyring.ErrNotFound) {
+		return fmt.Errorf("renamed account %q to %q but could not delete the old keyring entry: %w", oldName, newName, keyringError(oldName, "delete", err))
+	}
+	return nil
+}
+
+// keyringError classifies go-keyring's errors once (the texts come from
+// go-keyring's secret_service and godbus; see the test-environment notes).
+func keyringError(account, op string, err error) error {
+	if errors.Is(err, keyring.ErrNotFound) {
+		return &SecretError{Account: account, Err: ErrSecretNotFound, Cause: err}
+	}
+	var derr dbus.Error
+	if errors.As(err, &derr) {
+		switch derr.Name {
+		case "org.freedesktop.DBus.Error.ServiceUnknown", "org.freedesktop.DBus.Error.NameHasNoOwner":
+			return &SecretError{Account: account, Err: ErrNoSecretService, Cause: err}
+		case "org.freedesktop.Secret.Error.IsLocked":
+			return &SecretError{Account: account, Err: ErrKeyringLocked, Cause: err}
+		}
+	}
+	var nerr *net.OpError
+	if errors.As(err, &nerr) {
+		// DBUS_SESSION_BUS_ADDRESS names a bus that is gone.
+		return &SecretError{Account: account, Err: ErrNoSecretService, Cause: err}
+	}
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "failed to unlock correct collection"):
+		return &SecretError{Account: account, Err: ErrKeyringLocked, Cause: err}
+	case strings.Contains(msg, "org.freedesktop.secrets was not provided"),
+		strings.Contains(msg, "couldn't determine address of session bus"),
+		strings.Contains(msg, "dbus-launch"):
+		return &SecretError{Account: account, Err: ErrNoSecretService, Cause: err}
+	}
+	return fmt.Errorf("%s password for account %q in the keyring: %w", op, account, err)
+}
+
+// busCheck is sessionBusMissing; unit tests on keyring.MockInit turn it off.
+var busCheck = sessionBusMissing
+
+// sessionBusMissing stops godbus from running dbus-launch (which would start
+// a stray bus per process, without a keyring) when no session bus is known.
+func sessionBusMissing() error {
+	if runtime.GOOS == "darwin" || runtime.GOOS == "windows" || runtime.GOOS == "ios" || runtime.GOOS == "android" {
+		return nil
+	}
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") != "" {
+		return nil
+	}
+	runtimeDir := os.Getenv("XDG_RUNTIME_DIR")
+	if runtimeDir == "" {
+		runtimeDir = "/run/user/" + strconv.Itoa(os.Getuid())
+	}
+	if _, err := os.Stat(runtimeDir + "/bus"); err == nil {
+		return nil
+	}
+	return errors.New("DBUS_SESSION_BUS_ADDRESS is not set and there is no user bus socket")
+}
+
+// ErrPasswordCommand marks a failed password_command (exit status, timeout,
+// no output, program missing). It is permanent until the user acts.
+var ErrPasswordCommand = errors.New("password_command failed")
+
+// PasswordFor is the account's password source: password_command when set,
+// else the keyring entry in s (Keyring() when s is nil). The function is
+// called before every login from the account's goroutine and blocks at most
+// until ctx is done (or password_command's 10 s timeout).
+func PasswordFor(a Account, s Secrets) func(ctx context.Context) (string, error) {
+	if a.PasswordCommand != "" {
+		cmd := a.PasswordCommand
+		name := a.Name
+		return func(ctx context.Context) (string, error) {
+			pw, err := RunPasswordCommand(ctx, cmd)
+			if err != nil {
+				return "", fmt.Errorf("password for account %q: %w", name, err)
+			}
+			return pw, nil
+		}
+	}
+	if s == nil {
+		s = Keyring()
+	}
+	name := a.Name
+	return func(ctx context.Context) (string, error) { return s.Get(ctx, name) }
+}

@@ -1,0 +1,288 @@
+package settings
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"time"
+)
+
+// stateVersion is the state file's format version.
+const stateVersion = 1
+
+// stateWriteInterval is the coalescing window: at most one write per
+// interval, so a killed process loses at most about this much progress
+// (which costs a duplicate announcement, never a lost mail).
+const stateWriteInterval = time.Second
+
+// StatePath is where the state file lives: $XDG_STATE_HOME/idlebell/state.json
+// on Linux and the BSDs (default ~/.local/state/idlebell/state.json), the user
+// config dir's idlebell/state.json elsewhere.
+func StatePath() (string, error) {
+	switch runtime.GOOS {
+	case "windows", "darwin", "ios", "android", "plan9", "js", "wasip1":
+		dir, err := os.UserConfigDir()
+		if err != nil {
+			return "", fmt.Errorf("find the state directory: %w", err)
+		}
+		return filepath.Join(dir, "idlebell", "state.json"), nil
+	}
+	if dir := os.Getenv("XDG_STATE_HOME"); filepath.IsAbs(dir) {
+		return filepath.Join(dir, "idlebell", "state.json"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("find the state directory: %w", err)
+	}
+	return filepath.Join(home, ".local", "state", "idlebell", "state.json"), nil
+}
+
+// Watermark is what the watcher remembers about one mailbox.
+type Watermark struct {
+	UIDValidity uint32    `json:"uid_validity"`
+	NextUID     uint32    `json:"next_uid"`
+	LastSuccess time.Time `json:"last_success"`
+}
+
+type stateFile struct {
+	Version  int                             `json:"version"`
+	Accounts map[string]map[string]Watermark `json:"accounts"`
+}
+
+// State holds the watermarks per account and mailbox and writes them to disk
+// in the background. It is safe for concurrent use; Load and Save never wait
+// for the disk. It satisfies imapwatch.Store.
+type State struct {
+	path     string
+	logger   *slog.Logger
+	interval time.Duration
+
+	mu       sync.Mutex
+	accounts map[string]map[string]Watermark
+	dirty    bool
+	closed   bool
+	problem  error
+
+	kick      chan struct{} // capacity 1: "something changed"
+	quit      chan struct{}
+	done      chan struct{}
+	closeOnce sync.Once
+	writeErr  error  // last write's error; owned by the writer goroutine until done
+	wrote     func() // test hook, called after each write attempt
+}
+
+// OpenState reads the state file at path and starts its writer goroutine,
+// which the caller stops with Close. A missing file is an empty state. A
+// corrupt or unreadable file is renamed to state.json.corrupt-<time>, logged
+// at warn level and reported by Problem, and the state starts empty: the
+// watcher re-baselines silently. logger may be nil.
+func OpenState(path string, logger *slog.Logger) (*State, error) {
+	if path == "" {
+		return nil, errors.New("open state: empty path")
+	}
+	s := newState(path, logger)
+	go s.run()
+	return s, nil
+}
+
+// newState reads the file; the caller starts the writer with go s.run().
+func newState(path string, logger *slog.Logger) *State {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	s := &State{
+		path:     path,
+		logger:   logger,
+		interval: stateWriteInterval,
+		accounts: map[string]map[string]Watermark{},
+		kick:     make(chan struct{}, 1),
+		quit:     make(chan struct{}),
+		done:     make(chan struct{}),
+	}
+	s.read()
+	return s
+}
+
+func (s *State) read() {
+	data, err := os.ReadFile(s.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return
+	}
+	if err == nil {
+		var f stateFile
+		if err = json.Unmarshal(data, &f); err == nil && f.Version != stateVersion {
+			err = fmt.Errorf("unknown state version %d", f.Version)
+		}
+		if err == nil {
+			for acct, boxes := range f.Accounts {
+				if boxes != nil {
+					s.accounts[acct] = boxes
+				}
+			}
+			return
+		}
+	}
+	aside := fmt.Sprintf("%s.corrupt-%s", s.path, time.Now().UTC().Format("20060102T150405Z"))
+	if rerr := os.Rename(s.path, aside); rerr != nil {
+		s.logger.Warn("state file unusable; it will be overwritten", "path", s.path, "err", err, "rename_err", rerr)
+		s.problem = fmt.Errorf("state file %s could not be read (%v) and will be replaced: idlebell re-baselines, so mail that arrived while it was not running is not announced", s.path, err)
+		return
+	}
+	s.logger.Warn("state file unusable; moved aside and starting afresh", "path", s.path, "moved_to", aside, "err", err)
+	s.problem = fmt.Errorf("state file %s could not be read (%v): moved to %s; idlebell re-baselines, so mail that arrived while it was not running is not announced", s.path, err, aside)
+}
+
+// Problem is the report of a state file that could not be used at open, or
+// nil. The UI may show it once.
+func (s *State) Problem() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.problem
+}
+
+// Load returns the watermark for a mailbox; ok is false when there is none
+// (first run, new mailbox, or after a corrupt file).
+func (s *State) Load(account, mailbox string) (uidValidity, nextUID uint32, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w, ok := s.accounts[account][mailbox]
+	return w.UIDValidity, w.NextUID, ok
+}
+
+// LastSuccess is when Save was last called for the mailbox, or zero.
+func (s *State) LastSuccess(account, mailbox string) time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.accounts[account][mailbox].LastSuccess
+}
+
+// Save records a watermark and returns at once; the writer goroutine writes
+// it within about a second, coalescing bursts. After Close it is ignored.
+func (s *State) Save(account, mailbox string, uidValidity, nextUID uint32) {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	boxes := s.accounts[account]
+	if boxes == nil {
+		boxes = map[string]Watermark{}
+		s.accounts[account] = boxes
+	}
+	boxes[mailbox] = Watermark{UIDValidity: uidValidity, NextUID: nextUID, LastSuccess: time.Now().UTC()}
+	s.dirty = true
+	s.mu.Unlock()
+	s.poke()
+}
+
+// Forget drops an account's watermarks (the account was removed).
+func (s *State) Forget(account string) {
+	s.mu.Lock()
+	if _, ok := s.accounts[account]; !ok || s.closed {
+		s.mu.Unlock()
+		return
+	}
+	delete(s.accounts, account)
+	s.dirty = true
+	s.mu.Unlock()
+	s.poke()
+}
+
+// Rename moves an account's watermarks to its new name, so a renamed
+// account does not re-baseline.
+func (s *State) Rename(oldName, newName string) {
+	s.mu.Lock()
+	boxes, ok := s.accounts[oldName]
+	if !ok || s.closed || oldName == newName {
+		s.mu.Unlock()
+		return
+	}
+	delete(s.accounts, oldName)
+	s.accounts[newName] = boxes
+	s.dirty = true
+	s.mu.Unlock()
+	s.poke()
+}
+
+func (s *State) poke() {
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Close writes any pending change and stops the writer. It returns the last
+// write error, if any. It is safe to call more than once.
+func (s *State) Close() error {
+	s.closeOnce.Do(func() {
+		s.mu.Lock()
+		s.closed = true
+		s.mu.Unlock()
+		close(s.quit)
+	})
+	<-s.done
+	return s.writeErr
+}
+
+// run is the writer goroutine: it waits for a change, writes, then lets at
+// least interval pass before the next write. It exits after a final flush
+// when Close is called.
+func (s *State) run() {
+	defer close(s.done)
+	var last time.Time
+	for {
+		select {
+		case <-s.kick:
+		case <-s.quit:
+			s.flush()
+			return
+		}
+		if wait := time.Until(last.Add(s.interval)); wait > 0 {
+			t := time.NewTimer(wait)
+			select {
+			case <-t.C:
+			case <-s.quit:
+				t.Stop()
+				s.flush()
+				return
+			}
+		}
+		s.flush()
+		last = time.Now()
+	}
+}
+
+// flush writes the state if it changed. Only the writer goroutine calls it.
+func (s *State) flush() {
+	s.mu.Lock()
+	if !s.dirty {
+		s.mu.Unlock()
+		return
+	}
+	data, err := json.MarshalIndent(stateFile{Version: stateVersion, Accounts: s.accounts}, "", "  ")
+	s.dirty = false
+	s.mu.Unlock()
+
+	if err == nil {
+		err = writeFileAtomic(s.path, append(data, '\n'), false)
+	}
+	if err != nil {
+		// Try again with the next change (or at Close).
+		s.mu.Lock()
+		s.dirty = true
+		s.mu.Unlock()
+		if s.writeErr == nil || s.writeErr.Error() != err.Error() {
+			s.logger.Warn("cannot write state file", "path", s.path, "err", err)
+		}
+	}
+	s.writeErr = err
+	if s.wrote != nil {
+		s.wrote()
+	}
+}

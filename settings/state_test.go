@@ -1,0 +1,253 @@
+package settings
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func openTestState(t *testing.T, path string, logger *slog.Logger) *State {
+	t.Helper()
+	s, err := OpenState(path, logger)
+	if err != nil {
+		t.Fatalf("OpenState(%s) = %v", path, err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestStateRoundTrip(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state", "idlebell", "state.json")
+	s := openTestState(t, path, nil)
+	if _, _, ok := s.Load("Work", "INBOX"); ok {
+		t.Errorf("Load on a new state: ok = true, want false")
+	}
+	s.Save("Work", "INBOX", 7, 100)
+	s.Save("Work", "Lists", 8, 3)
+	s.Save("Home", "INBOX", 9, 1)
+	s.Save("Work", "INBOX", 7, 101)
+	before := time.Now().UTC()
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close() = %v", err)
+	}
+	checkMode(t, path, 0o600)
+	s.Save("Work", "INBOX", 7, 999) // ignored after Close
+
+	s2 := openTestState(t, path, nil)
+	for _, tc := range []struct {
+		account, mailbox string
+		v, n             uint32
+	}{{"Work", "INBOX", 7, 101}, {"Work", "Lists", 8, 3}, {"Home", "INBOX", 9, 1}} {
+		v, n, ok := s2.Load(tc.account, tc.mailbox)
+		if !ok || v != tc.v || n != tc.n {
+			t.Errorf("Load(%s, %s) = %d, %d, %v, want %d, %d, true", tc.account, tc.mailbox, v, n, ok, tc.v, tc.n)
+		}
+	}
+	if ls := s2.LastSuccess("Work", "INBOX"); ls.IsZero() || ls.After(before) {
+		t.Errorf("LastSuccess = %v, want a time before %v", ls, before)
+	}
+	if s2.Problem() != nil {
+		t.Errorf("Problem() = %v, want nil", s2.Problem())
+	}
+}
+
+func TestStateForgetAndRename(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	s := openTestState(t, path, nil)
+	s.Save("A", "INBOX", 1, 10)
+	s.Save("B", "INBOX", 2, 20)
+	s.Forget("A")
+	s.Rename("B", "C")
+	s.Close()
+	s2 := openTestState(t, path, nil)
+	if _, _, ok := s2.Load("A", "INBOX"); ok {
+		t.Errorf("Load(A) after Forget: ok = true")
+	}
+	if _, _, ok := s2.Load("B", "INBOX"); ok {
+		t.Errorf("Load(B) after Rename: ok = true")
+	}
+	if v, n, ok := s2.Load("C", "INBOX"); !ok || v != 2 || n != 20 {
+		t.Errorf("Load(C) = %d, %d, %v, want 2, 20, true", v, n, ok)
+	}
+}
+
+// TestStateCoalesces: a burst of saves is one write, the rest waits for the
+// interval or Close.
+func TestStateCoalesces(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	s := newState(path, nil)
+	wrote := make(chan struct{}, 100)
+	s.interval = time.Hour
+	s.wrote = func() { wrote <- struct{}{} }
+	go s.run()
+
+	s.Save("A", "INBOX", 1, 1)
+	select {
+	case <-wrote:
+	case <-time.After(10 * time.Second):
+		t.Fatal("first Save was not written within 10s")
+	}
+	for i := range 1000 {
+		s.Save("A", "INBOX", 1, uint32(i+2))
+	}
+	if len(wrote) != 0 {
+		t.Errorf("writes during the coalescing window = %d, want 0", len(wrote))
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if len(wrote) != 1 {
+		t.Errorf("writes at Close = %d, want 1", len(wrote))
+	}
+	var f stateFile
+	data, _ := os.ReadFile(path)
+	if err := json.Unmarshal(data, &f); err != nil || f.Accounts["A"]["INBOX"].NextUID != 1001 {
+		t.Errorf("state file after Close = %s (%v), want next_uid 1001", data, err)
+	}
+}
+
+func TestStateWritesWithinInterval(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	s := newState(path, nil)
+	wrote := make(chan struct{}, 100)
+	s.interval = 50 * time.Millisecond
+	s.wrote = func() { wrote <- struct{}{} }
+	go s.run()
+	t.Cleanup(func() { s.Close() })
+	s.Save("A", "INBOX", 1, 1)
+	<-wrote
+	s.Save("A", "INBOX", 1, 2) // inside the window: written when it ends, without Close
+	select {
+	case <-wrote:
+	case <-time.After(10 * time.Second):
+		t.Fatal("second Save was not written within 10s")
+	}
+	data, _ := os.ReadFile(path)
+	if !strings.Contains(string(data), `"next_uid": 2`) {
+		t.Errorf("state file = %s, want next_uid 2", data)
+	}
+}
+
+func TestStateCorrupt(t *testing.T) {
+	tests := map[string]func(path string) error{
+		"truncated json": func(p string) error { return os.WriteFile(p, []byte(`{"version":1,"accounts":{"A":{"INB`), 0o600) },
+		"binary junk":    func(p string) error { return os.WriteFile(p, []byte("\x00\xff\x89PNG\r\n"), 0o600) },
+		"wrong type": func(p string) error {
+			return os.WriteFile(p, []byte(`{"version":1,"accounts":{"A":{"INBOX":{"next_uid":"x"}}}}`), 0o600)
+		},
+		"wrong version": func(p string) error { return os.WriteFile(p, []byte(`{"version":7}`), 0o600) },
+		"unreadable":    func(p string) error { return os.Mkdir(p, 0o700) }, // a directory cannot be read as a file
+	}
+	for name, setup := range tests {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "state.json")
+			if err := setup(path); err != nil {
+				t.Fatal(err)
+			}
+			var logs bytes.Buffer
+			s := openTestState(t, path, slog.New(slog.NewTextHandler(&logs, nil)))
+			if s.Problem() == nil || !strings.Contains(s.Problem().Error(), "re-baselines") {
+				t.Errorf("Problem() = %v, want a report", s.Problem())
+			}
+			if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "moved_to=") {
+				t.Errorf("log = %q, want a warning naming where the file went", logs.String())
+			}
+			matches, _ := filepath.Glob(path + ".corrupt-*")
+			if len(matches) != 1 {
+				t.Errorf("corrupt copies = %q, want 1", matches)
+			}
+			if _, _, ok := s.Load("A", "INBOX"); ok {
+				t.Errorf("Load on a corrupt state: ok = true, want false")
+			}
+			s.Save("A", "INBOX", 1, 5)
+			if err := s.Close(); err != nil {
+				t.Fatalf("Close() = %v", err)
+			}
+			if s2 := openTestState(t, path, nil); s2.Problem() != nil {
+				t.Errorf("reopen after re-baseline: Problem() = %v", s2.Problem())
+			}
+		})
+	}
+}
+
+func TestStateConcurrent(t *testing.T) {
+	s := openTestState(t, filepath.Join(t.TempDir(), "state.json"), nil)
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 200 {
+				acct := "acct" + strconv.Itoa(g)
+				s.Save(acct, "INBOX", 1, uint32(i))
+				s.Load(acct, "INBOX")
+				if i%50 == 0 {
+					s.Forget(acct)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestStatePath(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("XDG layout is for Linux")
+	}
+	t.Setenv("XDG_STATE_HOME", "/x/state")
+	if got, _ := StatePath(); got != "/x/state/idlebell/state.json" {
+		t.Errorf("StatePath() with XDG_STATE_HOME = %q, want /x/state/idlebell/state.json", got)
+	}
+	t.Setenv("XDG_STATE_HOME", "relative/ignored")
+	t.Setenv("HOME", "/home/u")
+	if got, _ := StatePath(); got != "/home/u/.local/state/idlebell/state.json" {
+		t.Errorf("StatePath() = %q, want /home/u/.local/state/idlebell/state.json", got)
+	}
+}
+
+// childStateLoop saves ever-growing watermarks quickly until it is killed.
+func childStateLoop(path string) error {
+	s := newState(path, nil)
+	s.interval = time.Millisecond
+	go s.run()
+	for i := uint32(1); ; i++ {
+		s.Save("A", "INBOX", 1, i)
+		if i%100 == 0 {
+			fmt.Println("saved", i)
+		}
+	}
+}
+
+// TestStateSurvivesKill: a state file written by a killed process is whole.
+func TestStateSurvivesKill(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("needs SIGKILL")
+	}
+	path := filepath.Join(t.TempDir(), "state.json")
+	for round := range 5 {
+		cmd, out := startChild(t, "state-loop", "IDLEBELL_SETTINGS_PATH="+path)
+		readLines(t, out, 5+round*5)
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		s, err := OpenState(path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Problem() != nil {
+			t.Fatalf("round %d: state after SIGKILL is corrupt: %v", round, s.Problem())
+		}
+		s.Close()
+	}
+}

@@ -1,0 +1,226 @@
+package settings
+
+import (
+	"encoding/hex"
+	"fmt"
+	"net"
+	"net/netip"
+	"strings"
+	"unicode"
+)
+
+// Problem is one thing wrong with a config, placed so the settings window can
+// show it next to its field and the tray can show it as a line.
+type Problem struct {
+	Account      string // account name; empty for top-level fields or an unnamed account
+	AccountIndex int    // 1-based position among the [[account]] blocks; 0 when not about an account
+	Field        string // TOML key: "port" in an account, "notifications.max_bubbles", "version"
+	Line         int    // line in the file, 0 when unknown (or not from a file)
+	Message      string // what is wrong and what to do, without the location
+}
+
+// String is the problem as one line of plain words, without the file name:
+// `line 12: account "Work": port: 99999 is not a valid port: ...`.
+func (p Problem) String() string {
+	var b strings.Builder
+	if p.Line > 0 {
+		fmt.Fprintf(&b, "line %d: ", p.Line)
+	}
+	switch {
+	case p.Account != "":
+		fmt.Fprintf(&b, "account %q: ", p.Account)
+	case p.AccountIndex > 0:
+		fmt.Fprintf(&b, "account %d: ", p.AccountIndex)
+	}
+	if p.Field != "" {
+		b.WriteString(p.Field)
+		b.WriteString(": ")
+	}
+	b.WriteString(p.Message)
+	return b.String()
+}
+
+// Error is an invalid config: every problem found, in file order. Load
+// returns it for a file that parses badly or fails validation; Validate
+// returns it without a Path.
+type Error struct {
+	Path     string
+	Problems []Problem
+}
+
+// Error joins the problems one per line, each prefixed with the file path.
+func (e *Error) Error() string {
+	prefix := ""
+	if e.Path != "" {
+		prefix = e.Path + ": "
+	}
+	if len(e.Problems) == 0 {
+		return prefix + "invalid config"
+	}
+	lines := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		lines[i] = prefix + p.String()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Validate checks values the TOML types cannot: ranges, choices, unique
+// names, plaintext to remote hosts. It returns nil or an *Error whose
+// problems carry Account, AccountIndex and Field (not Line). The settings
+// window calls it before Save; Load calls it after decoding.
+func (c *Config) Validate() error {
+	ps := c.problems()
+	if len(ps) == 0 {
+		return nil
+	}
+	return &Error{Problems: ps}
+}
+
+func (c *Config) problems() []Problem {
+	var ps []Problem
+	if c.Version != 0 && c.Version != Version {
+		// Nothing else can be judged against a schema we do not know.
+		return []Problem{{Field: "version", Message: versionMessage(int64(c.Version))}}
+	}
+	if n := c.Notifications.MaxBubbles; n < 1 {
+		ps = append(ps, Problem{Field: "notifications.max_bubbles",
+			Message: fmt.Sprintf("%d is too few: use at least 1 (default %d)", n, DefaultMaxBubbles)})
+	}
+	firstUse := map[string]int{}
+	for i, a := range c.Accounts {
+		idx := i + 1
+		for _, p := range accountProblems(a) {
+			p.Account, p.AccountIndex = a.Name, idx
+			ps = append(ps, p)
+		}
+		if a.Name == "" {
+			continue
+		}
+		if first, dup := firstUse[a.Name]; dup {
+			ps = append(ps, Problem{Account: a.Name, AccountIndex: idx, Field: "name",
+				Message: fmt.Sprintf("%q is already the name of account %d: names must be unique", a.Name, first)})
+		} else {
+			firstUse[a.Name] = idx
+		}
+	}
+	return ps
+}
+
+func versionMessage(v int64) string {
+	return fmt.Sprintf("version %d is not supported: this idlebell reads version %d files; use the idlebell that wrote it, or rewrite the file for version %d (see config.example.toml)", v, Version, Version)
+}
+
+func accountProblems(a Account) []Problem {
+	var ps []Problem
+	add := func(field, format string, args ...any) {
+		ps = append(ps, Problem{Field: field, Message: fmt.Sprintf(format, args...)})
+	}
+
+	switch {
+	case strings.TrimSpace(a.Name) == "":
+		add("name", "is empty: every account needs a unique name (it is also the account's keyring entry)")
+	case strings.TrimSpace(a.Name) != a.Name:
+		add("name", "%q starts or ends with a space: remove it", a.Name)
+	case strings.IndexFunc(a.Name, unicode.IsControl) >= 0:
+		add("name", "contains a control character (tab, newline...): use plain text")
+	}
+
+	host := a.Host
+	switch {
+	case strings.TrimSpace(host) == "":
+		add("host", "is empty: set the IMAP server's name, e.g. \"imap.example.com\"")
+	case strings.Contains(host, "://"):
+		add("host", "%q has a scheme: write only the server's name, e.g. %q", host, host[strings.Index(host, "://")+3:])
+	case strings.ContainsAny(host, " \t\r\n/@"):
+		add("host", "%q is not a host name or address: write only the server's name, e.g. \"imap.example.com\"", host)
+	default:
+		if _, ok := parseIP(host); !ok {
+			if h, p, err := net.SplitHostPort(host); err == nil {
+				add("host", "%q includes a port: write host = %q and port = %s", host, h, p)
+			}
+		}
+	}
+
+	if a.Port < 1 || a.Port > 65535 {
+		add("port", "%d is not a valid port: use 1 to 65535 (usually %d for tls, %d for starttls or none)", a.Port, DefaultPortTLS, DefaultPortPlain)
+	}
+
+	switch a.Security {
+	case SecurityTLS, SecurityStartTLS:
+	case SecurityNone:
+		if !a.AllowPlaintext && strings.TrimSpace(host) != "" && !IsLoopback(host) {
+			add("security", "\"none\" would send your password unencrypted to %s: use \"tls\" or \"starttls\", or set allow_plaintext = true if you accept that", host)
+		}
+	default:
+		add("security", "%q is not a security mode: use \"tls\", \"starttls\" or \"none\"", a.Security)
+	}
+
+	if strings.TrimSpace(a.Username) == "" {
+		add("username", "is empty: set the login name, usually your e-mail address")
+	}
+
+	if len(a.Mailboxes) == 0 {
+		add("mailboxes", "lists no mailbox: list at least one, e.g. [\"INBOX\"]")
+	}
+	seen := map[string]bool{}
+	for _, m := range a.Mailboxes {
+		switch {
+		case strings.TrimSpace(m) == "":
+			add("mailboxes", "contains an empty name: remove it or write the mailbox's name, e.g. \"INBOX\"")
+		case seen[m]:
+			add("mailboxes", "lists %q twice: remove one", m)
+		}
+		seen[m] = true
+	}
+
+	if d := a.PollInterval.Duration; d < MinPollInterval {
+		add("poll_interval", "%s is too short: use at least %s (default %s)", formatDuration(d), formatDuration(MinPollInterval), formatDuration(DefaultPollInterval))
+	}
+	if d := a.HookTimeout.Duration; d < MinHookTimeout {
+		add("hook_timeout", "%s is too short: use at least %s (default 60s)", formatDuration(d), formatDuration(MinHookTimeout))
+	}
+	if a.TLSFingerprint != "" {
+		if _, err := ParseFingerprint(a.TLSFingerprint); err != nil {
+			add("tls_fingerprint", "%v", err)
+		}
+	}
+	return ps
+}
+
+// ParseFingerprint reads a pinned certificate fingerprint, "sha256:" and 64
+// hex digits, colons optional, case ignored. It returns the 32 digest bytes.
+func ParseFingerprint(s string) ([]byte, error) {
+	const prefix = "sha256:"
+	if len(s) < len(prefix) || !strings.EqualFold(s[:len(prefix)], prefix) {
+		return nil, fmt.Errorf("%q does not start with \"sha256:\": write it like \"sha256:AB:CD:...\" (openssl x509 -noout -fingerprint -sha256 prints it)", s)
+	}
+	digest, err := hex.DecodeString(strings.ReplaceAll(s[len(prefix):], ":", ""))
+	if err != nil || len(digest) != 32 {
+		return nil, fmt.Errorf("%q is not a SHA-256 fingerprint: after \"sha256:\" write 32 bytes as 64 hex digits, colons optional", s)
+	}
+	return digest, nil
+}
+
+// IsLoopback reports whether host names this machine: "localhost",
+// 127.0.0.0/8 or ::1 (brackets and an IPv6 zone allowed). Only there is
+// security = "none" allowed without allow_plaintext.
+func IsLoopback(host string) bool {
+	h := strings.TrimSuffix(host, ".")
+	if strings.EqualFold(h, "localhost") {
+		return true
+	}
+	ip, ok := parseIP(host)
+	return ok && ip.IsLoopback()
+}
+
+func parseIP(host string) (netip.Addr, bool) {
+	h := host
+	if strings.HasPrefix(h, "[") && strings.HasSuffix(h, "]") {
+		h = h[1 : len(h)-1]
+	}
+	ip, err := netip.ParseAddr(h)
+	if err != nil {
+		return netip.Addr{}, false
+	}
+	return ip.Unmap(), true
+}
