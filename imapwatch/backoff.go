@@ -18,8 +18,8 @@ type backoff struct {
 	jitter func() float64 // in [0,1)
 }
 
-func newBackoff() *backoff {
-	return &backoff{base: time.Second, cap: 5 * time.Minute, jitter: rand.Float64}
+func newBackoff(cap time.Duration) *backoff {
+	return &backoff{base: time.Second, cap: cap, jitter: rand.Float64}
 }
 
 func (b *backoff) next() time.Duration {

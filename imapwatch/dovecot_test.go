@@ -111,7 +111,12 @@ func TestDovecotRestartCycles(t *testing.T) {
 	t.Cleanup(func() { d.Stop() })
 	srv := &dovecotServer{d: d}
 	user, cfg := srv.newUser(t)
-	_, c := startManager(t, cfg, newMemStore())
+	// A 2 s backoff cap keeps the run short; the sequence itself is
+	// TestBackoff's business.
+	m := NewManager(Options{Store: newMemStore(), Logger: testLogger(t), MaxBackoff: 2 * time.Second})
+	c := collect(t, m)
+	m.Apply([]Config{cfg})
+	t.Cleanup(func() { m.Close(); <-c.done })
 	c.waitState(t, StateIdle, wait)
 
 	// 20 cycles: mostly instant restarts, some of 5 s and two of 20 s, so

@@ -19,6 +19,8 @@ type Options struct {
 	// clock to notice that the machine slept (default 15 s); Clock is for tests.
 	SleepCheck time.Duration
 	Clock      Clock
+	// MaxBackoff caps the wait between reconnects (default 5 min).
+	MaxBackoff time.Duration
 }
 
 // Manager owns one supervisor per account (and per watched-folder
@@ -56,6 +58,9 @@ func NewManager(opts Options) *Manager {
 	}
 	if opts.SleepCheck <= 0 {
 		opts.SleepCheck = 15 * time.Second
+	}
+	if opts.MaxBackoff <= 0 {
+		opts.MaxBackoff = 5 * time.Minute
 	}
 	if opts.Clock == nil {
 		opts.Clock = realClock{}
@@ -119,7 +124,7 @@ func (m *Manager) startLocked(cfg Config) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c.run(ctx, newBackoff())
+			c.run(ctx, newBackoff(m.opts.MaxBackoff))
 		}()
 	}
 	m.wg.Add(1)

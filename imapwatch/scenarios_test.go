@@ -125,6 +125,7 @@ func testRestartCatchUp(t *testing.T, srv server) {
 		}
 	}
 	assertOnce(t, got, "while stopped A", "while stopped B")
+	c2.waitState(t, StateIdle, wait)
 	assertOnce(t, c2.untilSentinel(t, srv, user, "INBOX", wait))
 }
 

@@ -1,0 +1,106 @@
+package imapwatch
+
+import (
+	"bytes"
+	"encoding/base64"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestBackoff(t *testing.T) {
+	b := newBackoff(5 * time.Minute)
+	b.jitter = func() float64 { return 0.5 } // factor 1.0
+	var got []time.Duration
+	for range 12 {
+		got = append(got, b.next())
+	}
+	want := []time.Duration{0, 1 * time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 16 * time.Second,
+		32 * time.Second, 64 * time.Second, 128 * time.Second, 256 * time.Second, 5 * time.Minute, 5 * time.Minute}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("backoff sequence = %v, want %v", got, want)
+	}
+	b.reset()
+	if d := b.next(); d != 0 {
+		t.Errorf("first retry after reset = %v, want 0 (immediate)", d)
+	}
+	b.jitter = func() float64 { return 0 }
+	if d := b.next(); d != 500*time.Millisecond {
+		t.Errorf("jitter low end = %v, want 500ms", d)
+	}
+	b.jitter = func() float64 { return 0.999999 }
+	if d := b.next(); d < 2999*time.Millisecond || d >= 3*time.Second {
+		t.Errorf("jitter high end = %v, want just under 3s", d)
+	}
+}
+
+func TestGroupMailboxes(t *testing.T) {
+	tests := []struct {
+		boxes []string
+		max   int
+		want  [][]string
+	}{
+		{[]string{"INBOX"}, 4, [][]string{{"INBOX"}}},
+		{[]string{"a", "b", "c", "d"}, 4, [][]string{{"a"}, {"b"}, {"c"}, {"d"}}},
+		{[]string{"a", "b", "c", "d", "e"}, 4, [][]string{{"a"}, {"b"}, {"c"}, {"d", "e"}}},
+		{[]string{"a", "b", "c"}, 1, [][]string{{"a", "b", "c"}}},
+	}
+	for _, tt := range tests {
+		if got := groupMailboxes(tt.boxes, tt.max); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("groupMailboxes(%v, %d) = %v, want %v", tt.boxes, tt.max, got, tt.want)
+		}
+	}
+}
+
+func TestRedactor(t *testing.T) {
+	const pw = "s3cr3t-Pa55"
+	var out bytes.Buffer
+	r := newRedactor(&out, "[w] ")
+	r.addSecret(pw)
+	plain := base64.StdEncoding.EncodeToString([]byte("\x00alice\x00" + pw))
+	// Written in odd pieces, as a socket delivers them.
+	for _, chunk := range []string{
+		"T1 LOGIN alice \"" + pw[:4], pw[4:] + "\"\r\nT1 OK done\r\n",
+		"T2 AUTHENTICATE PLAIN " + plain + "\r\n",
+		"T3 LOGIN {5}\r\n", pw + "\r\n",
+		"* 3 EXISTS\r\n",
+	} {
+		r.Write([]byte(chunk))
+	}
+	got := out.String()
+	if strings.Contains(got, pw) || strings.Contains(got, plain) || strings.Contains(got, "alice \"") {
+		t.Errorf("trace leaks a credential:\n%s", got)
+	}
+	for _, want := range []string{"[w] T1 LOGIN ***\n", "[w] T1 OK done\n", "[w] T2 AUTHENTICATE ***\n", "[w] * 3 EXISTS\n"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("trace lacks %q:\n%s", want, got)
+		}
+	}
+}
+
+func TestFingerprintRoundTrip(t *testing.T) {
+	der := []byte("not really a certificate")
+	fp := Fingerprint(der)
+	b, err := parseFingerprint(strings.ToLower(fp))
+	if err != nil {
+		t.Fatalf("parseFingerprint(%q) error %v", fp, err)
+	}
+	if len(b) != 32 {
+		t.Errorf("parseFingerprint(%q) = %d bytes, want 32", fp, len(b))
+	}
+	if _, err := parseFingerprint("sha256:12:34"); err == nil {
+		t.Error("parseFingerprint(short) = nil error, want error")
+	}
+}
+
+func TestIsLoopback(t *testing.T) {
+	for host, want := range map[string]bool{
+		"localhost": true, "127.0.0.1": true, "127.8.9.1": true, "::1": true, "[::1]": true,
+		"imap.example.com": false, "10.0.0.1": false, "localhost.example.com": false,
+	} {
+		if got := IsLoopback(host); got != want {
+			t.Errorf("IsLoopback(%q) = %v, want %v", host, got, want)
+		}
+	}
+}
