@@ -1,8 +1,8 @@
 package imapwatch
 
 import (
-	"os"
 	"fmt"
+	"os"
 	"runtime"
 	"runtime/metrics"
 	"sync/atomic"

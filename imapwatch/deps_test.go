@@ -17,7 +17,7 @@ func TestDependencies(t *testing.T) {
 	}
 	tests := []struct {
 		pkg, format string // format: all dependencies, or direct imports
-		banned          []string
+		banned      []string
 	}{
 		{"idlebell/imapwatch", "{{join .Deps \"\\n\"}}", []string{"fyne.io/", "github.com/gen2brain/beeep", "github.com/esiqveland/notify", "github.com/godbus/", "idlebell/settings", "idlebell/ui"}},
 		{"idlebell/ui", "{{join .Imports \"\\n\"}}", []string{"github.com/emersion/go-imap"}},
