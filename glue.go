@@ -36,6 +36,7 @@ func watchConfig(a settings.Account, secrets settings.Secrets, trace io.Writer) 
 		Username:       a.Username,
 		Password:       settings.PasswordFor(a, secrets),
 		Mailboxes:      a.Mailboxes,
+		MaxConnections: a.MaxConnections,
 		CAFile:         a.TLSCAFile,
 		Fingerprint:    a.TLSFingerprint,
 		PollInterval:   a.PollInterval.Duration,

@@ -21,7 +21,11 @@ const (
 	DefaultPollInterval = 2 * time.Minute
 	MinPollInterval     = 15 * time.Second
 	DefaultHookTimeout  = 60 * time.Second
-	MinHookTimeout      = time.Second
+	// Servers cap connections per user (Dovecot: 10 per IP); one is
+	// needed per IDLEd mailbox, so idlebell uses at most this many.
+	DefaultMaxConnections = 4
+	MaxMaxConnections     = 10
+	MinHookTimeout        = time.Second
 )
 
 // Security values accepted in an account's security field.
@@ -91,6 +95,7 @@ type Account struct {
 	Username        string   `toml:"username"`
 	PasswordCommand string   `toml:"password_command"`
 	Mailboxes       []string `toml:"mailboxes"`
+	MaxConnections  int      `toml:"max_connections"`
 	PollInterval    Duration `toml:"poll_interval"`
 	TLSCAFile       string   `toml:"tls_ca_file"`
 	TLSFingerprint  string   `toml:"tls_fingerprint"`
@@ -138,6 +143,9 @@ func (a Account) WithDefaults() Account {
 	}
 	if a.HookTimeout.Duration == 0 {
 		a.HookTimeout.Duration = DefaultHookTimeout
+	}
+	if a.MaxConnections == 0 {
+		a.MaxConnections = DefaultMaxConnections
 	}
 	return a
 }

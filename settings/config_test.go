@@ -66,7 +66,7 @@ func TestLoadDefaults(t *testing.T) {
 		Notifications: Notifications{Preview: true, MaxBubbles: 3},
 		Accounts: []Account{{
 			Name: "Work", Enabled: true, Host: "imap.example.com", Port: 993, Security: "tls",
-			Username: "alice@example.com", Mailboxes: []string{"INBOX"}, PollInterval: d("2m"),
+			Username: "alice@example.com", Mailboxes: []string{"INBOX"}, MaxConnections: 4, PollInterval: d("2m"),
 			Notify: true, HookTimeout: d("60s"),
 		}},
 	}
@@ -194,6 +194,8 @@ func TestValidationMessages(t *testing.T) {
 			"5s is too short: use at least 15s (default 2m)"},
 		{"zero poll", head + "poll_interval = \"0s\"\n", "poll_interval", 5,
 			"0s is too short: use at least 15s (default 2m)"},
+		{"too many connections", head + "max_connections = 50\n", "max_connections", 5,
+			"50 is out of range: use 1 to 10 (default 4; mailboxes beyond it are checked every poll_interval)"},
 		{"negative hook", head + "hook_timeout = \"-1s\"\n", "hook_timeout", 5,
 			"-1s is too short: use at least 1s (default 60s)"},
 		{"fingerprint prefix", head + "tls_fingerprint = \"AB:CD\"\n", "tls_fingerprint", 5,
@@ -409,14 +411,14 @@ func TestValidateWithoutFile(t *testing.T) {
 
 func TestWithDefaults(t *testing.T) {
 	got := Account{Name: "x", Security: "starttls"}.WithDefaults()
-	want := Account{Name: "x", Security: "starttls", Port: 143, Mailboxes: []string{"INBOX"}, PollInterval: d("2m"), HookTimeout: d("60s")}
+	want := Account{Name: "x", Security: "starttls", Port: 143, Mailboxes: []string{"INBOX"}, MaxConnections: 4, PollInterval: d("2m"), HookTimeout: d("60s")}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("WithDefaults() = %+v, want %+v", got, want)
 	}
 	if got := (Account{}).WithDefaults(); got.Security != "tls" || got.Port != 993 {
 		t.Errorf("Account{}.WithDefaults() = %+v, want tls on 993", got)
 	}
-	keep := Account{Port: 1143, Mailboxes: []string{"A"}, PollInterval: d("1m"), HookTimeout: d("5s"), Security: "none"}
+	keep := Account{Port: 1143, Mailboxes: []string{"A"}, MaxConnections: 2, PollInterval: d("1m"), HookTimeout: d("5s"), Security: "none"}
 	if got := keep.WithDefaults(); !reflect.DeepEqual(got, keep) {
 		t.Errorf("WithDefaults() = %+v, want unchanged %+v", got, keep)
 	}

@@ -176,6 +176,9 @@ func accountProblems(a Account) []Problem {
 	if d := a.PollInterval.Duration; d < MinPollInterval {
 		add("poll_interval", "%s is too short: use at least %s (default %s)", formatDuration(d), formatDuration(MinPollInterval), formatDuration(DefaultPollInterval))
 	}
+	if n := a.MaxConnections; n < 1 || n > MaxMaxConnections {
+		add("max_connections", "%d is out of range: use 1 to %d (default %d; mailboxes beyond it are checked every poll_interval)", n, MaxMaxConnections, DefaultMaxConnections)
+	}
 	if d := a.HookTimeout.Duration; d < MinHookTimeout {
 		add("hook_timeout", "%s is too short: use at least %s (default 60s)", formatDuration(d), formatDuration(MinHookTimeout))
 	}
