@@ -348,7 +348,15 @@ func (d *Dovecot) Stop() error {
 			pgid := d.proc.Process.Pid
 			d.proc, d.done = nil, nil
 			if err := reapGroup(ctx, pgid); err != nil {
-				return fmt.Errorf("dovecot %s: %w", d.Conf, err)
+				// A child that outlives the master by more than stopTimeout
+				// (a loaded machine, an imap process still flushing) must
+				// not keep the port or the next Start waiting: kill it.
+				_ = syscall.Kill(-pgid, syscall.SIGKILL)
+				kctx, kcancel := context.WithTimeout(context.Background(), stopTimeout)
+				defer kcancel()
+				if err := reapGroup(kctx, pgid); err != nil {
+					return fmt.Errorf("dovecot %s: %w", d.Conf, err)
+				}
 			}
 			return nil
 		case <-ctx.Done():
