@@ -184,6 +184,7 @@ type collector struct {
 	states chan *StateChange
 	unseen chan *Unseen
 	done   chan struct{}
+	seen   []*StateChange // states consumed by waitStatesOf
 }
 
 func collect(t *testing.T, m *Manager) *collector {
@@ -266,6 +267,24 @@ func (c *collector) waitStates(t *testing.T, timeout time.Duration, want map[str
 			}
 		case <-deadline:
 			t.Fatalf("within %s, these mailboxes did not reach their state: %v", timeout, want)
+		}
+	}
+}
+
+// waitStatesOf waits until every account named has reached its state, and
+// records every state event it passes in c.seen for later checks.
+func (c *collector) waitStatesOf(t *testing.T, timeout time.Duration, want map[string]State) {
+	t.Helper()
+	deadline := time.After(timeout)
+	for len(want) > 0 {
+		select {
+		case ev := <-c.states:
+			c.seen = append(c.seen, ev)
+			if s, ok := want[ev.Account]; ok && s == ev.State {
+				delete(want, ev.Account)
+			}
+		case <-deadline:
+			t.Fatalf("within %s, these accounts did not reach their state: %v", timeout, want)
 		}
 	}
 }

@@ -1,0 +1,46 @@
+package imapwatch
+
+import (
+	"testing"
+	"time"
+)
+
+// TestApplyRestartsOnlyChanged: changing one account's config reconnects
+// that account alone; removing one stops it; the other keeps its connection.
+func TestApplyRestartsOnlyChanged(t *testing.T) {
+	srv := newDemoServer(t, demoOptions())
+	_, a := srv.newUser(t)
+	userB, b := srv.newUser(t)
+	m := NewManager(Options{Store: newMemStore(), Logger: testLogger(t)})
+	c := collect(t, m)
+	t.Cleanup(func() { m.Close(); <-c.done })
+	m.Apply([]Config{a, b})
+	c.waitStatesOf(t, wait, map[string]State{a.Name: StateIdle, b.Name: StateIdle})
+
+	b2 := b
+	b2.PollInterval = time.Minute // a change that matters to the watcher
+	m.Apply([]Config{a, b2})
+	c.waitStatesOf(t, wait, map[string]State{b.Name: StateConnecting})
+	c.waitStatesOf(t, wait, map[string]State{b.Name: StateIdle})
+
+	m.Apply([]Config{b2})
+	c.waitStatesOf(t, wait, map[string]State{a.Name: StateStopped})
+
+	// Nothing but a's stop happened to a: b's mail still flows, and a never
+	// reconnected (its only states after the first idle were the stop).
+	srv.deliver(t, userB, "INBOX", testMessage(1, "to b"))
+	got := c.waitMails(t, 1, wait)
+	if got[0].Account != b.Name {
+		t.Errorf("mail for %s, want %s", got[0].Account, b.Name)
+	}
+	idleSeen := false
+	for _, ev := range c.seen {
+		if ev.Account != a.Name {
+			continue
+		}
+		if idleSeen && ev.State != StateStopped {
+			t.Errorf("account %s went %s after an Apply that did not change it", a.Name, ev.State)
+		}
+		idleSeen = idleSeen || ev.State == StateIdle
+	}
+}
