@@ -71,8 +71,13 @@ test: deps vet testsession
 bench: deps testsession
 	$(TESTSESSION) -- $(GO) test -run '^$$' -bench . ./...
 
+# Version and commit go in through ldflags: GOFLAGS may hold -buildvcs=false, so the VCS stamp is not relied on.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+
 build: deps-build
-	$(GO) build -o bin/idlebell .
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/idlebell .
 
 demo: build
 	./bin/idlebell --demo

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/debug"
 	"syscall"
 	"time"
@@ -27,8 +28,13 @@ import (
 	"idlebell/ui"
 )
 
-// version is set at build time: -ldflags "-X main.version=1.2.3".
-var version = "dev"
+// version and commit are set at build time (see the Makefile):
+// -ldflags "-X main.version=1.2.3 -X main.commit=abc1234". The commit
+// falls back to the VCS stamp of the build, when there is one.
+var (
+	version = "dev"
+	commit  = ""
+)
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
@@ -226,17 +232,20 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 }
 
 func versionString() string {
-	commit := "unknown"
-	goVersion := "unknown"
+	rev := commit
+	goVersion := runtime.Version()
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		goVersion = bi.GoVersion
 		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" {
-				commit = s.Value
+			if s.Key == "vcs.revision" && rev == "" {
+				rev = s.Value
 			}
 		}
 	}
-	return fmt.Sprintf("idlebell %s (commit %s, %s)", version, commit, goVersion)
+	if rev == "" {
+		rev = "unknown"
+	}
+	return fmt.Sprintf("idlebell %s (commit %s, %s)", version, rev, goVersion)
 }
 
 // startDemo runs the embedded server with one "Demo" account and feeds it.
