@@ -20,7 +20,7 @@ func (f *fakeNotifier) Notify(title, body string) error {
 	return nil
 }
 
-func TestNewMailLine(t *testing.T) {
+func TestHeadlessNewMailLine(t *testing.T) {
 	date := time.Date(2026, 3, 4, 5, 6, 7, 0, time.FixedZone("", 3600))
 	m := &imapwatch.NewMail{
 		Account: "Work", Mailbox: "INBOX", UID: 42, UIDValidity: 7, MessageID: "abc@example.org",
@@ -42,7 +42,7 @@ func TestNewMailLine(t *testing.T) {
 	}
 }
 
-func TestRunWritesLinesLogsStatesAndNotifies(t *testing.T) {
+func TestHeadlessRunWritesLinesLogsStatesAndNotifies(t *testing.T) {
 	events := make(chan imapwatch.Event, 10)
 	var out, logs bytes.Buffer
 	n := &fakeNotifier{ch: make(chan string, 10)}
@@ -91,7 +91,7 @@ type failWriter struct{}
 
 func (failWriter) Write([]byte) (int, error) { return 0, errors.New("broken pipe") }
 
-func TestRunExitsOneWhenStdoutFails(t *testing.T) {
+func TestHeadlessRunExitsOneWhenStdoutFails(t *testing.T) {
 	events := make(chan imapwatch.Event, 1)
 	events <- &imapwatch.NewMail{Account: "Work", UID: 1}
 	if code := Run(context.Background(), Options{Events: events, Out: failWriter{}}); code != 1 {
@@ -99,7 +99,7 @@ func TestRunExitsOneWhenStdoutFails(t *testing.T) {
 	}
 }
 
-func TestRunWritesBufferedMailOnShutdown(t *testing.T) {
+func TestHeadlessRunWritesBufferedMailOnShutdown(t *testing.T) {
 	events := make(chan imapwatch.Event, 3)
 	for i := range 3 {
 		events <- &imapwatch.NewMail{Account: "Work", UID: uint32(i + 1)}

@@ -23,7 +23,7 @@ func (r *Runner) run(j job) Result {
 	defer cancel()
 
 	cmd := shellCommand(ctx, j.command)
-	cmd.Env = append(os.Environ(), j.env...)
+	cmd.Env = append(inheritedEnv(), j.env...)
 	cmd.Stdin = nil // /dev/null
 	out := &limitedBuffer{max: maxOutput}
 	cmd.Stdout, cmd.Stderr = out, out
@@ -47,6 +47,19 @@ func (r *Runner) run(j job) Result {
 		res.Err = err
 	}
 	return res
+}
+
+// inheritedEnv is idlebell's environment without IDLEBELL_* variables, so
+// a hook sees exactly the documented ones, never a stale one from the
+// parent (IDLEBELL_COUNT in an on_new_mail hook, say).
+func inheritedEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "IDLEBELL_") {
+			env = append(env, kv)
+		}
+	}
+	return env
 }
 
 // limitedBuffer keeps the first max bytes written to it and discards the

@@ -84,6 +84,7 @@ func TestHookEnvironment(t *testing.T) {
 	out := filepath.Join(dir, "env")
 	r, done, _ := newTestRunner(t, account("Work", `env | grep '^IDLEBELL_' | sort > "$OUT"`, "", 10*time.Second))
 	t.Setenv("OUT", out)
+	t.Setenv("IDLEBELL_COUNT", "stale") // inherited IDLEBELL_* variables are not passed on
 	m := mail("Work", 42, "Grüße aus Köln")
 	m.CatchUp = true
 	r.Handle(m)
