@@ -433,6 +433,7 @@ func TestHeadlessHooks(t *testing.T) {
 	deadline := time.Now().Add(e2eTimeout)
 	var runs [][]string
 	for {
+		finished := c.countStderr(`msg="hook finished"`) // before reading: a run logs after writing
 		runs = readHookLog(t, hookDir)
 		sum := 0
 		for _, r := range runs {
@@ -447,7 +448,7 @@ func TestHeadlessHooks(t *testing.T) {
 		if sum > 1+burst || time.Now().After(deadline) {
 			t.Fatalf("batch hooks' IDLEBELL_COUNT sum to %d, want %d; runs:\n%q", sum, 1+burst, runs)
 		}
-		c.waitStderr(c.countStderr(`msg="hook finished"`)+1, `msg="hook finished"`)
+		c.waitStderr(finished+1, `msg="hook finished"`)
 	}
 
 	for _, f := range []string{pwned1, pwned2} {
@@ -597,6 +598,9 @@ func TestHeadlessCatchUpAfterRestart(t *testing.T) {
 	c.waitStderr(1, `msg="hook finished"`, "hook=on_new_mail_batch")
 	c.waitIdle("Work")
 	runs := readHookLog(t, hookDir)
+	if len(runs) != burst+1 {
+		t.Fatalf("%d hook runs after the restart, want %d mail runs and 1 batch run:\n%q", len(runs), burst, runs)
+	}
 	var want [][]string
 	for i := range burst {
 		want = append(want, []string{"mail", "Work", "INBOX", strconv.Itoa(i + 1), "", "c@example.org", fmt.Sprintf("offline %d", i), runs[i][7], "true"})
