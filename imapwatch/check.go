@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"slices"
 	"strings"
@@ -132,8 +133,9 @@ func Check(ctx context.Context, cfg Config) *CheckResult {
 	return r
 }
 
-// redactingTrace is cfg.Trace behind a redactor, or nil.
-func redactingTrace(cfg *Config) *redactor {
+// redactingTrace is cfg.Trace behind a redactor, or a nil io.Writer (not a
+// nil *redactor: go-imap would call it).
+func redactingTrace(cfg *Config) io.Writer {
 	if cfg.Trace == nil {
 		return nil
 	}

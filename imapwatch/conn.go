@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"strings"
 	"time"
@@ -156,12 +155,12 @@ func (w *conn) session(ctx context.Context, healthy func()) error {
 		},
 	}
 	var trace *redactor
-	var debug io.Writer
+	bye := newByeWatcher(nil)
 	if w.cfg.Trace != nil {
 		trace = newRedactor(w.cfg.Trace, "["+w.cfg.Name+"] ")
-		debug = trace
+		bye.next = trace
 	}
-	c, lc, err := dial(ctx, &w.cfg, dialOptions{handler: handler, debug: debug})
+	c, lc, err := dial(ctx, &w.cfg, dialOptions{handler: handler, debug: bye})
 	if err != nil {
 		return err
 	}
@@ -178,7 +177,7 @@ func (w *conn) session(ctx context.Context, healthy func()) error {
 	if err := login(ctx, c, &w.cfg, onSecret); err != nil {
 		return err
 	}
-	s := &session{w: w, c: c, lc: lc, exists: exists, flags: flags}
+	s := &session{w: w, c: c, lc: lc, exists: exists, flags: flags, bye: bye.bye}
 	defer s.logout()
 	if len(w.mailboxes) == 1 {
 		return s.watchOne(ctx, w.mailboxes[0], healthy)
@@ -192,7 +191,9 @@ type session struct {
 	c             *imapclient.Client
 	lc            *liveConn
 	exists, flags chan struct{}
+	bye           chan struct{} // the server said BYE
 	selected      string
+	loggedOut     bool
 }
 
 // await waits for a command's answer, bounded: if the server does not answer
@@ -207,7 +208,18 @@ func (s *session) await(what string, wait func() error) error {
 	return err
 }
 
+// byeErr ends a session the server said goodbye to: close at once (the
+// server is going away; no LOGOUT) and reconnect.
+func (s *session) byeErr() error {
+	s.c.Close()
+	s.loggedOut = true
+	return fmt.Errorf("server closed the session (BYE): %w", errConnLost)
+}
+
 func (s *session) logout() {
+	if s.loggedOut {
+		return
+	}
 	t := time.AfterFunc(logoutGrace, func() { s.c.Close() })
 	defer t.Stop()
 	s.c.Logout().Wait()
@@ -524,6 +536,8 @@ func (s *session) idle(ctx context.Context, resync <-chan time.Time, started fun
 		case <-s.c.Closed():
 			cmd.Close()
 			return "", fmt.Errorf("idle: %w", errConnLost)
+		case <-s.bye:
+			return "", s.byeErr()
 		case <-s.exists:
 			signal(s.exists) // keep it for the caller
 			reason = "exists"
@@ -574,6 +588,8 @@ func (s *session) poll(ctx context.Context, resync <-chan time.Time) (string, er
 		return "shutdown", nil
 	case <-s.c.Closed():
 		return "", fmt.Errorf("poll: %w", errConnLost)
+	case <-s.bye:
+		return "", s.byeErr()
 	case <-w.wake:
 		return "", errWake
 	case <-t.C:
@@ -627,6 +643,8 @@ func (s *session) watchMany(ctx context.Context, healthy func()) error {
 			return ctx.Err()
 		case <-s.c.Closed():
 			return fmt.Errorf("poll: %w", errConnLost)
+		case <-s.bye:
+			return s.byeErr()
 		case <-w.wake:
 			return errWake
 		case <-t.C:

@@ -98,3 +98,47 @@ func redactBase64(line []byte, secrets [][]byte) []byte {
 		return word
 	})
 }
+
+// byeWatcher sees the protocol stream (go-imap's DebugWriter: what the
+// server sent, decrypted, and what we sent) and signals when the server
+// says "* BYE" — shutdown, idle timeout, expired token. go-imap does not
+// report an untagged BYE; without this the connection lingers until the
+// server gives up on it (Dovecot: 10 s on shutdown). Only "* BYE" at the
+// start of a line counts; the client never sends one.
+type byeWatcher struct {
+	next   io.Writer // the trace, or nil
+	bye    chan struct{}
+	mu     sync.Mutex
+	start  bool   // at the start of a line
+	prefix []byte // the line's first bytes, up to len("* BYE ")
+}
+
+func newByeWatcher(next io.Writer) *byeWatcher {
+	return &byeWatcher{next: next, bye: make(chan struct{}, 1), start: true}
+}
+
+var byePrefix = []byte("* BYE ")
+
+func (b *byeWatcher) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	for _, c := range p {
+		if b.start {
+			b.prefix = b.prefix[:0]
+			b.start = false
+		}
+		if len(b.prefix) < len(byePrefix) {
+			b.prefix = append(b.prefix, c)
+			if bytes.EqualFold(b.prefix, byePrefix) {
+				signal(b.bye)
+			}
+		}
+		if c == '\n' {
+			b.start = true
+		}
+	}
+	b.mu.Unlock()
+	if b.next != nil {
+		return b.next.Write(p)
+	}
+	return len(p), nil
+}

@@ -104,3 +104,31 @@ func TestIsLoopback(t *testing.T) {
 		}
 	}
 }
+
+func TestByeWatcher(t *testing.T) {
+	tests := []struct {
+		name   string
+		chunks []string
+		want   bool
+	}{
+		{"shutdown", []string{"* OK Still here\r\n", "* BYE Server shutting down.\r\n"}, true},
+		{"split across reads", []string{"* OK x\r\n* B", "YE bye\r\n"}, true},
+		{"lower case", []string{"* bye later\r\n"}, true},
+		{"in a subject", []string{"* 1 FETCH (ENVELOPE (NIL \"* BYE not me\"))\r\n"}, false},
+		{"tagged", []string{"T1 BYE\r\n", "* BYEBYE\r\n"}, false},
+	}
+	for _, tt := range tests {
+		var trace bytes.Buffer
+		b := newByeWatcher(&trace)
+		for _, c := range tt.chunks {
+			b.Write([]byte(c))
+		}
+		got := drain(b.bye)
+		if got != tt.want {
+			t.Errorf("%s: byeWatcher saw BYE = %v, want %v", tt.name, got, tt.want)
+		}
+		if trace.String() != strings.Join(tt.chunks, "") {
+			t.Errorf("%s: trace = %q, want the stream passed on unchanged", tt.name, trace.String())
+		}
+	}
+}
