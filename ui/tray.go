@@ -1,0 +1,168 @@
+package ui
+
+import (
+	"time"
+
+	"fyne.io/fyne/v2"
+
+	"idlebell/imapwatch"
+	"idlebell/settings"
+)
+
+// controller is what the tray asks of the pump (pause and resume bubbles).
+type controller interface {
+	Pause(until time.Time)
+	Resume()
+}
+
+// trayUI owns the tray icon, the menu and the windows. Every method runs on
+// the Fyne goroutine; nothing here blocks on I/O.
+type trayUI struct {
+	app        fyne.App
+	tray       Tray
+	o          Options
+	model      *model
+	ctl        controller
+	now        func() time.Time
+	setTooltip func(string)
+
+	menu      *fyne.Menu
+	iconState IconState
+	iconKey   string
+	tooltip   string
+
+	settings *settingsWindow
+	about    fyne.Window
+}
+
+func newTrayUI(a fyne.App, tray Tray, o Options) *trayUI {
+	return &trayUI{
+		app: a, tray: tray, o: o,
+		model:      newModel(o.Config, o.ConfigErr, o.Demo),
+		now:        time.Now,
+		setTooltip: func(string) {},
+		iconKey:    "-",
+	}
+}
+
+func (t *trayUI) apply(ev imapwatch.Event) {
+	t.model.apply(ev)
+	t.refresh()
+}
+
+func (t *trayUI) setConfig(cfg *settings.Config, err error) {
+	t.model.setConfig(cfg, err)
+	if cfg != nil && err == nil {
+		t.o.Config = cfg
+		if t.settings != nil {
+			t.settings.configChanged(cfg)
+		}
+	}
+	t.refresh()
+}
+
+func (t *trayUI) setPaused(paused bool, until time.Time) {
+	t.model.paused, t.model.pausedUntil = paused, until
+	t.refresh()
+}
+
+// refresh rebuilds the menu and sets icon and tooltip: after every state
+// change (the menu is small; rebuilding keeps it simple and correct).
+func (t *trayUI) refresh() {
+	now := t.now()
+	// One Menu value, its items replaced: Fyne's systray keeps the *Menu of
+	// the first call and shows it again once the tray host answers, which
+	// may be after later calls.
+	st := t.model.iconState()
+	key := st.String()
+	if st == IconUnread {
+		key += "-" + badgeText(t.model.totalUnread())
+	}
+	if key != t.iconKey {
+		t.iconKey, t.iconState = key, st
+		t.tray.SetSystemTrayIcon(trayIcon(st, t.model.totalUnread()))
+	}
+	if t.menu == nil {
+		t.menu = fyne.NewMenu("idlebell")
+	}
+	t.menu.Items = t.menuItems(now)
+	t.tray.SetSystemTrayMenu(t.menu)
+	if tip := t.model.tooltip(now); tip != t.tooltip {
+		t.tooltip = tip
+		t.setTooltip(tip)
+	}
+}
+
+func (t *trayUI) menuItems(now time.Time) []*fyne.MenuItem {
+	var items []*fyne.MenuItem
+	if t.model.cfgErr != nil {
+		items = append(items, fyne.NewMenuItem("Config has errors — open Settings…", t.showSettings))
+	}
+	for _, name := range t.model.order {
+		name := name
+		item := fyne.NewMenuItem(t.model.line(name, now), nil)
+		item.ChildMenu = fyne.NewMenu("",
+			fyne.NewMenuItem("Open mail client", func() { t.open(name) }),
+			fyne.NewMenuItem("Check now", func() { t.checkNow(name) }),
+		)
+		items = append(items, item)
+	}
+	if len(t.model.order) == 0 {
+		items = append(items, fyne.NewMenuItem("No accounts yet — add one in Settings…", t.showSettings))
+	}
+	items = append(items, fyne.NewMenuItemSeparator())
+
+	pauseLabel := "Pause notifications"
+	if t.model.paused {
+		pauseLabel = "Notifications paused"
+		if !t.model.pausedUntil.IsZero() {
+			pauseLabel += " until " + untilText(now, t.model.pausedUntil)
+		}
+	}
+	resume := fyne.NewMenuItem("Resume", func() { t.ctl.Resume() })
+	resume.Disabled = !t.model.paused
+	pause := fyne.NewMenuItem(pauseLabel, nil)
+	pause.ChildMenu = fyne.NewMenu("",
+		fyne.NewMenuItem("For 1 hour", func() { t.ctl.Pause(now.Add(time.Hour)) }),
+		fyne.NewMenuItem("Until tomorrow", func() { t.ctl.Pause(tomorrowMorning(t.now())) }),
+		resume,
+	)
+	items = append(items, pause, fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem("Settings…", t.showSettings),
+		fyne.NewMenuItem("About idlebell", t.showAbout),
+	)
+	quit := fyne.NewMenuItem("Quit", t.app.Quit)
+	quit.IsQuit = true
+	return append(items, quit)
+}
+
+// tomorrowMorning is 08:00 on the next day: "until tomorrow".
+func tomorrowMorning(now time.Time) time.Time {
+	y, m, d := now.Date()
+	return time.Date(y, m, d+1, 8, 0, 0, 0, now.Location())
+}
+
+// untilText is "15:04" today, "tomorrow 08:00" otherwise.
+func untilText(now, until time.Time) string {
+	if y, m, d := now.Date(); until.Year() == y && until.Month() == m && until.Day() == d {
+		return until.Format("15:04")
+	}
+	return "tomorrow " + until.Format("15:04")
+}
+
+func (t *trayUI) open(account string) {
+	cfg := t.o.Config
+	if cfg == nil {
+		cfg = settings.Default()
+	}
+	a, _ := cfg.Account(account)
+	if err := openMailClient(cfg.EffectiveOpenCommand(a)); err != nil {
+		t.o.Logger.Warn("open mail client", "account", account, "err", err)
+	}
+}
+
+func (t *trayUI) checkNow(account string) {
+	if t.o.Watcher != nil {
+		t.o.Watcher.CheckNow(account)
+	}
+}
