@@ -68,8 +68,16 @@ test: deps vet testsession
 	$(TESTSESSION) -desktop -- $(GO) test -race -count=1 -timeout 25m ./...
 	@$(MAKE) --no-print-directory fmt-check
 
+# bench/cmd/idlebench measures the headless binary, the library and same-run baselines against
+# the Dovecot instances (and the tray app under the desktop session's Xvfb), prints one table per
+# section and writes BENCHMARKS.md. BENCH_FLAGS=-n=10 for a quick run; see docs/bench.md.
+BENCH_FLAGS ?=
 bench: deps testsession
-	$(TESTSESSION) -- $(GO) test -run '^$$' -bench . ./...
+	$(GO) build -o bin/idlebell .
+	$(GO) build -o bin/idlebench ./bench/cmd/idlebench
+	$(GO) build -o bin/benchserver ./bench/cmd/benchserver
+	$(GO) build -o bin/rawidle ./bench/cmd/rawidle
+	$(TESTSESSION) -- bin/idlebench $(BENCH_FLAGS)
 
 # Version and commit go in through ldflags: GOFLAGS may hold -buildvcs=false, so the VCS stamp is not relied on.
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)

@@ -1,0 +1,284 @@
+package main
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+
+	"idlebell/bench"
+	"idlebell/demo"
+)
+
+// fullFetch is what a naive notifier fetches: the whole message.
+var fullFetch = &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{{Peek: true}}}
+
+// minimalFetch is the issue's reference: UID, ENVELOPE and 200 bytes of text.
+var minimalFetch = &imap.FetchOptions{UID: true, Envelope: true, BodySection: []*imap.FetchItemBodySection{
+	{Specifier: imap.PartSpecifierText, Partial: &imap.SectionPartial{Offset: 0, Size: 200}, Peek: true},
+}}
+
+// proposedFetch is imapwatch's fetch with the two smallest changes this
+// benchmark proposes: 200 bytes of text instead of 512, and no STATUS after
+// the push (the raw client never sends one).
+var proposedFetch = &imap.FetchOptions{UID: true, Envelope: true, BodySection: []*imap.FetchItemBodySection{
+	{Specifier: imap.PartSpecifierHeader, HeaderFields: []string{"Content-Type", "Content-Transfer-Encoding"}, Peek: true},
+	{Specifier: imap.PartSpecifierText, Partial: &imap.SectionPartial{Offset: 0, Size: 200}, Peek: true},
+}}
+
+// measured is one client whose bytes a trial counts.
+type measured struct {
+	name   string
+	before snapshot
+	take   func() snapshot
+	wait   func(uid uint32, plus int64) error // until its cycle for uid is over
+	plus   func() int64
+	sizes  map[int][]snapshot
+}
+
+func libMeasured(name string, w *libWatcher) *measured {
+	return &measured{
+		name: name, take: func() snapshot { return snap(w.traffic) }, sizes: map[int][]snapshot{},
+		plus: w.tap.plus.Load,
+		wait: func(uid uint32, plus int64) error {
+			if _, ok := w.waitMail(uid, 20*time.Second); !ok {
+				return fmt.Errorf("%s: no NewMail for uid %d", name, uid)
+			}
+			// The cycle ends when the server accepted the new IDLE.
+			if !w.tap.waitPlus(plus, 20*time.Second) {
+				return fmt.Errorf("%s: no IDLE after uid %d", name, uid)
+			}
+			return nil
+		},
+	}
+}
+
+func rawMeasured(name string, r *bench.RawIdle) *measured {
+	return &measured{
+		name: name, take: func() snapshot { return snap(&r.Traffic) }, sizes: map[int][]snapshot{},
+		plus: func() int64 { return 0 },
+		wait: func(uint32, int64) error {
+			select {
+			case <-r.Cycles:
+				return nil
+			case <-time.After(20 * time.Second):
+				return fmt.Errorf("%s: no fetch cycle (%v)", name, r.Err())
+			}
+		},
+	}
+}
+
+var commandLine = regexp.MustCompile(`^T\d+ (UID FETCH|FETCH|STATUS|IDLE|NOOP|SELECT|EXAMINE|LOGOUT)\b`)
+
+// breakdown splits one cycle's plaintext protocol into its commands: each
+// line, with its CRLF, counts for the last command the client sent.
+func breakdown(lines []string) (map[string]int, []string) {
+	m := map[string]int{}
+	var order []string
+	part := "push (* EXISTS, * RECENT)"
+	for _, l := range lines {
+		switch {
+		case l == "DONE":
+			part = "DONE + tagged OK"
+		case commandLine.MatchString(l):
+			part = commandLine.FindStringSubmatch(l)[1] + " + answer"
+			if strings.HasSuffix(part, "IDLE + answer") {
+				part = "IDLE + continuation"
+			}
+		}
+		if _, ok := m[part]; !ok {
+			order = append(order, part)
+		}
+		m[part] += len(l) + 2
+	}
+	return m, order
+}
+
+// bytesPerMail counts what each new mail costs on the connection, below
+// TLS, from the push to the server accepting the next IDLE.
+func bytesPerMail(e *env, r *report) error {
+	pw := e.password
+	user := e.user("bytes")
+	a, err := bench.NewAppender(e.plain, user, pw)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	for i := range 3 {
+		if _, _, err := a.Append("INBOX", bench.Message(fmt.Sprintf("old %d", i), 2000)); err != nil {
+			return err
+		}
+	}
+	libTLS := startLib(e.accountConfig("tls", e.tls, user))
+	defer libTLS.close()
+	libPlain := startLib(e.accountConfig("plain", e.plain, user))
+	defer libPlain.close()
+	rawFull, err := bench.StartRawIdle(e.tls, user, pw, fullFetch)
+	if err != nil {
+		return err
+	}
+	defer rawFull.Close()
+	rawMin, err := bench.StartRawIdle(e.tls, user, pw, minimalFetch)
+	if err != nil {
+		return err
+	}
+	defer rawMin.Close()
+	rawProp, err := bench.StartRawIdle(e.tls, user, pw, proposedFetch)
+	if err != nil {
+		return err
+	}
+	defer rawProp.Close()
+
+	d, err := demo.Start(demo.Options{})
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.AddUser(user, pw); err != nil {
+		return err
+	}
+	for i := range 3 {
+		d.Append(user, "INBOX", bench.Message(fmt.Sprintf("old %d", i), 2000))
+	}
+	ip := bench.Server{Addr: d.Addr}
+	libIP := startLib(e.accountConfig("inproc", ip, user))
+	defer libIP.close()
+	rawIP, err := bench.StartRawIdle(ip, user, pw, fullFetch)
+	if err != nil {
+		return err
+	}
+	defer rawIP.Close()
+	for _, w := range []*libWatcher{libTLS, libPlain, libIP} {
+		if err := w.waitIdle(30 * time.Second); err != nil {
+			return err
+		}
+	}
+	dovecotClients := []*measured{
+		libMeasured("idlebell TLS", libTLS), libMeasured("idlebell plain", libPlain),
+		rawMeasured("minimal TLS", rawMin), rawMeasured("full TLS", rawFull), rawMeasured("proposed TLS", rawProp),
+	}
+	ipClients := []*measured{libMeasured("idlebell in-process", libIP), rawMeasured("full in-process", rawIP)}
+
+	sizes := []int{2_000, 50_000, 5_000_000}
+	parts := map[int]map[string]int{}
+	var partOrder []string
+	trials := e.flags.bytesTrials
+	logf("bytes per mail: %v bytes, %d deliveries each", sizes, trials)
+	for _, size := range sizes {
+		for k := range trials {
+			msg := bench.Message(fmt.Sprintf("bytes %d %d", size, k), size)
+			libPlain.tap.record()
+			run := func(clients []*measured, deliver func() (uint32, error)) error {
+				plus := make([]int64, len(clients))
+				for i, c := range clients {
+					c.before, plus[i] = c.take(), c.plus()
+				}
+				uid, err := deliver()
+				if err != nil {
+					return err
+				}
+				for i, c := range clients {
+					if err := c.wait(uid, plus[i]); err != nil {
+						return err
+					}
+				}
+				for _, c := range clients {
+					c.sizes[size] = append(c.sizes[size], c.take().sub(c.before))
+				}
+				return nil
+			}
+			if err := run(dovecotClients, func() (uint32, error) {
+				_, uid, err := a.Append("INBOX", msg)
+				return uid, err
+			}); err != nil {
+				return err
+			}
+			lines := libPlain.tap.record()
+			if k == 0 {
+				m, order := breakdown(lines)
+				parts[size] = m
+				if partOrder == nil {
+					partOrder = order
+				}
+			}
+			if err := run(ipClients, func() (uint32, error) { return d.Append(user, "INBOX", msg) }); err != nil {
+				return err
+			}
+		}
+	}
+
+	med := func(c *measured, size int, f func(snapshot) int64) float64 {
+		var s bench.Sample
+		for _, x := range c.sizes[size] {
+			s = append(s, float64(f(x)))
+		}
+		return s.P(50)
+	}
+	sent := func(s snapshot) int64 { return s.sent }
+	recv := func(s snapshot) int64 { return s.recv }
+	tot := func(s snapshot) int64 { return s.total() }
+	t := &bench.Table{
+		Title:  "Bytes per new mail",
+		Header: []string{"Message", "Server, link", "idlebell sent", "idlebell received", "idlebell total", "minimal client (UID+ENVELOPE+200 B)", "proposed fetch (see below)", "full fetch (BODY.PEEK[])", "idlebell / full fetch"},
+	}
+	worst, worstProp := 0.0, 0.0
+	for _, size := range sizes {
+		lt, lp, mi, fu, pr := dovecotClients[0], dovecotClients[1], dovecotClients[2], dovecotClients[3], dovecotClients[4]
+		label := sizeLabel(size)
+		t.Add(label, "Dovecot, TLS", bench.Bytes(med(lt, size, sent)), bench.Bytes(med(lt, size, recv)), "**"+bench.Bytes(med(lt, size, tot))+"**",
+			bench.Bytes(med(mi, size, tot)), bench.Bytes(med(pr, size, tot)), bench.Bytes(med(fu, size, tot)), bench.Ratio(med(lt, size, tot), med(fu, size, tot)))
+		t.Add(label, "Dovecot, plain", bench.Bytes(med(lp, size, sent)), bench.Bytes(med(lp, size, recv)), bench.Bytes(med(lp, size, tot)), "–", "–", "–", "–")
+		li, fi := ipClients[0], ipClients[1]
+		t.Add(label, "in-process, plain", bench.Bytes(med(li, size, sent)), bench.Bytes(med(li, size, recv)), bench.Bytes(med(li, size, tot)),
+			"–", "–", bench.Bytes(med(fi, size, tot)), bench.Ratio(med(li, size, tot), med(fi, size, tot)))
+		worstProp = max(worstProp, med(pr, size, tot))
+		worst = max(worst, med(lt, size, tot))
+	}
+	t.Note("Counted on the TCP connection, below TLS, from the server's push to its acceptance of the next IDLE, for %d deliveries per size (median). "+
+		"The message is APPENDed from another connection, which is not counted. Every client watches the same mailbox in the same run: "+
+		"the minimal client fetches `UID ENVELOPE BODY.PEEK[TEXT]<0.200>`, the full one `BODY.PEEK[]`, each then re-IDLEs. "+
+		"2 KB and 50 KB messages are text/plain; the 5 MB one is a short text part and a base64 attachment. "+
+		"The proposed fetch is idlebell's own with the change proposed in docs/bench.md: "+
+		"`UID ENVELOPE BODY.PEEK[HEADER.FIELDS (Content-Type Content-Transfer-Encoding)] BODY.PEEK[TEXT]<0.200>` and no STATUS after the push "+
+		"(worst case here %s); the minimal client shows what dropping the header fields as well would give.", trials, bench.Bytes(worstProp))
+	r.add(t)
+
+	bd := &bench.Table{Title: "Bytes per new mail: where they go (Dovecot, plaintext protocol)", Header: []string{"Part"}}
+	for _, size := range sizes {
+		bd.Header = append(bd.Header, sizeLabel(size))
+	}
+	for _, p := range partOrder {
+		row := []any{p}
+		for _, size := range sizes {
+			row = append(row, bench.Bytes(float64(parts[size][p])))
+		}
+		bd.Add(row...)
+	}
+	row := []any{"total (TLS adds its record overhead on top)"}
+	for _, size := range sizes {
+		s := 0
+		for _, v := range parts[size] {
+			s += v
+		}
+		row = append(row, bench.Bytes(float64(s)))
+	}
+	bd.Add(row...)
+	bd.Note("From the watcher's protocol trace (Config.Trace) of the first delivery per size: each line with its CRLF counts for the last command the client sent. " +
+		"The fetch is imapwatch/conn.go's `fetchNewOptions`: `UID ENVELOPE BODY.PEEK[HEADER.FIELDS (Content-Type Content-Transfer-Encoding)] BODY.PEEK[TEXT]<0.512>`; " +
+		"the STATUS is the unseen count the watcher asks for after every push.")
+	r.add(bd)
+	r.goal("Bytes per new mail, Dovecot over TLS (worst of 2 KB / 50 KB / 5 MB)", "≤ 1 KB (1,024 B)", bench.Bytes(worst), worst <= 1024)
+	return nil
+}
+
+func sizeLabel(size int) string {
+	switch {
+	case size >= 1_000_000:
+		return fmt.Sprintf("%d MB", size/1_000_000)
+	case size >= 1000:
+		return fmt.Sprintf("%d KB", size/1000)
+	}
+	return fmt.Sprintf("%d B", size)
+}
