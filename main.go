@@ -163,6 +163,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 	mgr := imapwatch.NewManager(imapwatch.Options{Store: store, Logger: logger})
 	defer mgr.Close()
+	// On SIGINT/SIGTERM stop the watcher first: it says LOGOUT and closes
+	// its event channel, and the consumer below reads until then, so no mail
+	// whose watermark was saved is dropped on the way out. Ends with ctx.
+	go func() {
+		<-ctx.Done()
+		mgr.Close()
+	}()
 	mgr.Apply(watchConfigs(cfg, secrets, trace))
 	runner := hooks.New(logger)
 	defer runner.Close()

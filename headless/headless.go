@@ -76,8 +76,9 @@ func NewMailLine(m *imapwatch.NewMail, now time.Time) []byte {
 // changes at info level as msg="state" with account, mailbox and state, and
 // queues bubbles. It returns 0 when ctx is done or the event channel is
 // closed, and 1 when Out cannot be written (a closed pipe, a full disk).
-// When ctx ends it first writes the events already waiting in the channel:
-// their watermarks may be saved already.
+// When ctx ends it goes on writing until the channel is closed (the caller
+// closes the watcher on ctx): events handed on may have their watermarks
+// saved already.
 func Run(ctx context.Context, o Options) int {
 	logger := o.Logger
 	if logger == nil {
@@ -104,6 +105,10 @@ func Run(ctx context.Context, o Options) int {
 				return 1
 			}
 		case <-ctx.Done():
+			// The owner closes the watcher when ctx ends; everything it
+			// handed on before closing the channel is written, since its
+			// watermark may be saved already. Bounded, in case no one closes.
+			deadline := time.After(drainTimeout)
 			for {
 				select {
 				case ev, ok := <-o.Events:
@@ -113,13 +118,18 @@ func Run(ctx context.Context, o Options) int {
 					if err := p.handle(ev); err != nil {
 						return 1
 					}
-				default:
+				case <-deadline:
+					logger.Warn("event channel still open at exit; not waiting longer")
 					return 0
 				}
 			}
 		}
 	}
 }
+
+// drainTimeout bounds the wait for the watcher's last events at shutdown; its
+// own goodbye (LOGOUT) is bounded by 1.5 s.
+const drainTimeout = 3 * time.Second
 
 type pump struct {
 	o       Options
