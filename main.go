@@ -135,7 +135,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		cfg, cfgErr = settings.Load(path)
 		if errors.Is(cfgErr, fs.ErrNotExist) {
-			cfg, cfgErr = settings.Default(), nil // first run: no accounts yet
+			if o.headless {
+				// Without a window to add an account in, running with
+				// none would silently do nothing.
+				fmt.Fprintf(stderr, "idlebell: no config file at %s: create one (see config.example.toml in the README) or pass --config\n", path)
+				return 2
+			}
+			cfg, cfgErr = settings.Default(), nil // first run: the settings window opens
 		}
 		if cfgErr != nil {
 			if o.headless {
