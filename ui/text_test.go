@@ -1,0 +1,96 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"unicode"
+	"unicode/utf8"
+)
+
+func TestSafeLine(t *testing.T) {
+	tests := []struct {
+		name, in string
+		max      int
+		want     string
+	}{
+		{"plain", "Hello", 10, "Hello"},
+		{"controls and newlines collapse", "a\r\n\tb\x00\x07c", 10, "a b c"},
+		{"bidi override removed", "invoice\u202Egnp.exe", 30, "invoicegnp.exe"},
+		{"isolates and zero width removed", "a\u2066b\u2069\u200Bc", 10, "abc"},
+		{"invalid utf-8 replaced", "a\xffb", 10, "a\uFFFDb"},
+		{"cut with ellipsis", "abcdefghij", 5, "abcd…"},
+		{"trim", "  x  ", 5, "x"},
+	}
+	for _, tt := range tests {
+		if got := safeLine(tt.in, tt.max); got != tt.want {
+			t.Errorf("%s: safeLine(%q, %d) = %q, want %q", tt.name, tt.in, tt.max, got, tt.want)
+		}
+	}
+}
+
+func TestEscapeMarkup(t *testing.T) {
+	in := `<a href="http://evil">click</a> & <b>'x'</b>`
+	want := `&lt;a href=&quot;http://evil&quot;&gt;click&lt;/a&gt; &amp; &lt;b&gt;&#39;x&#39;&lt;/b&gt;`
+	if got := escapeMarkup(in); got != want {
+		t.Errorf("escapeMarkup(%q) = %q, want %q", in, got, want)
+	}
+}
+
+func TestSendersPhrase(t *testing.T) {
+	tests := []struct {
+		in   []string
+		want string
+	}{
+		{nil, ""},
+		{[]string{"A"}, "from A"},
+		{[]string{"A", "B"}, "from A and B"},
+		{[]string{"A", "B", "C"}, "from A, B and C"},
+		{[]string{"A", "B", "C", "D"}, "from A, B and 2 others"},
+		{[]string{"A", "B", "C", "D", "E", "F"}, "from A, B and 4 others"},
+	}
+	for _, tt := range tests {
+		if got := sendersPhrase(tt.in); got != tt.want {
+			t.Errorf("sendersPhrase(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// FuzzBubbleText: whatever a mail header holds, the bubble text is valid
+// UTF-8, has no control or format characters (bidi overrides), stays under
+// its cap, and once escaped holds no markup.
+func FuzzBubbleText(f *testing.F) {
+	for _, s := range []string{"", "Hello", "<b>x</b>", "\u202Eevil", "a\nb", "\xff\xfe", "&amp;", strings.Repeat("é", 400)} {
+		f.Add(s, 20)
+	}
+	f.Fuzz(func(t *testing.T, s string, max int) {
+		if max < 1 || max > 1000 {
+			max = 1 + (max%1000+1000)%1000
+		}
+		out := safeLine(s, max)
+		if !utf8.ValidString(out) {
+			t.Fatalf("safeLine(%q) = %q: invalid UTF-8", s, out)
+		}
+		if n := utf8.RuneCountInString(out); n > max {
+			t.Fatalf("safeLine(%q, %d) has %d runes", s, max, n)
+		}
+		for _, r := range out {
+			if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+				t.Fatalf("safeLine(%q) = %q keeps %U", s, out, r)
+			}
+		}
+		esc := escapeMarkup(out)
+		if strings.ContainsAny(esc, `<>"'`) {
+			t.Fatalf("escapeMarkup(%q) = %q still has markup characters", out, esc)
+		}
+		// Every & starts an entity we wrote.
+		for i := 0; i < len(esc); i++ {
+			if esc[i] == '&' {
+				rest := esc[i:]
+				if !(strings.HasPrefix(rest, "&amp;") || strings.HasPrefix(rest, "&lt;") || strings.HasPrefix(rest, "&gt;") ||
+					strings.HasPrefix(rest, "&quot;") || strings.HasPrefix(rest, "&#39;")) {
+					t.Fatalf("escapeMarkup(%q) = %q has a bare &", out, esc)
+				}
+			}
+		}
+	})
+}
