@@ -169,9 +169,10 @@ type Headless struct {
 	IdleAt  time.Time // when the last account became idle
 	Dir     string
 
-	mu   sync.Mutex
-	idle map[string]bool
-	want int
+	mu     sync.Mutex
+	idle   map[string]bool
+	failed map[string]string // account → error, for accounts in state failed
+	want   int
 }
 
 // logLine is the part of a JSON log line the benchmarks read.
@@ -180,6 +181,7 @@ type logLine struct {
 	Level   string `json:"level"`
 	Account string `json:"account"`
 	State   string `json:"state"`
+	Err     string `json:"err"`
 }
 
 // StartHeadless writes a config for accts under dir and starts bin in
@@ -190,7 +192,7 @@ func StartHeadless(bin, dir string, accts []Account, buffer int) (*Headless, err
 	if err := WriteConfig(cfg, accts); err != nil {
 		return nil, err
 	}
-	h := &Headless{IdleAll: make(chan struct{}), Dir: dir, idle: make(map[string]bool), want: len(accts)}
+	h := &Headless{IdleAll: make(chan struct{}), Dir: dir, idle: make(map[string]bool), failed: make(map[string]string), want: len(accts)}
 	cmd := exec.Command(bin, "--headless", "--config", cfg, "--log-format", "json")
 	cmd.Env = append(os.Environ(),
 		"XDG_CONFIG_HOME="+filepath.Join(dir, "config"),
@@ -207,11 +209,18 @@ func StartHeadless(bin, dir string, accts []Account, buffer int) (*Headless, err
 
 func (h *Headless) onLog(line string) {
 	var l logLine
-	if json.Unmarshal([]byte(line), &l) != nil || l.Msg != "state" || l.State != "idle" {
+	if json.Unmarshal([]byte(line), &l) != nil || l.Msg != "state" {
 		return
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if l.State == "failed" {
+		h.failed[l.Account] = l.Err
+		return
+	}
+	if l.State != "idle" {
+		return
+	}
 	if h.idle[l.Account] {
 		return
 	}
@@ -227,6 +236,17 @@ func (h *Headless) Idle() int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return len(h.idle)
+}
+
+// Failed returns the accounts that reported state failed, with the error.
+func (h *Headless) Failed() map[string]string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make(map[string]string, len(h.failed))
+	for k, v := range h.failed {
+		out[k] = v
+	}
+	return out
 }
 
 // WaitIdle waits until every account is idle, the process ends, or timeout.

@@ -15,6 +15,8 @@ import (
 type Mem struct {
 	RSS  int64 // VmRSS, bytes: resident now
 	Peak int64 // VmHWM, bytes: the most that was ever resident
+	Anon int64 // RssAnon: heap, stacks (the process's own data)
+	File int64 // RssFile: mapped files (the binary, shared libraries)
 }
 
 // ReadMem reads VmRSS and VmHWM of pid.
@@ -36,6 +38,10 @@ func ReadMem(pid int) (Mem, error) {
 			m.RSS = kb << 10
 		case "VmHWM:":
 			m.Peak = kb << 10
+		case "RssAnon:":
+			m.Anon = kb << 10
+		case "RssFile:":
+			m.File = kb << 10
 		}
 	}
 	if m.RSS == 0 {
