@@ -82,6 +82,9 @@ func Run(ctx context.Context, o Options) int {
 		return 1
 	}
 
+	if o.Config == nil {
+		o.Config = settings.Default()
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	t := newTrayUI(a, desk, o)
