@@ -40,6 +40,12 @@ type CheckResult struct {
 	Condstore       bool           `json:"condstore"`
 	Preview         bool           `json:"preview"`
 	Mailboxes       []MailboxCheck `json:"mailboxes,omitempty"`
+	// AuthMethod is how login went: LOGIN (password), OAUTHBEARER or
+	// XOAUTH2 (OAuth2 access token); empty when login was not reached.
+	AuthMethod string `json:"auth_method,omitempty"`
+	// TokenExpiry is when the OAuth2 access token used expires; zero for
+	// passwords or when the provider did not say.
+	TokenExpiry time.Time `json:"token_expiry,omitzero"`
 	// RTT is one NOOP round trip after login.
 	RTT time.Duration `json:"rtt_ns"`
 	// Step is the step that failed: resolve, connect, tls, login, mailbox;
@@ -70,7 +76,8 @@ func Check(ctx context.Context, cfg Config) *CheckResult {
 	// Capture the server certificate whether the handshake passes or not.
 	var state *tls.ConnectionState
 	cfg.onTLS = func(cs tls.ConnectionState) { state = &cs }
-	c, _, err := dial(ctx, &cfg, dialOptions{debug: redactingTrace(&cfg)})
+	trace, onSecret := redactingTrace(&cfg)
+	c, _, err := dial(ctx, &cfg, dialOptions{debug: trace})
 	if state != nil && len(state.PeerCertificates) > 0 {
 		r.TLSVersion = tls.VersionName(state.Version)
 		r.CertSubject = state.PeerCertificates[0].Subject.String()
@@ -90,9 +97,12 @@ func Check(ctx context.Context, cfg Config) *CheckResult {
 	defer c.Close()
 	stop := context.AfterFunc(ctx, func() { c.Close() })
 	defer stop()
-	if err := login(ctx, c, &cfg, nil); err != nil {
+	info, err := login(ctx, c, &cfg, onSecret, false)
+	if err != nil {
 		return fail("login", err)
 	}
+	r.AuthMethod = info.mech
+	r.TokenExpiry = info.tokenExpiry
 	caps := c.Caps()
 	for cp := range caps {
 		r.Caps = append(r.Caps, string(cp))
@@ -134,12 +144,14 @@ func Check(ctx context.Context, cfg Config) *CheckResult {
 }
 
 // redactingTrace is cfg.Trace behind a redactor, or a nil io.Writer (not a
-// nil *redactor: go-imap would call it).
-func redactingTrace(cfg *Config) io.Writer {
+// nil *redactor: go-imap would call it), and the function that teaches it
+// the password or token (nil without a trace).
+func redactingTrace(cfg *Config) (io.Writer, func(string)) {
 	if cfg.Trace == nil {
-		return nil
+		return nil, nil
 	}
-	return newRedactor(cfg.Trace, "["+cfg.Name+"] ")
+	r := newRedactor(cfg.Trace, "["+cfg.Name+"] ")
+	return r, r.addSecret
 }
 
 // MarkSeen sets \Seen on one message over a short connection of its own:
@@ -147,14 +159,15 @@ func redactingTrace(cfg *Config) io.Writer {
 // UIDVALIDITY is no longer uidValidity (the UID would name another message).
 func MarkSeen(ctx context.Context, cfg Config, mailbox string, uidValidity, uid uint32) error {
 	cfg = cfg.withDefaults()
-	c, _, err := dial(ctx, &cfg, dialOptions{debug: redactingTrace(&cfg)})
+	trace, onSecret := redactingTrace(&cfg)
+	c, _, err := dial(ctx, &cfg, dialOptions{debug: trace})
 	if err != nil {
 		return err
 	}
 	defer c.Close()
 	stop := context.AfterFunc(ctx, func() { c.Close() })
 	defer stop()
-	if err := login(ctx, c, &cfg, nil); err != nil {
+	if _, err := login(ctx, c, &cfg, onSecret, false); err != nil {
 		return err
 	}
 	sel, err := c.Select(mailbox, nil).Wait()

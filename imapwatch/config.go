@@ -22,6 +22,16 @@ const (
 // ctx is done. An error wrapping ErrNoSecret is permanent.
 type Secret func(ctx context.Context) (string, error)
 
+// Token returns an OAuth2 access token for an account that signs in with
+// OAuth2, and when it expires (zero when unknown). It is called before every
+// login from the account's goroutine and may block (keyring, the token
+// endpoint) until ctx is done. With refresh false a cached token that is
+// still valid may be returned; with refresh true the server has just
+// rejected the cached one (or said it expired) and a new one is wanted.
+// An error wrapping ErrSignInNeeded is permanent; any other error is retried
+// with backoff (the token endpoint may be unreachable).
+type Token func(ctx context.Context, refresh bool) (token string, expiry time.Time, err error)
+
 // Config is one account as the watcher needs it. It is built by the
 // composition root from settings; this package never reads files.
 type Config struct {
@@ -32,6 +42,9 @@ type Config struct {
 	AllowPlaintext bool
 	Username       string
 	Password       Secret
+	// Token, when set, replaces Password: login authenticates with
+	// OAUTHBEARER where the server offers it, else XOAUTH2.
+	Token          Token
 	Mailboxes      []string // default ["INBOX"]
 	MaxConnections int      // IDLE connections per account; default 4
 
@@ -84,10 +97,15 @@ func (cfg *Config) withDefaults() Config {
 }
 
 // sameAs reports whether two configs would make the same connections. The
-// Password func cannot be compared; a changed password is applied by Retry.
+// Password and Token funcs cannot be compared; a changed password or a new
+// sign-in is applied by Retry.
 func (cfg *Config) sameAs(o *Config) bool {
 	a, b := *cfg, *o
+	if (a.Token == nil) != (b.Token == nil) {
+		return false // switched between password and OAuth2
+	}
 	a.Password, b.Password = nil, nil
+	a.Token, b.Token = nil, nil
 	a.onTLS, b.onTLS = nil, nil
 	return reflect.DeepEqual(a, b)
 }

@@ -48,6 +48,10 @@ type conn struct {
 	wake     chan struct{}
 
 	marks map[string]*mark
+
+	// refreshToken: the last session ended because the access token
+	// expired; the next login asks for a new one first.
+	refreshToken bool
 }
 
 func newConn(cfg Config, mailboxes []string, store Store, events chan<- Event, logger *slog.Logger) *conn {
@@ -174,10 +178,11 @@ func (w *conn) session(ctx context.Context, healthy func()) error {
 	if trace != nil {
 		onSecret = trace.addSecret
 	}
-	if err := login(ctx, c, &w.cfg, onSecret); err != nil {
+	if _, err := login(ctx, c, &w.cfg, onSecret, w.refreshToken); err != nil {
 		return err
 	}
-	s := &session{w: w, c: c, lc: lc, exists: exists, flags: flags, bye: bye.bye}
+	w.refreshToken = false
+	s := &session{w: w, c: c, lc: lc, exists: exists, flags: flags, bye: bye.bye, byeText: bye}
 	defer s.logout()
 	if len(w.mailboxes) == 1 {
 		return s.watchOne(ctx, w.mailboxes[0], healthy)
@@ -192,6 +197,7 @@ type session struct {
 	lc            *liveConn
 	exists, flags chan struct{}
 	bye           chan struct{} // the server said BYE
+	byeText       *byeWatcher
 	selected      string
 	loggedOut     bool
 }
@@ -213,6 +219,11 @@ func (s *session) await(what string, wait func() error) error {
 func (s *session) byeErr() error {
 	s.c.Close()
 	s.loggedOut = true
+	if s.w.cfg.Token != nil && s.byeText.tokenExpired() {
+		// Reconnect at once (the first retry is immediate) with a new token.
+		s.w.refreshToken = true
+		return fmt.Errorf("server closed the session: access token expired: %w", errConnLost)
+	}
 	return fmt.Errorf("server closed the session (BYE): %w", errConnLost)
 }
 

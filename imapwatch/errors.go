@@ -15,6 +15,10 @@ var (
 	ErrNoSecret         = errors.New("no password available")
 	ErrPlaintextRefused = errors.New("refusing to send a password without TLS to a non-loopback host")
 	ErrNoTLS            = errors.New("server does not offer STARTTLS")
+	// ErrSignInNeeded: an OAuth2 account has no usable refresh token (never
+	// signed in, revoked, password changed, consent withdrawn). Only a new
+	// sign-in in the browser helps. Config.Token returns errors wrapping it.
+	ErrSignInNeeded = errors.New("sign-in needed")
 )
 
 // CertificateError carries what the user needs to decide whether to trust a
@@ -35,7 +39,7 @@ func (e *CertificateError) Unwrap() error        { return e.Err }
 
 // IsPermanent reports whether err is one the watcher does not retry.
 func IsPermanent(err error) bool {
-	for _, p := range []error{ErrAuthFailed, ErrMailboxMissing, ErrCertificate, ErrNoSecret, ErrPlaintextRefused, ErrNoTLS} {
+	for _, p := range []error{ErrAuthFailed, ErrMailboxMissing, ErrCertificate, ErrNoSecret, ErrPlaintextRefused, ErrNoTLS, ErrSignInNeeded} {
 		if errors.Is(err, p) {
 			return true
 		}

@@ -124,7 +124,7 @@ func readFlags(t *testing.T, cfg Config, mbox string) [][]imap.Flag {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	if err := login(ctx, c, &cfg, nil); err != nil {
+	if _, err := login(ctx, c, &cfg, nil, false); err != nil {
 		t.Fatal(err)
 	}
 	sel, err := c.Select(mbox, &imap.SelectOptions{ReadOnly: true}).Wait()

@@ -111,6 +111,16 @@ type byeWatcher struct {
 	mu     sync.Mutex
 	start  bool   // at the start of a line
 	prefix []byte // the line's first bytes, up to len("* BYE ")
+	inBye  bool   // inside a BYE line: its text goes to text
+	text   []byte // the BYE line's text, up to 200 bytes
+}
+
+// tokenExpired reports whether the server's BYE said the access token
+// expired (Microsoft: "* BYE Session invalidated - AccessTokenExpired").
+func (b *byeWatcher) tokenExpired() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return bytes.Contains(bytes.ToLower(b.text), []byte("expired"))
 }
 
 func newByeWatcher(next io.Writer) *byeWatcher {
@@ -126,14 +136,20 @@ func (b *byeWatcher) Write(p []byte) (int, error) {
 			b.prefix = b.prefix[:0]
 			b.start = false
 		}
+		if b.inBye && c != '\n' && len(b.text) < 200 {
+			b.text = append(b.text, c)
+		}
 		if len(b.prefix) < len(byePrefix) {
 			b.prefix = append(b.prefix, c)
 			if bytes.EqualFold(b.prefix, byePrefix) {
+				b.inBye = true
+				b.text = b.text[:0]
 				signal(b.bye)
 			}
 		}
 		if c == '\n' {
 			b.start = true
+			b.inBye = false
 		}
 	}
 	b.mu.Unlock()

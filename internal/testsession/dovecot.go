@@ -40,6 +40,14 @@ type DovecotOptions struct {
 	// so that clients which check capabilities fall back to polling. Dovecot still accepts an
 	// IDLE command sent anyway.
 	NoIDLE bool
+	// OAuth2IntrospectionURL, when set, adds an oauth2 passdb: XOAUTH2 and OAUTHBEARER tokens
+	// are validated by POSTing token=... to this URL (introspection_mode = post), whose JSON
+	// answer must say "active": true and carry the user in "username". LOGIN with Password()
+	// keeps working (the readiness probe uses it).
+	OAuth2IntrospectionURL string
+	// OAuth2Mechanisms are the token mechanisms offered with OAuth2IntrospectionURL, lower
+	// case; default both, "xoauth2" and "oauthbearer".
+	OAuth2Mechanisms []string
 }
 
 // noIdleCaps is Dovecot 2.3's default post-login capability list without IDLE and NOTIFY.
@@ -191,6 +199,23 @@ func (d *Dovecot) writeFiles(opts DovecotOptions) error {
 	}
 	_, plainPort, _ := net.SplitHostPort(d.PlainAddr)
 	_, tlsPort, _ := net.SplitHostPort(d.TLSAddr)
+	var oauthMechs, oauthPassdb, staticMechs string
+	if opts.OAuth2IntrospectionURL != "" {
+		mechs := opts.OAuth2Mechanisms
+		if len(mechs) == 0 {
+			mechs = []string{"xoauth2", "oauthbearer"}
+		}
+		oauthMechs = " " + strings.Join(mechs, " ")
+		ext := filepath.Join(d.Dir, "dovecot-oauth2.conf.ext")
+		// Dovecot 2.3's oauth2 passdb; see doc.dovecot.org/2.3 configuration_manual/authentication/oauth2.
+		conf := fmt.Sprintf("introspection_mode = post\nintrospection_url = %s\nusername_attribute = username\nactive_attribute = active\nactive_value = true\n",
+			opts.OAuth2IntrospectionURL)
+		if err := os.WriteFile(ext, []byte(conf), 0o644); err != nil {
+			return err
+		}
+		oauthPassdb = fmt.Sprintf("passdb {\n  driver = oauth2\n  mechanisms = %s\n  args = %s\n}\n", strings.Join(mechs, " "), ext)
+		staticMechs = "  mechanisms = plain login\n"
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, `# Written by idlebell/internal/testsession. Private instance; nothing from /etc/dovecot.
 protocols = imap
@@ -207,7 +232,7 @@ first_valid_uid = 1
 first_valid_gid = 1
 mail_location = maildir:%[1]s/mail/%%u:LAYOUT=fs
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login%[10]s
 ssl = yes
 ssl_cert = <%[1]s/cert.pem
 ssl_key = <%[1]s/key.pem
@@ -222,10 +247,10 @@ service anvil {
     mode = 0
   }
 }
-passdb {
+%[11]spassdb {
   driver = static
   args = password=%[7]s
-}
+%[12]s}
 userdb {
   driver = static
   args = uid=%[5]s gid=%[6]s home=%[1]s/home/%%u allow_all_users=yes
@@ -246,7 +271,8 @@ service imap-login {
   }
   chroot =
 }
-`, d.Dir, randomHex(4), internalUser, loginUser, uname, gname, d.password, plainPort, tlsPort)
+`, d.Dir, randomHex(4), internalUser, loginUser, uname, gname, d.password, plainPort, tlsPort,
+		oauthMechs, oauthPassdb, staticMechs)
 	if opts.NoIDLE {
 		fmt.Fprintf(&b, "imap_capability = %s\n", noIdleCaps)
 	}
