@@ -33,7 +33,6 @@ type Options struct {
 type Server struct {
 	Addr string // 127.0.0.1:port
 
-	mem  *imapmemserver.Server
 	srv  *imapserver.Server
 	ln   net.Listener
 	done chan struct{}
@@ -63,7 +62,6 @@ func Start(opts Options) (*Server, error) {
 	}
 	s := &Server{
 		Addr:  ln.Addr().String(),
-		mem:   imapmemserver.New(),
 		ln:    ln,
 		done:  make(chan struct{}),
 		users: make(map[string]*imapmemserver.User),
@@ -76,7 +74,7 @@ func Start(opts Options) (*Server, error) {
 			s.mu.Lock()
 			s.conns[c] = struct{}{}
 			s.mu.Unlock()
-			return s.mem.NewSession(), nil, nil
+			return &session{srv: s}, nil, nil
 		},
 		Caps:         caps,
 		Logger:       logger,
@@ -102,7 +100,6 @@ func (s *Server) AddUser(name, password string) error {
 	if err := u.Create("INBOX", nil); err != nil {
 		return fmt.Errorf("demo server: create INBOX for %s: %w", name, err)
 	}
-	s.mem.AddUser(u)
 	s.users[name] = u
 	return nil
 }
@@ -182,4 +179,34 @@ func (l literal) Size() int64 { return l.size }
 func (s *Server) HostPort() (string, int) {
 	a := s.ln.Addr().(*net.TCPAddr)
 	return a.IP.String(), a.Port
+}
+
+// session is imapmemserver's user session with our Login (users live in
+// Server) and an IDLE that first reports what changed since the last
+// command: the memory backend only signals changes made after IDLE began, so
+// mail appended between a client's last command and its IDLE would wait for
+// the next change. Embedding *UserSession keeps every optional interface the
+// server looks for.
+type session struct {
+	*imapmemserver.UserSession // nil until login
+	srv                        *Server
+}
+
+func (s *session) Login(username, password string) error {
+	u, err := s.srv.user(username)
+	if err != nil {
+		return imapserver.ErrAuthFailed
+	}
+	if err := u.Login(username, password); err != nil {
+		return err
+	}
+	s.UserSession = imapmemserver.NewUserSession(u)
+	return nil
+}
+
+func (s *session) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
+	if err := s.UserSession.Poll(w, true); err != nil {
+		return err
+	}
+	return s.UserSession.Idle(w, stop)
 }
