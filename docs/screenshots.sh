@@ -1,0 +1,72 @@
+#!/bin/bash
+# Takes the screenshots in docs/ under Xvfb: run it inside the test session,
+#   make build testsession
+#   bin/testsession -desktop -- docs/screenshots.sh
+# It draws the tray with gtk-sni-tray-standalone (Debian package
+# haskell-gtk-sni-tray-utils), runs bin/idlebell against the session's
+# Dovecot with one account "Work", delivers mail, and uses xdotool and
+# ImageMagick's import. Output: docs/shots-tmp/*.png, to be looked at and
+# copied by hand. Coordinates assume the 1280x800 screen of testsession.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=docs/shots-tmp
+mkdir -p "$out"
+tmp=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; sleep 1; rm -rf "$tmp"' EXIT
+
+export XDG_CONFIG_HOME=$tmp/config XDG_STATE_HOME=$tmp/state XDG_CACHE_HOME=$tmp/cache
+mkdir -p "$XDG_CONFIG_HOME/idlebell"
+user=alice$RANDOM
+port=${IDLEBELL_DOVECOT_TLS##*:}
+cat > "$XDG_CONFIG_HOME/idlebell/config.toml" <<TOML
+version = 1
+[notifications]
+preview = true
+max_bubbles = 3
+[[account]]
+name = "Work"
+host = "127.0.0.1"
+port = $port
+security = "tls"
+username = "$user"
+tls_ca_file = "$IDLEBELL_DOVECOT_CA"
+[[account]]
+name = "Home"
+enabled = true
+host = "127.0.0.1"
+port = $port
+security = "tls"
+username = "home$RANDOM"
+tls_ca_file = "$IDLEBELL_DOVECOT_CA"
+TOML
+printf %s "$IDLEBELL_DOVECOT_PASSWORD" | secret-tool store --label='idlebell Work' service idlebell username Work
+printf %s "wrong" | secret-tool store --label='idlebell Home' service idlebell username Home
+
+gtk-sni-tray-standalone --top --end --size 32 >"$tmp/tray.log" 2>&1 &
+bin/idlebell >"$tmp/app.log" 2>&1 &
+sleep 3
+deliver() {
+	printf 'From: %s\r\nTo: %s@localhost\r\nSubject: %s\r\nDate: %s\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n' \
+		"$1" "$user" "$2" "$(date -R)" "$3" |
+		/usr/lib/dovecot/dovecot-lda -c "$IDLEBELL_DOVECOT_CONF" -d "$user" -f sender@example.org
+}
+deliver 'Alice Example <alice@example.org>' 'Quarterly report draft' 'Hi, the draft of the quarterly report is ready for review. Numbers look good.'
+sleep 2
+import -window root "$out/bubble.png"
+for i in 1 2 3 4 5 6; do deliver "Sender $i <s$i@example.org>" "Burst message $i" "Body $i"; done
+sleep 3
+import -window root "$out/summary.png"
+# Right-click the tray icon (rightmost on the top bar) for the menu.
+xdotool mousemove 1264 16 click 3
+sleep 1
+import -window root "$out/menu.png"
+# Settings… is the fourth line of the menu.
+xdotool mousemove 988 125 click 1
+sleep 2
+xdotool mousemove 70 614 click 1
+sleep 2
+import -window root "$out/settings.png"
+convert "$out/settings.png" -crop 820x640+0+0 +repage "$out/settings-crop.png"
+convert "$out/menu.png" -crop 400x420+880+0 +repage "$out/menu-crop.png"
+convert "$out/bubble.png" -crop 340x170+940+0 +repage "$out/bubble-crop.png"
+cp "$tmp/app.log" "$out/app.log"
