@@ -33,7 +33,7 @@ import (
 const trayChildEnv = "IDLEBELL_E2E_CHILD"
 
 // trayTimeout bounds every wait; the race detector makes the app slow.
-const trayTimeout = 15 * time.Second
+const trayTimeout = 30 * time.Second
 
 func trayToken() string {
 	b := make([]byte, 4)
@@ -134,6 +134,9 @@ func startTrayApp(t *testing.T, d *testsession.Desktop, dir string, args ...stri
 			_ = p.cmd.Process.Kill()
 			<-p.done
 			t.Errorf("app ignored SIGTERM for 15 s; killed")
+		}
+		if b, _ := os.ReadFile(p.log); bytes.Contains(b, []byte("WARNING: DATA RACE")) {
+			t.Errorf("the app hit a data race (see its log)")
 		}
 		if t.Failed() {
 			b, _ := os.ReadFile(p.log)

@@ -89,6 +89,7 @@ func Run(ctx context.Context, o Options) int {
 	defer cancel()
 	t := newTrayUI(a, desk, o)
 	t.setTooltip = systray.SetTooltip
+	t.do = fyne.Do
 	p := newPump(o, t, fyne.Do, time.Now)
 	p.notifier = newNotifier(p.onAction, p.onClosed, o.Logger)
 	defer p.notifier.Close()

@@ -283,3 +283,15 @@ func (m *model) tooltip(now time.Time) string {
 	}
 	return "idlebell: " + strings.Join(parts, " · ")
 }
+
+// waiting reports whether an account waits to reconnect at a later time.
+func (m *model) waiting(now time.Time) bool {
+	for _, v := range m.accounts {
+		for _, mb := range v.mailboxes {
+			if v.enabled && mb.state == imapwatch.StateReconnecting && mb.retryAt.After(now) {
+				return true
+			}
+		}
+	}
+	return false
+}

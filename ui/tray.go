@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -27,12 +29,18 @@ type trayUI struct {
 	setTooltip func(string)
 
 	menu      *fyne.Menu
+	menuSig   string // labels and states of the menu last set
 	iconState IconState
 	iconKey   string
 	tooltip   string
 
 	settings *settingsWindow
 	about    fyne.Window
+
+	// do runs f on the Fyne goroutine later (fyne.Do); nil in tests. The
+	// countdown timer uses it to refresh "reconnecting in N s".
+	do        func(func())
+	countdown *time.Timer
 }
 
 func newTrayUI(a fyne.App, tray Tray, o Options) *trayUI {
@@ -85,12 +93,31 @@ func (t *trayUI) refresh() {
 	if t.menu == nil {
 		t.menu = fyne.NewMenu("idlebell")
 	}
-	t.menu.Items = t.menuItems(now)
-	t.tray.SetSystemTrayMenu(t.menu)
+	items := t.menuItems(now)
+	if sig := menuSignature(items); sig != t.menuSig {
+		t.menuSig = sig
+		t.menu.Items = items
+		t.tray.SetSystemTrayMenu(t.menu)
+	}
 	if tip := t.model.tooltip(now); tip != t.tooltip {
 		t.tooltip = tip
 		t.setTooltip(tip)
 	}
+	t.scheduleCountdown(now)
+}
+
+// scheduleCountdown refreshes the menu in a second while an account waits
+// to reconnect, so "reconnecting in 20 s" counts down.
+func (t *trayUI) scheduleCountdown(now time.Time) {
+	if t.do == nil || t.countdown != nil || !t.model.waiting(now) {
+		return
+	}
+	t.countdown = time.AfterFunc(time.Second, func() {
+		t.do(func() {
+			t.countdown = nil
+			t.refresh()
+		})
+	})
 }
 
 func (t *trayUI) menuItems(now time.Time) []*fyne.MenuItem {
@@ -123,7 +150,7 @@ func (t *trayUI) menuItems(now time.Time) []*fyne.MenuItem {
 	resume.Disabled = !t.model.paused
 	pause := fyne.NewMenuItem(pauseLabel, nil)
 	pause.ChildMenu = fyne.NewMenu("",
-		fyne.NewMenuItem("For 1 hour", func() { t.ctl.Pause(now.Add(time.Hour)) }),
+		fyne.NewMenuItem("For 1 hour", func() { t.ctl.Pause(t.now().Add(time.Hour)) }),
 		fyne.NewMenuItem("Until tomorrow", func() { t.ctl.Pause(tomorrowMorning(t.now())) }),
 		resume,
 	)
@@ -165,4 +192,21 @@ func (t *trayUI) checkNow(account string) {
 	if t.o.Watcher != nil {
 		t.o.Watcher.CheckNow(account)
 	}
+}
+
+// menuSignature is what a menu shows; the tray skips resending a menu that
+// would look the same (each resend is a D-Bus layout update).
+func menuSignature(items []*fyne.MenuItem) string {
+	var b strings.Builder
+	var walk func([]*fyne.MenuItem, int)
+	walk = func(items []*fyne.MenuItem, depth int) {
+		for _, it := range items {
+			fmt.Fprintf(&b, "%d|%s|%v|%v\n", depth, it.Label, it.Disabled, it.IsSeparator)
+			if it.ChildMenu != nil {
+				walk(it.ChildMenu.Items, depth+1)
+			}
+		}
+	}
+	walk(items, 0)
+	return b.String()
 }
