@@ -4,7 +4,7 @@
 #   make test        go vet, every test with -race against real Dovecot and a headless desktop, gofmt check
 #   make build       bin/idlebell
 #   make demo        run the app against its built-in demo server
-#   make bench       benchmarks, with the Dovecot instances (no desktop)
+#   make bench       benchmarks against the Dovecot instances (tray app under Xvfb); writes BENCHMARKS.md
 
 SHELL := /bin/bash
 GO    ?= go
@@ -69,20 +69,17 @@ test: deps vet testsession
 	@$(MAKE) --no-print-directory fmt-check
 
 # bench/cmd/idlebench measures the headless binary, the library and same-run baselines against
-# the Dovecot instances (and the tray app under the desktop session's Xvfb), prints one table per
-# section and writes BENCHMARKS.md. BENCH_FLAGS=-n=10 for a quick run; see docs/bench.md.
+# the Dovecot instances, and the tray app under the desktop session's Xvfb; it prints one table
+# per section and writes BENCHMARKS.md. The testing.B benchmarks run first (quick, printed only).
+# BENCH_FLAGS="-n 10 -n-inproc 20 -idle-window 20s -cpu-window 10s" for a quick run; see docs/bench.md.
 BENCH_FLAGS ?=
 bench: deps testsession
 	$(GO) build -o bin/idlebell .
 	$(GO) build -o bin/idlebench ./bench/cmd/idlebench
 	$(GO) build -o bin/benchserver ./bench/cmd/benchserver
 	$(GO) build -o bin/rawidle ./bench/cmd/rawidle
-	$(TESTSESSION) -- bin/idlebench $(BENCH_FLAGS)
-
-# Version and commit go in through ldflags: GOFLAGS may hold -buildvcs=false, so the VCS stamp is not relied on.
-VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
-LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+	$(GO) test -run '^$$' -bench . -benchtime 200x ./imapwatch/
+	$(TESTSESSION) -desktop -- bin/idlebench $(BENCH_FLAGS)
 
 build: deps-build
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/idlebell .

@@ -17,6 +17,9 @@ type Mem struct {
 	Peak int64 // VmHWM, bytes: the most that was ever resident
 	Anon int64 // RssAnon: heap, stacks (the process's own data)
 	File int64 // RssFile: mapped files (the binary, shared libraries)
+	// Pss is the proportional share (smaps_rollup): shared library pages
+	// count divided by the processes that map them.
+	Pss int64
 }
 
 // ReadMem reads VmRSS and VmHWM of pid.
@@ -46,6 +49,14 @@ func ReadMem(pid int) (Mem, error) {
 	}
 	if m.RSS == 0 {
 		return m, fmt.Errorf("no VmRSS in /proc/%d/status", pid)
+	}
+	if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps_rollup", pid)); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if f := strings.Fields(line); len(f) >= 2 && f[0] == "Pss:" {
+				kb, _ := strconv.ParseInt(f[1], 10, 64)
+				m.Pss = kb << 10
+			}
+		}
 	}
 	return m, nil
 }

@@ -119,6 +119,7 @@ func (w *libWatcher) waitMail(uid uint32, timeout time.Duration) (time.Time, boo
 type traceTap struct {
 	plus      atomic.Int64
 	keepalive atomic.Int64
+	last      atomic.Int64 // unix ns of the last line
 	mu        sync.Mutex
 	recording bool
 	lines     []string
@@ -130,6 +131,7 @@ func (t *traceTap) Write(p []byte) (int, error) {
 	if i := strings.Index(line, "] "); i >= 0 && strings.HasPrefix(line, "[") {
 		line = line[i+2:]
 	}
+	t.last.Store(time.Now().UnixNano())
 	if strings.HasPrefix(line, "+ ") {
 		t.plus.Add(1)
 	}
@@ -171,6 +173,20 @@ func (t *traceTap) waitPlus(n int64, timeout time.Duration) bool {
 		}
 	}
 	return true
+}
+
+// waitQuiet waits until no line came for quiet (bounded by limit) and
+// reports whether it did get quiet.
+func (t *traceTap) waitQuiet(quiet, limit time.Duration) bool {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		since := time.Since(time.Unix(0, t.last.Load()))
+		if since >= quiet {
+			return true
+		}
+		time.Sleep(quiet - since) // polls the tap; no result is waited for blindly
+	}
+	return false
 }
 
 // record starts recording lines and returns what was recorded since the
