@@ -28,6 +28,29 @@ const (
 	MinHookTimeout        = time.Second
 )
 
+// Auth values accepted in an account's auth field.
+const (
+	AuthPassword = "password" // LOGIN with a password from the keyring or password_command; also ""
+	AuthOAuth2   = "oauth2"   // an OAuth2 access token (XOAUTH2 / OAUTHBEARER)
+)
+
+// OAuth2 providers accepted in oauth_provider.
+const (
+	ProviderGoogle    = "google"
+	ProviderMicrosoft = "microsoft"
+	ProviderCustom    = "custom"
+)
+
+// ProviderIMAP is the IMAP server of each provider preset: with auth =
+// "oauth2" and a preset, host may be left out.
+var ProviderIMAP = map[string]struct {
+	Host string
+	Port int
+}{
+	ProviderGoogle:    {"imap.gmail.com", 993},
+	ProviderMicrosoft: {"outlook.office365.com", 993},
+}
+
 // Security values accepted in an account's security field.
 const (
 	SecurityTLS      = "tls"
@@ -86,24 +109,34 @@ type Notifications struct {
 
 // Account is one [[account]] block. Its Name is the keyring entry's user.
 type Account struct {
-	Name            string   `toml:"name"`
-	Enabled         bool     `toml:"enabled"`
-	Host            string   `toml:"host"`
-	Port            int      `toml:"port"`
-	Security        string   `toml:"security"`
-	AllowPlaintext  bool     `toml:"allow_plaintext"`
-	Username        string   `toml:"username"`
-	PasswordCommand string   `toml:"password_command"`
-	Mailboxes       []string `toml:"mailboxes"`
-	MaxConnections  int      `toml:"max_connections"`
-	PollInterval    Duration `toml:"poll_interval"`
-	TLSCAFile       string   `toml:"tls_ca_file"`
-	TLSFingerprint  string   `toml:"tls_fingerprint"`
-	Notify          bool     `toml:"notify"`
-	OnNewMail       string   `toml:"on_new_mail"`
-	OnNewMailBatch  string   `toml:"on_new_mail_batch"`
-	HookTimeout     Duration `toml:"hook_timeout"`
-	OpenCommand     string   `toml:"open_command"`
+	Name            string `toml:"name"`
+	Enabled         bool   `toml:"enabled"`
+	Host            string `toml:"host"`
+	Port            int    `toml:"port"`
+	Security        string `toml:"security"`
+	AllowPlaintext  bool   `toml:"allow_plaintext"`
+	Username        string `toml:"username"`
+	PasswordCommand string `toml:"password_command"`
+	// OAuth2 (auth = "oauth2"): the refresh token lives in the keyring under
+	// service "idlebell-oauth2", never here.
+	Auth              string   `toml:"auth"`
+	OAuthProvider     string   `toml:"oauth_provider"`
+	OAuthClientID     string   `toml:"oauth_client_id"`
+	OAuthClientSecret string   `toml:"oauth_client_secret"`
+	OAuthAuthURL      string   `toml:"oauth_auth_url"`
+	OAuthTokenURL     string   `toml:"oauth_token_url"`
+	OAuthDeviceURL    string   `toml:"oauth_device_url"`
+	OAuthScopes       []string `toml:"oauth_scopes"`
+	Mailboxes         []string `toml:"mailboxes"`
+	MaxConnections    int      `toml:"max_connections"`
+	PollInterval      Duration `toml:"poll_interval"`
+	TLSCAFile         string   `toml:"tls_ca_file"`
+	TLSFingerprint    string   `toml:"tls_fingerprint"`
+	Notify            bool     `toml:"notify"`
+	OnNewMail         string   `toml:"on_new_mail"`
+	OnNewMailBatch    string   `toml:"on_new_mail_batch"`
+	HookTimeout       Duration `toml:"hook_timeout"`
+	OpenCommand       string   `toml:"open_command"`
 }
 
 // Default is the config used when there is no file: version 1, previews on,
@@ -127,6 +160,8 @@ func NewAccount(name string) Account {
 // from false, so enabled and notify are left alone (Load and NewAccount set
 // them). The receiver's Mailboxes slice is never shared with the result.
 func (a Account) WithDefaults() Account {
+	a = a.withProviderHost()
+	a.OAuthScopes = slices.Clone(a.OAuthScopes)
 	if a.Security == "" {
 		a.Security = DefaultSecurity
 	}
@@ -146,6 +181,22 @@ func (a Account) WithDefaults() Account {
 	}
 	if a.MaxConnections == 0 {
 		a.MaxConnections = DefaultMaxConnections
+	}
+	return a
+}
+
+// UsesOAuth2 reports whether the account signs in with OAuth2.
+func (a Account) UsesOAuth2() bool { return a.Auth == AuthOAuth2 }
+
+// withProviderHost fills host, port and security from the provider preset
+// when an OAuth2 account leaves host out: the user picks a provider and
+// types an address.
+func (a Account) withProviderHost() Account {
+	if a.Auth != AuthOAuth2 || a.Host != "" {
+		return a
+	}
+	if p, ok := ProviderIMAP[a.OAuthProvider]; ok {
+		a.Host, a.Port, a.Security = p.Host, p.Port, SecurityTLS
 	}
 	return a
 }
@@ -184,6 +235,7 @@ func (c *Config) Clone() *Config {
 	n.Accounts = make([]Account, len(c.Accounts))
 	for i, a := range c.Accounts {
 		a.Mailboxes = slices.Clone(a.Mailboxes)
+		a.OAuthScopes = slices.Clone(a.OAuthScopes)
 		n.Accounts[i] = a
 	}
 	if c.Accounts == nil {

@@ -205,6 +205,12 @@ func (d *decoder) accounts(cfg *Config, v any) {
 		if _, ok := m["port"]; !ok {
 			a.Port = DefaultPort(a.Security)
 		}
+		if _, ok := m["host"]; !ok {
+			a = a.withProviderHost()
+		}
+		if len(a.OAuthScopes) == 0 {
+			a.OAuthScopes = nil // oauth_scopes = [] is the default, not a choice
+		}
 		for j := n; j < len(d.problems); j++ {
 			d.problems[j].Account = a.Name
 		}

@@ -18,6 +18,12 @@ import (
 // attribute is the account name.
 const KeyringService = "idlebell"
 
+// KeyringTokenService is the service of the entries that hold OAuth2
+// refresh tokens (auth = "oauth2"); the user attribute is the account name.
+// Separate from the passwords, so that switching an account between
+// password and OAuth2 never feeds one to the other.
+const KeyringTokenService = "idlebell-oauth2"
+
 // Secrets stores account passwords. Get may block (D-Bus, an unlock prompt)
 // until ctx is done; Set, Delete and Rename are for the settings window and
 // should be called off the UI goroutine. Implementations are safe for
@@ -49,11 +55,18 @@ var (
 // sentinels above and to the keyring's own error (for logs).
 type SecretError struct {
 	Account string
+	Token   bool  // an OAuth2 refresh token, not a password
 	Err     error // ErrNoSecretService, ErrKeyringLocked or ErrSecretNotFound
 	Cause   error // go-keyring's or D-Bus's error; never contains the password
 }
 
 func (e *SecretError) Error() string {
+	if e.Token {
+		if e.Err == ErrSecretNotFound {
+			return fmt.Sprintf("no OAuth2 sign-in stored for account %s: sign in from Settings or with: idlebell login %s", e.Account, shellQuote(e.Account))
+		}
+		return fmt.Sprintf("OAuth2 sign-in for account %q: %v", e.Account, e.Err)
+	}
 	if e.Err == ErrSecretNotFound {
 		q := shellQuote(e.Account)
 		return fmt.Sprintf("no password stored for account %s: set it in Settings or with: secret-tool store --label=%s service %s username %s",
@@ -83,9 +96,21 @@ func shellQuote(s string) string {
 // Keyring is the OS keyring through go-keyring: the Secret Service on Linux
 // and BSD (gnome-keyring, KWallet), Keychain on macOS, Credential Manager on
 // Windows. Entries have service "idlebell" and user = account name.
-func Keyring() Secrets { return osKeyring{} }
+func Keyring() Secrets { return osKeyring{service: KeyringService} }
 
-type osKeyring struct{}
+// TokenKeyring is the keyring for OAuth2 refresh tokens: service
+// "idlebell-oauth2", user = account name. Its errors say "sign-in" where
+// Keyring's say "password".
+func TokenKeyring() Secrets { return osKeyring{service: KeyringTokenService, token: true} }
+
+type osKeyring struct {
+	service string
+	token   bool
+}
+
+func (k osKeyring) err(account string, sentinel, cause error) error {
+	return &SecretError{Account: account, Token: k.token, Err: sentinel, Cause: cause}
+}
 
 // keyringGet is keyring.Get; a test replaces it with one that blocks.
 var keyringGet = keyring.Get
@@ -93,9 +118,9 @@ var keyringGet = keyring.Get
 // Get runs go-keyring on its own goroutine so that ctx can end the wait; a
 // call stuck in D-Bus (an unlock prompt nobody answers) is then left to
 // finish in the background, as go-keyring has no way to cancel it.
-func (osKeyring) Get(ctx context.Context, account string) (string, error) {
+func (k osKeyring) Get(ctx context.Context, account string) (string, error) {
 	if err := busCheck(); err != nil {
-		return "", &SecretError{Account: account, Err: ErrNoSecretService, Cause: err}
+		return "", k.err(account, ErrNoSecretService, err)
 	}
 	type result struct {
 		pw  string
@@ -103,13 +128,13 @@ func (osKeyring) Get(ctx context.Context, account string) (string, error) {
 	}
 	done := make(chan result, 1)
 	go func() {
-		pw, err := keyringGet(KeyringService, account)
+		pw, err := keyringGet(k.service, account)
 		done <- result{pw, err}
 	}()
 	select {
 	case r := <-done:
 		if r.err != nil {
-			return "", keyringError(account, "read", r.err)
+			return "", k.keyringError(account, "read", r.err)
 		}
 		return r.pw, nil
 	case <-ctx.Done():
@@ -117,23 +142,23 @@ func (osKeyring) Get(ctx context.Context, account string) (string, error) {
 	}
 }
 
-func (osKeyring) Set(account, password string) error {
+func (k osKeyring) Set(account, password string) error {
 	if err := busCheck(); err != nil {
-		return &SecretError{Account: account, Err: ErrNoSecretService, Cause: err}
+		return k.err(account, ErrNoSecretService, err)
 	}
-	if err := keyring.Set(KeyringService, account, password); err != nil {
-		return keyringError(account, "store", err)
+	if err := keyring.Set(k.service, account, password); err != nil {
+		return k.keyringError(account, "store", err)
 	}
 	return nil
 }
 
-func (osKeyring) Delete(account string) error {
+func (k osKeyring) Delete(account string) error {
 	if err := busCheck(); err != nil {
-		return &SecretError{Account: account, Err: ErrNoSecretService, Cause: err}
+		return k.err(account, ErrNoSecretService, err)
 	}
-	err := keyring.Delete(KeyringService, account)
+	err := keyring.Delete(k.service, account)
 	if err != nil && !errors.Is(err, keyring.ErrNotFound) {
-		return keyringError(account, "delete", err)
+		return k.keyringError(account, "delete", err)
 	}
 	return nil
 }
@@ -143,54 +168,58 @@ func (k osKeyring) Rename(oldName, newName string) error {
 		return nil
 	}
 	if err := busCheck(); err != nil {
-		return &SecretError{Account: oldName, Err: ErrNoSecretService, Cause: err}
+		return k.err(oldName, ErrNoSecretService, err)
 	}
-	pw, err := keyring.Get(KeyringService, oldName)
+	pw, err := keyring.Get(k.service, oldName)
 	if errors.Is(err, keyring.ErrNotFound) {
 		return nil
 	}
 	if err != nil {
-		return keyringError(oldName, "read", err)
+		return k.keyringError(oldName, "read", err)
 	}
-	if err := keyring.Set(KeyringService, newName, pw); err != nil {
-		return keyringError(newName, "store", err)
+	if err := keyring.Set(k.service, newName, pw); err != nil {
+		return k.keyringError(newName, "store", err)
 	}
-	if err := keyring.Delete(KeyringService, oldName); err != nil && !errors.Is(err, keyring.ErrNotFound) {
-		return fmt.Errorf("renamed account %q to %q but could not delete the old keyring entry: %w", oldName, newName, keyringError(oldName, "delete", err))
+	if err := keyring.Delete(k.service, oldName); err != nil && !errors.Is(err, keyring.ErrNotFound) {
+		return fmt.Errorf("renamed account %q to %q but could not delete the old keyring entry: %w", oldName, newName, k.keyringError(oldName, "delete", err))
 	}
 	return nil
 }
 
 // keyringError classifies go-keyring's errors once (the texts come from
 // go-keyring's secret_service and godbus; see the test-environment notes).
-func keyringError(account, op string, err error) error {
+func (k osKeyring) keyringError(account, op string, err error) error {
 	if errors.Is(err, keyring.ErrNotFound) {
-		return &SecretError{Account: account, Err: ErrSecretNotFound, Cause: err}
+		return k.err(account, ErrSecretNotFound, err)
 	}
 	var derr dbus.Error
 	if errors.As(err, &derr) {
 		switch derr.Name {
 		case "org.freedesktop.DBus.Error.ServiceUnknown", "org.freedesktop.DBus.Error.NameHasNoOwner":
-			return &SecretError{Account: account, Err: ErrNoSecretService, Cause: err}
+			return k.err(account, ErrNoSecretService, err)
 		case "org.freedesktop.Secret.Error.IsLocked":
-			return &SecretError{Account: account, Err: ErrKeyringLocked, Cause: err}
+			return k.err(account, ErrKeyringLocked, err)
 		}
 	}
 	var nerr *net.OpError
 	if errors.As(err, &nerr) {
 		// DBUS_SESSION_BUS_ADDRESS names a bus that is gone.
-		return &SecretError{Account: account, Err: ErrNoSecretService, Cause: err}
+		return k.err(account, ErrNoSecretService, err)
 	}
 	msg := err.Error()
 	switch {
 	case strings.Contains(msg, "failed to unlock correct collection"):
-		return &SecretError{Account: account, Err: ErrKeyringLocked, Cause: err}
+		return k.err(account, ErrKeyringLocked, err)
 	case strings.Contains(msg, "org.freedesktop.secrets was not provided"),
 		strings.Contains(msg, "couldn't determine address of session bus"),
 		strings.Contains(msg, "dbus-launch"):
-		return &SecretError{Account: account, Err: ErrNoSecretService, Cause: err}
+		return k.err(account, ErrNoSecretService, err)
 	}
-	return fmt.Errorf("%s password for account %q in the keyring: %w", op, account, err)
+	what := "password"
+	if k.token {
+		what = "OAuth2 sign-in"
+	}
+	return fmt.Errorf("%s %s for account %q in the keyring: %w", op, what, account, err)
 }
 
 // busCheck is sessionBusMissing; unit tests on keyring.MockInit turn it off.

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"net/url"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -158,6 +160,7 @@ func accountProblems(a Account) []Problem {
 	if strings.TrimSpace(a.Username) == "" {
 		add("username", "is empty: set the login name, usually your e-mail address")
 	}
+	ps = append(ps, oauthProblems(a)...)
 
 	if len(a.Mailboxes) == 0 {
 		add("mailboxes", "lists no mailbox: list at least one, e.g. [\"INBOX\"]")
@@ -187,6 +190,72 @@ func accountProblems(a Account) []Problem {
 			add("tls_fingerprint", "%v", err)
 		}
 	}
+	return ps
+}
+
+// oauthProblems checks auth and the oauth_* keys.
+func oauthProblems(a Account) []Problem {
+	var ps []Problem
+	add := func(field, format string, args ...any) {
+		ps = append(ps, Problem{Field: field, Message: fmt.Sprintf(format, args...)})
+	}
+	switch a.Auth {
+	case AuthPassword, "":
+		for field, v := range map[string]string{"oauth_provider": a.OAuthProvider, "oauth_client_id": a.OAuthClientID,
+			"oauth_client_secret": a.OAuthClientSecret, "oauth_auth_url": a.OAuthAuthURL, "oauth_token_url": a.OAuthTokenURL,
+			"oauth_device_url": a.OAuthDeviceURL} {
+			if v != "" {
+				add(field, "is set but auth is \"password\": set auth = \"oauth2\" to sign in with %s, or remove it", field)
+			}
+		}
+		return sortProblems(ps)
+	case AuthOAuth2:
+	default:
+		add("auth", "%q is not a sign-in method: use \"password\" or \"oauth2\" (Gmail, Outlook.com, Microsoft 365)", a.Auth)
+		return ps
+	}
+	if a.PasswordCommand != "" {
+		add("password_command", "is not used with auth = \"oauth2\": remove it (the sign-in is kept in the keyring)")
+	}
+	switch a.OAuthProvider {
+	case ProviderGoogle, ProviderMicrosoft:
+	case ProviderCustom:
+		if a.OAuthTokenURL == "" {
+			add("oauth_token_url", "is empty: oauth_provider = \"custom\" needs the provider's token endpoint")
+		}
+		if a.OAuthAuthURL == "" && a.OAuthDeviceURL == "" {
+			add("oauth_auth_url", "and oauth_device_url are both empty: oauth_provider = \"custom\" needs at least one of them to sign in")
+		}
+		if len(a.OAuthScopes) == 0 {
+			add("oauth_scopes", "is empty: oauth_provider = \"custom\" needs the scopes that grant IMAP access")
+		}
+		if a.OAuthClientID == "" {
+			add("oauth_client_id", "is empty: oauth_provider = \"custom\" needs the client ID you registered with the provider")
+		}
+	case "":
+		add("oauth_provider", "is empty: with auth = \"oauth2\" choose \"google\", \"microsoft\" or \"custom\"")
+	default:
+		add("oauth_provider", "%q is not a provider: use \"google\", \"microsoft\" or \"custom\"", a.OAuthProvider)
+	}
+	for field, v := range map[string]string{"oauth_auth_url": a.OAuthAuthURL, "oauth_token_url": a.OAuthTokenURL, "oauth_device_url": a.OAuthDeviceURL} {
+		if v == "" {
+			continue
+		}
+		u, err := url.Parse(v)
+		switch {
+		case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
+			add(field, "%q is not a URL: write it like \"https://login.example.com/oauth2/token\"", v)
+		case u.Scheme == "http" && !IsLoopback(u.Hostname()):
+			add(field, "%q is not https: tokens would cross the network unencrypted; use https", v)
+		}
+	}
+	return sortProblems(ps)
+}
+
+// sortProblems orders problems by field, so that the map walks above give
+// a stable order.
+func sortProblems(ps []Problem) []Problem {
+	slices.SortStableFunc(ps, func(a, b Problem) int { return strings.Compare(a.Field, b.Field) })
 	return ps
 }
 
