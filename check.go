@@ -143,15 +143,20 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 // for people and the raw error.
 type checkReport struct {
 	*imapwatch.CheckResult
-	Username string  `json:"username"`
-	OK       bool    `json:"ok"`
-	RTTMs    float64 `json:"rtt_ms"`
-	Message  string  `json:"message,omitempty"` // what failed and what to do
-	Error    string  `json:"error,omitempty"`   // the underlying error
+	Username string `json:"username"`
+	// TokenLifetimeS is how long the OAuth2 access token had left, in seconds.
+	TokenLifetimeS float64 `json:"token_lifetime_s,omitempty"`
+	OK             bool    `json:"ok"`
+	RTTMs          float64 `json:"rtt_ms"`
+	Message        string  `json:"message,omitempty"` // what failed and what to do
+	Error          string  `json:"error,omitempty"`   // the underlying error
 }
 
 func newCheckReport(r *imapwatch.CheckResult, a settings.Account, timeout time.Duration) checkReport {
 	rep := checkReport{CheckResult: r, Username: a.Username, OK: r.OK(), RTTMs: float64(r.RTT.Microseconds()) / 1000}
+	if !r.TokenExpiry.IsZero() {
+		rep.TokenLifetimeS = time.Until(r.TokenExpiry).Round(time.Second).Seconds()
+	}
 	if r.Err != nil {
 		rep.Message = checkFailure(r, a, timeout)
 		rep.Error = r.Err.Error()
@@ -171,6 +176,12 @@ func checkFailure(r *imapwatch.CheckResult, a settings.Account, timeout time.Dur
 	switch {
 	case errors.Is(err, settings.ErrPasswordCommand):
 		return fmt.Sprintf("no password: %v — fix password_command so that it prints the password on its first line", unwrapTo(err, settings.ErrPasswordCommand))
+	case errors.Is(err, imapwatch.ErrSignInNeeded):
+		return fmt.Sprintf("sign-in needed: %v — sign in again with: idlebell login %s (or Sign in again… in Settings)", err, a.Name)
+	case a.UsesOAuth2() && errors.Is(err, imapwatch.ErrNoSecret):
+		return fmt.Sprintf("no usable OAuth2 sign-in (%v) — check the keyring and oauth_client_id, then run: idlebell login %s", err, a.Name)
+	case a.UsesOAuth2() && errors.Is(err, imapwatch.ErrAuthFailed):
+		return fmt.Sprintf("login failed: %v", err)
 	case errors.Is(err, imapwatch.ErrNoSecret):
 		return fmt.Sprintf("no password available (%v) — store it in the keyring from the tray's Settings, or set password_command", err)
 	case errors.Is(err, imapwatch.ErrAuthFailed):
@@ -262,7 +273,7 @@ func printCheckTable(w io.Writer, reports []checkReport) error {
 				return fmt.Sprintf("%s, %s, %s", r.TLSVersion, r.CertSubject, r.CertFingerprint)
 			})
 		}
-		step("login", "login", func() string { return "as " + rep.Username })
+		step("login", "login", func() string { return "as " + rep.Username + ", " + authDetail(r, time.Now()) })
 		step("capabilities", "capabilities", func() string {
 			return fmt.Sprintf("IDLE %s, NOTIFY %s, CONDSTORE %s, PREVIEW %s",
 				yesNo(r.Idle), yesNo(r.Notify), yesNo(r.Condstore), yesNo(r.Preview))
@@ -282,6 +293,20 @@ func printCheckTable(w io.Writer, reports []checkReport) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// authDetail is how login went: "password (LOGIN)" or "OAuth2 (OAUTHBEARER),
+// access token valid for 59m".
+func authDetail(r *imapwatch.CheckResult, now time.Time) string {
+	switch r.AuthMethod {
+	case "LOGIN", "":
+		return "password (LOGIN)"
+	}
+	s := "OAuth2 (" + r.AuthMethod + ")"
+	if !r.TokenExpiry.IsZero() {
+		s += ", access token valid for " + r.TokenExpiry.Sub(now).Round(time.Second).String()
+	}
+	return s
 }
 
 func yesNo(b bool) string {

@@ -60,6 +60,8 @@ Usage:
   idlebell --demo                  try it: an embedded server delivers mail every 20 s
   idlebell check [--config PATH] [--json]
                                    test every enabled account once and exit
+  idlebell login [--device|--browser] ACCOUNT
+                                   sign an OAuth2 account (Gmail, Outlook.com, Microsoft 365) in
 
 Examples:
   idlebell --headless | jq -r .subject
@@ -72,6 +74,9 @@ Flags:
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "check" {
 		return runCheck(args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "login" {
+		return runLogin(args[1:], stdout, stderr)
 	}
 	var o options
 	fset := flag.NewFlagSet("idlebell", flag.ContinueOnError)
