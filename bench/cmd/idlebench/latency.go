@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -117,6 +118,23 @@ func latency(e *env, r *report, server string) error {
 	}
 	defer h.Stop(5 * time.Second)
 	hm := headlessMails(h)
+	// rawidle, the raw client in a process of its own, printing a line per
+	// EXISTS: the same process and pipe hop as the headless binary's line.
+	rp, err := bench.StartProc("rawidle", exec.Command(e.flags.raw, "-addr", srv.Addr, "-password", pw, user), 4096, nil)
+	if err != nil {
+		return err
+	}
+	defer rp.Stop(5 * time.Second)
+	rpExists, rpIdle := make(chan time.Time, 4096), make(chan struct{}, 1)
+	go func() {
+		for l := range rp.Lines {
+			if strings.HasPrefix(l.Text, "exists ") {
+				rpExists <- l.At
+			} else if strings.HasPrefix(l.Text, "idle ") {
+				rpIdle <- struct{}{}
+			}
+		}
+	}()
 	if err := lib.waitIdle(30 * time.Second); err != nil {
 		return err
 	}
@@ -125,7 +143,12 @@ func latency(e *env, r *report, server string) error {
 	}
 	logf("latency on %s: %d trials, %v apart", server, n, gap)
 
-	var rawS, raw2S, libS, headS bench.Sample
+	select {
+	case <-rpIdle:
+	case <-time.After(30 * time.Second):
+		return fmt.Errorf("rawidle did not start:\n%s", rp.Tail())
+	}
+	var rawS, raw2S, rpS, libS, headS bench.Sample
 	missing := 0
 	start := time.Now()
 	// Trial -1 warms every path up and is not counted.
@@ -137,6 +160,9 @@ func latency(e *env, r *report, server string) error {
 			for len(r.Exists) > 0 {
 				<-r.Exists
 			}
+		}
+		for len(rpExists) > 0 {
+			<-rpExists
 		}
 		sent, uid, err := appendMsg(bench.Message(fmt.Sprintf("latency %d", i), 2000))
 		if err != nil {
@@ -151,9 +177,14 @@ func latency(e *env, r *report, server string) error {
 		case tRaw2 = <-raw2.Exists:
 		case <-time.After(timeout):
 		}
+		var tRP time.Time
+		select {
+		case tRP = <-rpExists:
+		case <-time.After(timeout):
+		}
 		tLib, okLib := lib.waitMail(uid, timeout)
 		tHead, okHead := waitUID(hm, uid, timeout)
-		if tRaw.IsZero() || tRaw2.IsZero() || !okLib || !okHead {
+		if tRaw.IsZero() || tRaw2.IsZero() || tRP.IsZero() || !okLib || !okHead {
 			missing++
 			logf("latency %s trial %d: raw %v lib %v headless %v", server, i, !tRaw.IsZero(), okLib, okHead)
 			continue
@@ -163,6 +194,7 @@ func latency(e *env, r *report, server string) error {
 		}
 		rawS = append(rawS, bench.Ms(tRaw.Sub(sent)))
 		raw2S = append(raw2S, bench.Ms(tRaw2.Sub(sent)))
+		rpS = append(rpS, bench.Ms(tRP.Sub(sent)))
 		libS = append(libS, bench.Ms(tLib.Sub(sent)))
 		headS = append(headS, bench.Ms(tHead.Sub(sent)))
 	}
@@ -180,13 +212,16 @@ func latency(e *env, r *report, server string) error {
 	}
 	t.Add("raw go-imap IDLE client (baseline: EXISTS seen)", len(rawS), bench.F(rawS.P(50), 1), bench.F(rawS.P(90), 1), bench.F(rawS.P(99), 1), "–", "–", "–", "×1.00")
 	row("second raw client (noise floor of the overhead)", raw2S)
+	row("rawidle: raw client in its own process, line read from its stdout", rpS)
 	row("imapwatch library (NewMail event)", libS)
 	row("idlebell --headless (JSON line read from its stdout)", headS)
 	t.Note("Each trial APPENDs one 2 KB message to a mailbox that all three clients watch at the same time, "+
 		"over plaintext loopback; times run from sending APPEND to the client knowing of the mail. "+
 		"Overhead is the per-trial difference to the raw client, so what both share (the server's own delay, the machine's load) cancels. "+
-		"%d trials %v apart, after one warm-up trial; %d incomplete trials left out. Percentiles by nearest rank.",
-		len(rawS), gap, missing)
+		"%d trials %v apart, after one warm-up trial; %d incomplete trials left out. Percentiles by nearest rank. "+
+		"The second raw client shows the noise floor (two identical clients differ by this much); rawidle (bench/cmd/rawidle) the cost of a process and a pipe, "+
+		"which the headless binary pays too: idlebell's own share of the headless overhead is its difference to rawidle's (%s ms at p50).",
+		len(rawS), gap, missing, bench.F(bench.Diff(headS, rpS).P(50), 2))
 	if server == "dovecot" {
 		t.Note("Dovecot holds every IDLE push back 500 ms (NOTIFY_DELAY_MSECS), which is the raw client's figure: the floor for any client.")
 	}

@@ -6,7 +6,8 @@
 //
 //	rawidle -addr 127.0.0.1:PORT -password PW USER...
 //
-// It prints "exists USER N" on every EXISTS push and runs until SIGTERM.
+// It prints "idle USER" once the server accepted IDLE and "exists USER N" on
+// every EXISTS push, and runs until SIGTERM.
 package main
 
 import (
@@ -58,7 +59,9 @@ func main() {
 			}
 			if _, err := c.Idle(); err != nil {
 				errs <- fmt.Errorf("idle as %s: %w", user, err)
+				return
 			}
+			fmt.Printf("idle %s\n", user)
 		}()
 	}
 	wg.Wait()
