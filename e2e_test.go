@@ -131,17 +131,24 @@ func startTrayApp(t *testing.T, d *testsession.Desktop, dir string, args ...stri
 		select {
 		case <-p.done:
 		case <-time.After(15 * time.Second):
-			_ = p.cmd.Process.Kill()
-			<-p.done
-			t.Errorf("app ignored SIGTERM for 15 s; killed")
+			// SIGQUIT makes the Go runtime write every goroutine's stack
+			// to the log: what the app was stuck on.
+			_ = p.cmd.Process.Signal(syscall.SIGQUIT)
+			select {
+			case <-p.done:
+			case <-time.After(5 * time.Second):
+				_ = p.cmd.Process.Kill()
+				<-p.done
+			}
+			t.Errorf("app ignored SIGTERM for 15 s; goroutine dump in the log")
 		}
 		if b, _ := os.ReadFile(p.log); bytes.Contains(b, []byte("WARNING: DATA RACE")) {
 			t.Errorf("the app hit a data race (see its log)")
 		}
 		if t.Failed() {
 			b, _ := os.ReadFile(p.log)
-			if len(b) > 6000 {
-				b = b[len(b)-6000:]
+			if len(b) > 60000 {
+				b = b[len(b)-60000:]
 			}
 			t.Logf("app log:\n%s", b)
 		}
