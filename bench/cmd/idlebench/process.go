@@ -348,9 +348,9 @@ func processes(e *env, r *report) error {
 			r.goal(fmt.Sprintf("Idle CPU, %d account(s)", p.n), "≤ 10 ms per minute", bench.F(hs, 2)+" ms/min", hs <= 10)
 		}
 	}
-	ct.Note("CPU time over the measured window, scaled to a minute: the sum of the threads' on-CPU time from /proc/PID/task/*/schedstat (ns resolution); " +
-		"utime+stime from /proc/PID/stat in 10 ms ticks beside it as a cross-check. The server (bin/benchserver) sends no keepalives, so this is the processes' own timers: " +
-		"idlebell's sleep check every 15 s, the Go runtime's background work, and nothing per account unless a timer fires in the window.")
+	ct.Note("CPU time over the measured window (%v, one period of the Go runtime's forced GC, so each process's window holds one), scaled to a minute: the sum of the threads' on-CPU time from /proc/PID/task/*/schedstat (ns resolution); "+
+		"utime+stime from /proc/PID/stat in 10 ms ticks beside it as a cross-check. The server (bin/benchserver) sends no keepalives, so this is the processes' own timers: "+
+		"idlebell's sleep check every 15 s, the Go runtime's background work (the forced GC every 2 min marks the whole heap), and nothing per account unless a timer fires in the window.", e.flags.cpuWindow)
 	r.add(ct)
 	return nil
 }
