@@ -222,6 +222,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		Config:     cfg,
 		ConfigErr:  cfgErr,
 		Secrets:    secrets,
+		Tokens:     tokenSecrets,
+		SignIn:     signInWithBrowser,
 		Demo:       o.demo,
 		Updates:    configUpdates,
 		Test: func(ctx context.Context, a settings.Account) *imapwatch.CheckResult {

@@ -48,10 +48,18 @@ type Options struct {
 	ConfigErr  error
 	Updates    <-chan ConfigUpdate
 	Secrets    settings.Secrets
-	Demo       bool
-	Test       func(ctx context.Context, a settings.Account) *imapwatch.CheckResult
-	MarkRead   func(ctx context.Context, a settings.Account, mailbox string, uidValidity, uid uint32) error
-	Logger     *slog.Logger
+	// Tokens holds OAuth2 refresh tokens (settings.TokenKeyring()): the
+	// settings window renames and deletes an account's entry with it.
+	Tokens   settings.Secrets
+	Demo     bool
+	Test     func(ctx context.Context, a settings.Account) *imapwatch.CheckResult
+	MarkRead func(ctx context.Context, a settings.Account, mailbox string, uidValidity, uid uint32) error
+	// SignIn signs an OAuth2 account in with the browser and stores the
+	// refresh token. It blocks until the user is done or ctx ends, and is
+	// called off the Fyne goroutine; after it returns nil the tray calls
+	// Watcher.Retry(a.Name). Nil: the sign-in buttons say so.
+	SignIn func(ctx context.Context, a settings.Account) error
+	Logger *slog.Logger
 }
 
 // Tray is the part of desktop.App the tray uses (desktop.App grew a method
@@ -90,6 +98,7 @@ func Run(ctx context.Context, o Options) int {
 	t := newTrayUI(a, desk, o)
 	t.setTooltip = systray.SetTooltip
 	t.do = fyne.Do
+	t.ctx = ctx
 	p := newPump(o, t, fyne.Do, time.Now)
 	p.notifier = newNotifier(p.onAction, p.onClosed, o.Logger)
 	defer p.notifier.Close()
@@ -110,6 +119,7 @@ func Run(ctx context.Context, o Options) int {
 
 	a.Run()
 	cancel()
+	t.bg.Wait() // sign-ins end with ctx
 	<-pumpDone
 	return 0
 }

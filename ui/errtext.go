@@ -26,6 +26,10 @@ func errorSentence(err error, host, mailbox string) string {
 	var serr *settings.SecretError
 	var dnsErr *net.DNSError
 	switch {
+	case errors.Is(err, imapwatch.ErrSignInNeeded):
+		// Before the keyring cases: a missing refresh token wraps
+		// ErrSecretNotFound too, but the fix is a sign-in, not a password.
+		return "sign-in needed"
 	case errors.As(err, &serr) && errors.Is(err, settings.ErrSecretNotFound):
 		return "no password stored: set it in Settings"
 	case errors.Is(err, settings.ErrKeyringLocked):
@@ -65,6 +69,22 @@ func errorSentence(err error, host, mailbox string) string {
 		return "can't reach " + hostOr(host, "the server")
 	}
 	return "connection failed"
+}
+
+// signInSentence is why a browser sign-in (Options.SignIn) did not finish,
+// for the account's menu line and the settings window's status.
+func signInSentence(err error) string {
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return "sign-in took too long: try again"
+	case errors.Is(err, context.Canceled):
+		return "sign-in cancelled"
+	case errors.Is(err, settings.ErrKeyringLocked):
+		return "signed in, but the keyring is locked: unlock it and sign in again"
+	case errors.Is(err, settings.ErrNoSecretService):
+		return "signed in, but there is no keyring service: start gnome-keyring or KWallet and sign in again"
+	}
+	return "sign-in failed: " + safeLine(lastPart(err), 80)
 }
 
 func isX509(err error) bool {

@@ -25,6 +25,8 @@ func TestErrorSentence(t *testing.T) {
 		{"no secret service", &settings.SecretError{Account: "Work", Err: settings.ErrNoSecretService}, "no keyring service: start gnome-keyring or KWallet, or set password_command"},
 		{"refused", &net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}, "can't reach imap.example.com"},
 		{"dns", &net.DNSError{Name: "imap.example.com", Err: "no such host"}, "can't find imap.example.com"},
+		{"sign-in needed, no token stored", fmt.Errorf("%w: %w", imapwatch.ErrSignInNeeded, &settings.SecretError{Account: "Gmail", Token: true, Err: settings.ErrSecretNotFound}), "sign-in needed"},
+		{"sign-in needed, refused", fmt.Errorf("%w: invalid_grant", imapwatch.ErrSignInNeeded), "sign-in needed"},
 		{"plaintext", imapwatch.ErrPlaintextRefused, "refusing to send the password unencrypted: use tls or starttls"},
 		{"unknown", errors.New("* BYE something raw"), "connection failed"},
 	}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -52,10 +53,18 @@ type model struct {
 	accounts    map[string]*accountView
 	paused      bool
 	pausedUntil time.Time
+	signIns     map[string]*signIn // browser sign-ins the tray started, by account
+}
+
+// signIn is a browser sign-in for one account: running, or how the last
+// one failed (shown while the account still needs a sign-in).
+type signIn struct {
+	running bool
+	err     error
 }
 
 func newModel(cfg *settings.Config, cfgErr error, demo bool) *model {
-	m := &model{accounts: map[string]*accountView{}, demo: demo}
+	m := &model{accounts: map[string]*accountView{}, signIns: map[string]*signIn{}, demo: demo}
 	m.setConfig(cfg, cfgErr)
 	return m
 }
@@ -196,10 +205,38 @@ func (v *accountView) status(now time.Time) string {
 	return state
 }
 
+// needsSignIn reports whether the account stopped because its OAuth2
+// sign-in is missing or was refused: the menu then offers "Sign in again…".
+func (v *accountView) needsSignIn() bool {
+	if !v.enabled {
+		return false
+	}
+	for _, mb := range v.mailboxes {
+		if (mb.state == imapwatch.StateFailed || mb.state == imapwatch.StateReconnecting) && errors.Is(mb.err, imapwatch.ErrSignInNeeded) {
+			return true
+		}
+	}
+	return false
+}
+
+// signingIn reports whether a browser sign-in for the account is running.
+func (m *model) signingIn(name string) bool {
+	s := m.signIns[name]
+	return s != nil && s.running
+}
+
 // line is the account's menu line: "Work — 3 unread · connected".
 func (m *model) line(name string, now time.Time) string {
 	v := m.accounts[name]
-	return safeLine(name, 60) + " — " + v.status(now)
+	status := v.status(now)
+	switch s := m.signIns[name]; {
+	case s == nil:
+	case s.running:
+		status = "waiting for the sign-in in the browser…"
+	case s.err != nil && v.needsSignIn():
+		status = signInSentence(s.err)
+	}
+	return safeLine(name, 60) + " — " + status
 }
 
 // totalUnread sums enabled accounts.

@@ -1,8 +1,11 @@
 package ui
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -37,11 +40,20 @@ type trayUI struct {
 	settings *settingsWindow
 	about    fyne.Window
 
-	// do runs f on the Fyne goroutine later (fyne.Do); nil in tests. The
-	// countdown timer uses it to refresh "reconnecting in N s".
+	// do runs f on the Fyne goroutine later (fyne.Do); nil in tests that
+	// need no background answers. The countdown timer uses it to refresh
+	// "reconnecting in N s"; sign-ins report back through it.
 	do        func(func())
 	countdown *time.Timer
+
+	// ctx ends the sign-ins (Run's context); bg counts them, and Run waits
+	// for them after the app quits.
+	ctx context.Context
+	bg  sync.WaitGroup
 }
+
+// signInTimeout bounds a browser sign-in the user walked away from.
+const signInTimeout = 15 * time.Minute
 
 func newTrayUI(a fyne.App, tray Tray, o Options) *trayUI {
 	return &trayUI{
@@ -49,6 +61,7 @@ func newTrayUI(a fyne.App, tray Tray, o Options) *trayUI {
 		model:      newModel(o.Config, o.ConfigErr, o.Demo),
 		now:        time.Now,
 		setTooltip: func(string) {},
+		ctx:        context.Background(),
 		iconKey:    "-",
 	}
 }
@@ -128,10 +141,17 @@ func (t *trayUI) menuItems(now time.Time) []*fyne.MenuItem {
 	for _, name := range t.model.order {
 		name := name
 		item := fyne.NewMenuItem(t.model.line(name, now), nil)
-		item.ChildMenu = fyne.NewMenu("",
+		var children []*fyne.MenuItem
+		if t.model.signingIn(name) || t.model.accounts[name].needsSignIn() {
+			again := fyne.NewMenuItem("Sign in again…", func() { t.signInAgain(name) })
+			again.Disabled = t.model.signingIn(name) || t.o.SignIn == nil
+			children = append(children, again)
+		}
+		children = append(children,
 			fyne.NewMenuItem("Open mail client", func() { t.open(name) }),
 			fyne.NewMenuItem("Check now", func() { t.checkNow(name) }),
 		)
+		item.ChildMenu = fyne.NewMenu("", children...)
 		items = append(items, item)
 	}
 	if len(t.model.order) == 0 {
@@ -192,6 +212,64 @@ func (t *trayUI) checkNow(account string) {
 	if t.o.Watcher != nil {
 		t.o.Watcher.CheckNow(account)
 	}
+}
+
+// signInAgain is the menu's "Sign in again…": a browser sign-in for the
+// running config's account.
+func (t *trayUI) signInAgain(account string) {
+	if t.o.Config == nil {
+		return
+	}
+	if a, ok := t.o.Config.Account(account); ok {
+		t.startSignIn(a, nil)
+	}
+}
+
+// startSignIn runs Options.SignIn for a on a goroutine of its own (it
+// blocks until the user is done in the browser), then Watcher.Retry. At most
+// one runs per account: it returns false, and does nothing, while one is
+// running or when there is no SignIn. The menu line says "waiting for the
+// sign-in" meanwhile and how it failed afterwards. done, if not nil, runs
+// on the Fyne goroutine (through t.do) with SignIn's result. The goroutine
+// ends when SignIn returns: at the latest when t.ctx ends or after
+// signInTimeout; Run waits for it.
+func (t *trayUI) startSignIn(a settings.Account, done func(error)) bool {
+	if t.o.SignIn == nil || t.do == nil || t.model.signingIn(a.Name) {
+		return false
+	}
+	t.model.signIns[a.Name] = &signIn{running: true}
+	t.refresh()
+	signInFn, watcher, do := t.o.SignIn, t.o.Watcher, t.do
+	logger := t.o.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	logger = logger.With("account", a.Name)
+	logger.Info("sign-in started")
+	ctx, cancel := context.WithTimeout(t.ctx, signInTimeout)
+	t.bg.Add(1)
+	go func() {
+		defer t.bg.Done()
+		defer cancel()
+		err := signInFn(ctx, a)
+		if err == nil && watcher != nil {
+			watcher.Retry(a.Name)
+		}
+		do(func() {
+			if err != nil {
+				logger.Warn("sign-in failed", "err", err)
+				t.model.signIns[a.Name] = &signIn{err: err}
+			} else {
+				logger.Info("signed in")
+				delete(t.model.signIns, a.Name)
+			}
+			t.refresh()
+			if done != nil {
+				done(err)
+			}
+		})
+	}()
+	return true
 }
 
 // menuSignature is what a menu shows; the tray skips resending a menu that

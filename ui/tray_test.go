@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -224,4 +225,138 @@ func TestIconsDiffer(t *testing.T) {
 		t.Errorf("100 and 250 unread should share the 99+ icon")
 	}
 	_ = context.Background
+}
+
+// fakeSignIn is Options.SignIn: it hands each call's account to the test
+// (calls) and returns what the test sends on result, or ctx's error.
+type fakeSignIn struct {
+	calls  chan settings.Account
+	result chan error
+	n      atomic.Int32
+}
+
+func newFakeSignIn() *fakeSignIn {
+	return &fakeSignIn{calls: make(chan settings.Account, 8), result: make(chan error, 8)}
+}
+
+func (f *fakeSignIn) SignIn(ctx context.Context, a settings.Account) error {
+	f.n.Add(1)
+	f.calls <- a
+	select {
+	case err := <-f.result:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// next waits for the next call.
+func (f *fakeSignIn) next(t *testing.T) settings.Account {
+	t.Helper()
+	select {
+	case a := <-f.calls:
+		return a
+	case <-time.After(10 * time.Second):
+		t.Fatal("timed out waiting for SignIn to be called")
+		return settings.Account{}
+	}
+}
+
+// drainQueue runs UI work queued by the tray's do until cond holds.
+func drainQueue(t *testing.T, q chan func(), what string, cond func() bool) {
+	t.Helper()
+	timeout := time.After(10 * time.Second)
+	for !cond() {
+		select {
+		case f := <-q:
+			f()
+		case <-timeout:
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+func oauthAccount(name, provider string) settings.Account {
+	a := settings.NewAccount(name)
+	a.Auth, a.OAuthProvider, a.Username = settings.AuthOAuth2, provider, "alice@gmail.com"
+	return a
+}
+
+func TestTraySignInAgain(t *testing.T) {
+	cfg := settings.Default()
+	cfg.Accounts = []settings.Account{oauthAccount("Gmail", settings.ProviderGoogle)}
+	tr, ft, _, tip := newTestTray(t, cfg)
+	queue := make(chan func(), 16)
+	fs := newFakeSignIn()
+	tr.do = func(f func()) { queue <- f }
+	tr.o.SignIn = fs.SignIn
+	w := tr.o.Watcher.(*fakeWatcher)
+
+	// What the glue's token func returns when the keyring has no sign-in.
+	noToken := fmt.Errorf("%w: %w", imapwatch.ErrSignInNeeded, &settings.SecretError{Account: "Gmail", Token: true, Err: settings.ErrSecretNotFound})
+	tr.apply(&imapwatch.StateChange{Account: "Gmail", Mailbox: "INBOX", State: imapwatch.StateFailed, Err: noToken})
+	if got := ft.labels()[0]; got != "Gmail — sign-in needed" {
+		t.Errorf("menu line = %q, want %q", got, "Gmail — sign-in needed")
+	}
+	if !strings.HasSuffix(*tip, "Gmail: sign-in needed") {
+		t.Errorf("tooltip = %q, want it to end in the sign-in line", *tip)
+	}
+	again := ft.item(t, "Sign in again…")
+	if again.Disabled {
+		t.Fatal("Sign in again… is disabled before any sign-in ran")
+	}
+
+	again.Action()
+	if a := fs.next(t); a.Name != "Gmail" || !a.UsesOAuth2() {
+		t.Errorf("SignIn(%q, oauth %v), want Gmail's OAuth2 account", a.Name, a.UsesOAuth2())
+	}
+	if got := ft.labels()[0]; got != "Gmail — waiting for the sign-in in the browser…" {
+		t.Errorf("menu line while signing in = %q", got)
+	}
+	if it := ft.item(t, "Sign in again…"); !it.Disabled {
+		t.Error("Sign in again… is enabled while a sign-in runs")
+	}
+	again.Action() // the stale item of the old menu: a second click does nothing
+	if tr.startSignIn(cfg.Accounts[0], nil) {
+		t.Error("startSignIn started a second sign-in for the same account")
+	}
+
+	fs.result <- nil
+	drainQueue(t, queue, "the sign-in to finish", func() bool { return !tr.model.signingIn("Gmail") })
+	tr.bg.Wait()
+	if n := fs.n.Load(); n != 1 {
+		t.Errorf("SignIn called %d times, want 1", n)
+	}
+	w.mu.Lock()
+	retried := strings.Join(w.retried, ",")
+	w.mu.Unlock()
+	if retried != "Gmail" {
+		t.Errorf("Retry(%q) after the sign-in, want Gmail", retried)
+	}
+	if got := ft.labels()[0]; got != "Gmail — sign-in needed" {
+		t.Errorf("menu line after the sign-in, before the watcher reports = %q", got)
+	}
+
+	// A failed sign-in is said in the line until the account connects.
+	ft.item(t, "Sign in again…").Action()
+	fs.next(t)
+	fs.result <- errors.New("oauth2: sign-in was declined or expired")
+	drainQueue(t, queue, "the failed sign-in", func() bool { return !tr.model.signingIn("Gmail") })
+	if got, want := ft.labels()[0], "Gmail — sign-in failed: oauth2: sign-in was declined or expired"; got != want {
+		t.Errorf("menu line after a failed sign-in = %q, want %q", got, want)
+	}
+	w.mu.Lock()
+	if len(w.retried) != 1 {
+		t.Errorf("Retry(%q) after a failed sign-in, want no new Retry", w.retried)
+	}
+	w.mu.Unlock()
+	tr.apply(&imapwatch.StateChange{Account: "Gmail", Mailbox: "INBOX", State: imapwatch.StateIdle})
+	if got := ft.labels()[0]; got != "Gmail — connected" {
+		t.Errorf("menu line once connected = %q", got)
+	}
+	for _, it := range ft.menu.Items[0].ChildMenu.Items {
+		if it.Label == "Sign in again…" {
+			t.Error("Sign in again… still offered for a connected account")
+		}
+	}
 }
