@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -42,7 +43,10 @@ type settingsWindow struct {
 	// Widgets kept for tests and updates.
 	list      *widget.List
 	formBox   *fyne.Container
-	fields    map[string]*formField // of the selected account, by TOML key
+	fields    map[string]*formField           // of the selected account, by TOML key
+	rows      map[string][2]fyne.CanvasObject // label and cell of each row, by key
+	authSel   *widget.Select
+	signInBtn *widget.Button
 	global    map[string]*formField
 	save      *widget.Button
 	test      *widget.Button
@@ -124,7 +128,7 @@ func (s *settingsWindow) lookupSecrets() {
 		return
 	}
 	for i, a := range s.cfg.Accounts {
-		if a.PasswordCommand != "" || a.Name == "" {
+		if a.PasswordCommand != "" || a.Name == "" || a.UsesOAuth2() {
 			continue
 		}
 		name, cfg := a.Name, s.cfg
@@ -289,6 +293,7 @@ func (s *settingsWindow) showAccount(i int) {
 	defer func() { s.building = false }()
 	s.selected = i
 	s.fields = map[string]*formField{}
+	s.rows = map[string][2]fyne.CanvasObject{}
 	s.formBox.RemoveAll()
 	s.testRun++ // a running test's answer no longer applies
 	s.progress.Stop()
@@ -333,9 +338,16 @@ func (s *settingsWindow) showAccount(i int) {
 		s.list.RefreshItem(s.selected)
 	})
 	host := entry("host", a.Host, "imap.example.com", func(v string) { s.cfg.Accounts[s.selected].Host = strings.TrimSpace(v) })
-	port := entry("port", strconv.Itoa(a.Port), "993", func(v string) {
+	portText := strconv.Itoa(a.Port)
+	if a.Port == 0 {
+		portText = ""
+	}
+	port := entry("port", portText, "993", func(v string) {
 		p, err := strconv.Atoi(strings.TrimSpace(v))
-		if err != nil {
+		switch {
+		case strings.TrimSpace(v) == "":
+			p = 0 // from the provider, or reported as invalid
+		case err != nil:
 			p = -1
 		}
 		s.cfg.Accounts[s.selected].Port = p
@@ -362,6 +374,23 @@ func (s *settingsWindow) showAccount(i int) {
 	fp := entry("tls_fingerprint", a.TLSFingerprint, "sha256:AB:CD:… pinned certificate, optional", func(v string) { s.cfg.Accounts[s.selected].TLSFingerprint = strings.TrimSpace(v) })
 
 	user := entry("username", a.Username, "usually your e-mail address", func(v string) { s.cfg.Accounts[s.selected].Username = v })
+	s.authSel = widget.NewSelect(authChoices, func(v string) { s.setAuth(v) })
+	s.authSel.SetSelected(authChoice(*a))
+	s.fields["auth"] = &formField{input: s.authSel}
+	s.signInBtn = widget.NewButton("Sign in…", s.signIn)
+	s.fields["sign_in"] = &formField{input: s.signInBtn}
+	clientID := entry("oauth_client_id", a.OAuthClientID, "built-in default", func(v string) { s.cfg.Accounts[s.selected].OAuthClientID = strings.TrimSpace(v) })
+	clientSecret := entry("oauth_client_secret", a.OAuthClientSecret, "built-in default", func(v string) { s.cfg.Accounts[s.selected].OAuthClientSecret = strings.TrimSpace(v) })
+	authURL := entry("oauth_auth_url", a.OAuthAuthURL, "https://… authorization endpoint (browser sign-in)", func(v string) { s.cfg.Accounts[s.selected].OAuthAuthURL = strings.TrimSpace(v) })
+	tokenURL := entry("oauth_token_url", a.OAuthTokenURL, "https://… token endpoint", func(v string) { s.cfg.Accounts[s.selected].OAuthTokenURL = strings.TrimSpace(v) })
+	deviceURL := entry("oauth_device_url", a.OAuthDeviceURL, "https://… device endpoint, optional", func(v string) { s.cfg.Accounts[s.selected].OAuthDeviceURL = strings.TrimSpace(v) })
+	scopes := entry("oauth_scopes", strings.Join(a.OAuthScopes, " "), "e.g. imap offline_access (separated by spaces)", func(v string) {
+		list := strings.FieldsFunc(v, func(r rune) bool { return r == ',' || unicode.IsSpace(r) })
+		if len(list) == 0 {
+			list = nil // as Load reads an absent or empty oauth_scopes
+		}
+		s.cfg.Accounts[s.selected].OAuthScopes = list
+	})
 	pw := widget.NewPasswordEntry()
 	pw.OnChanged = func(v string) {
 		s.passwords[s.selected] = v
@@ -416,8 +445,10 @@ func (s *settingsWindow) showAccount(i int) {
 			f.msg.Importance = widget.DangerImportance
 			f.msg.Wrapping = fyne.TextWrapWord
 			f.msg.Hide()
-			form.Add(widget.NewLabel(label))
-			form.Add(container.NewVBox(in, f.msg))
+			l, cell := widget.NewLabel(label), container.NewVBox(in, f.msg)
+			s.rows[key] = [2]fyne.CanvasObject{l, cell}
+			form.Add(l)
+			form.Add(cell)
 		}
 		return widget.NewCard(title, "", form)
 	}
@@ -433,9 +464,19 @@ func (s *settingsWindow) showAccount(i int) {
 	))
 	s.formBox.Add(group("Login",
 		"username", "Username", user,
+		"auth", "Authentication", s.authSel,
+		"sign_in", "Sign-in", container.NewHBox(s.signInBtn),
 		"password", "Password", pw,
 		"password_command", "Password command", pwCmd,
+		"oauth_client_id", "Client ID", clientID,
+		"oauth_client_secret", "Client secret", clientSecret,
+		"oauth_auth_url", "Auth URL", authURL,
+		"oauth_token_url", "Token URL", tokenURL,
+		"oauth_device_url", "Device URL", deviceURL,
+		"oauth_scopes", "Scopes", scopes,
 	))
+	// A bad oauth_provider in the file is shown at the select.
+	s.fields["oauth_provider"] = &formField{input: s.authSel, msg: s.fields["auth"].msg}
 	s.formBox.Add(group("Folders",
 		"mailboxes", "Mailboxes", mailboxes,
 		"poll_interval", "Poll interval", poll,
@@ -458,8 +499,150 @@ func (s *settingsWindow) showAccount(i int) {
 		s.test.Enable()
 	}
 	s.updatePasswordHint()
+	s.updateAuthRows()
 	s.building = false
 	s.validate()
+}
+
+// The Authentication select's choices: auth and oauth_provider in one.
+const (
+	choicePassword  = "Password"
+	choiceGoogle    = "OAuth2 — Google"
+	choiceMicrosoft = "OAuth2 — Microsoft"
+	choiceCustom    = "OAuth2 — Custom"
+)
+
+var authChoices = []string{choicePassword, choiceGoogle, choiceMicrosoft, choiceCustom}
+
+// authChoice is the select's choice for an account; "" (no selection) for
+// an unknown auth or an OAuth2 account without a known provider, whose
+// problem is shown at the select until a choice replaces it.
+func authChoice(a settings.Account) string {
+	switch {
+	case a.Auth == "" || a.Auth == settings.AuthPassword:
+		return choicePassword
+	case !a.UsesOAuth2():
+		return ""
+	case a.OAuthProvider == settings.ProviderGoogle:
+		return choiceGoogle
+	case a.OAuthProvider == settings.ProviderMicrosoft:
+		return choiceMicrosoft
+	case a.OAuthProvider == settings.ProviderCustom:
+		return choiceCustom
+	}
+	return ""
+}
+
+// setAuth is the Authentication select's change. Leaving OAuth2 clears the
+// oauth_* keys (they are invalid with a password); choosing it forgets a
+// password typed but not saved.
+func (s *settingsWindow) setAuth(choice string) {
+	if s.selected < 0 || choice == authChoice(s.cfg.Accounts[s.selected]) {
+		return
+	}
+	a := &s.cfg.Accounts[s.selected]
+	building := s.building
+	s.building = true // the entries below report through changed() once, at the end
+	switch choice {
+	case choicePassword:
+		a.Auth, a.OAuthProvider = settings.AuthPassword, ""
+		for _, key := range []string{"oauth_client_id", "oauth_client_secret", "oauth_auth_url", "oauth_token_url", "oauth_device_url", "oauth_scopes"} {
+			s.fields[key].entry.SetText("")
+		}
+	default:
+		a.Auth = settings.AuthOAuth2
+		a.OAuthProvider = map[string]string{choiceGoogle: settings.ProviderGoogle, choiceMicrosoft: settings.ProviderMicrosoft, choiceCustom: settings.ProviderCustom}[choice]
+		s.passwords[s.selected] = ""
+		s.fields["password"].entry.SetText("")
+	}
+	s.building = building
+	s.updateAuthRows()
+	s.changed()
+}
+
+// updateAuthRows shows the Login rows that apply to the account's auth, and
+// names the sign-in button and the placeholders after its provider.
+func (s *settingsWindow) updateAuthRows() {
+	if s.selected < 0 || s.rows == nil {
+		return
+	}
+	a := s.cfg.Accounts[s.selected]
+	oauth, custom := a.UsesOAuth2(), a.UsesOAuth2() && a.OAuthProvider == settings.ProviderCustom
+	preset, hasPreset := settings.ProviderIMAP[a.OAuthProvider]
+	hasPreset = hasPreset && oauth
+	show := map[string]bool{
+		"sign_in":             oauth,
+		"password":            !oauth,
+		"password_command":    !oauth || a.PasswordCommand != "", // visible while it must be removed
+		"oauth_client_id":     oauth,
+		"oauth_client_secret": oauth,
+		"oauth_auth_url":      custom,
+		"oauth_token_url":     custom,
+		"oauth_device_url":    custom,
+		"oauth_scopes":        custom,
+	}
+	for key, visible := range show {
+		for _, o := range s.rows[key] {
+			if visible {
+				o.Show()
+			} else {
+				o.Hide()
+			}
+		}
+	}
+	switch a.OAuthProvider {
+	case settings.ProviderGoogle:
+		s.signInBtn.SetText("Sign in with Google…")
+	case settings.ProviderMicrosoft:
+		s.signInBtn.SetText("Sign in with Microsoft…")
+	default:
+		s.signInBtn.SetText("Sign in…")
+	}
+	clientHint := "built-in default"
+	if custom {
+		clientHint = "the client ID you registered with the provider"
+	}
+	s.fields["oauth_client_id"].entry.SetPlaceHolder(clientHint)
+	host, port := "imap.example.com", "993"
+	security := s.fields["security"].input.(*widget.Select)
+	security.PlaceHolder = "tls"
+	if hasPreset {
+		host = "from the provider (" + preset.Host + ")"
+		port = "from the provider (" + strconv.Itoa(preset.Port) + ")"
+		security.PlaceHolder = "from the provider (tls)"
+	}
+	s.fields["host"].entry.SetPlaceHolder(host)
+	s.fields["port"].entry.SetPlaceHolder(port)
+	security.Refresh()
+}
+
+// withPreset is the account as it will be saved: an OAuth2 account of a
+// provider preset takes the preset's host, port and security where the
+// form leaves them empty (settings.Save wants them spelled out).
+func withPreset(a settings.Account) settings.Account {
+	p, ok := settings.ProviderIMAP[a.OAuthProvider]
+	if !a.UsesOAuth2() || !ok {
+		return a
+	}
+	if a.Host == "" {
+		a.Host = p.Host
+	}
+	if a.Port == 0 {
+		a.Port = p.Port
+	}
+	if a.Security == "" {
+		a.Security = settings.SecurityTLS
+	}
+	return a
+}
+
+// effective is the edited config as it will be validated and saved.
+func (s *settingsWindow) effective() *settings.Config {
+	c := s.cfg.Clone()
+	for i, a := range c.Accounts {
+		c.Accounts[i] = withPreset(a)
+	}
+	return c
 }
 
 // updatePasswordHint says whether a password is stored, never what it is.
@@ -497,7 +680,7 @@ func (s *settingsWindow) changed() {
 func (s *settingsWindow) validate() []settings.Problem {
 	var problems []settings.Problem
 	var e *settings.Error
-	if err := s.cfg.Validate(); errors.As(err, &e) {
+	if err := s.effective().Validate(); errors.As(err, &e) {
 		problems = e.Problems
 	}
 	for _, f := range s.fields {
@@ -517,7 +700,7 @@ func (s *settingsWindow) validate() []settings.Problem {
 		case p.AccountIndex-1 == s.selected:
 			f = s.fields[p.Field]
 		}
-		if f != nil && f.msg != nil {
+		if f != nil && f.msg != nil && s.rowVisible(p.Field) {
 			if f.msg.Text != "" {
 				f.setMessage(f.msg.Text + "\n" + p.Message)
 			} else {
@@ -546,6 +729,13 @@ func (s *settingsWindow) validate() []settings.Problem {
 		}
 	}
 	return problems
+}
+
+// rowVisible reports whether the row of an account field is shown; a
+// problem in a hidden row is listed in the status line instead.
+func (s *settingsWindow) rowVisible(key string) bool {
+	r, ok := s.rows[key]
+	return !ok || r[1].Visible()
 }
 
 // relayout re-measures the window: messages and the status line change
@@ -622,13 +812,13 @@ func (s *settingsWindow) doSave() {
 	if s.readOnly || len(s.validate()) > 0 {
 		return
 	}
-	cfg := s.cfg.Clone()
+	cfg := s.effective()
 	var ops []secretOp
 	for i, a := range cfg.Accounts {
 		if old := s.origNames[i]; old != "" && old != a.Name {
 			ops = append(ops, secretOp{rename: [2]string{old, a.Name}})
 		}
-		if pw := s.passwords[i]; pw != "" && a.PasswordCommand == "" {
+		if pw := s.passwords[i]; pw != "" && a.PasswordCommand == "" && !a.UsesOAuth2() {
 			ops = append(ops, secretOp{set: [2]string{a.Name, pw}, retryOnDone: a.Name})
 		}
 	}
@@ -636,15 +826,22 @@ func (s *settingsWindow) doSave() {
 		ops = append(ops, secretOp{del: name})
 	}
 	autostart, autostartWas := s.autostart, autostartEnabled()
-	path, secrets, watcher := s.o.ConfigPath, s.o.Secrets, s.o.Watcher
+	path, secrets, tokens, watcher := s.o.ConfigPath, s.o.Secrets, s.o.Tokens, s.o.Watcher
 	s.save.Disable()
 	s.status.SetText("Saving…")
 	go func() {
 		err := func() error {
 			for _, op := range ops {
-				if op.rename[0] != "" && secrets != nil {
-					if err := secrets.Rename(op.rename[0], op.rename[1]); err != nil {
-						return err
+				if op.rename[0] == "" {
+					continue
+				}
+				// Both entries follow the name: the password and the
+				// OAuth2 sign-in (a missing one is no error).
+				for _, k := range []settings.Secrets{secrets, tokens} {
+					if k != nil {
+						if err := k.Rename(op.rename[0], op.rename[1]); err != nil {
+							return err
+						}
 					}
 				}
 			}
@@ -662,9 +859,14 @@ func (s *settingsWindow) doSave() {
 				return err
 			}
 			for _, op := range ops {
-				if op.del != "" && secrets != nil {
-					if err := secrets.Delete(op.del); err != nil {
-						return err
+				if op.del == "" {
+					continue
+				}
+				for _, k := range []settings.Secrets{secrets, tokens} {
+					if k != nil {
+						if err := k.Delete(op.del); err != nil {
+							return err
+						}
 					}
 				}
 			}
@@ -709,6 +911,37 @@ func (s *settingsWindow) doSave() {
 			s.validate()
 		})
 	}()
+}
+
+// signIn is the "Sign in with …" button: a browser sign-in for the account
+// as saved (the running sign-in uses the file's settings), then Retry.
+func (s *settingsWindow) signIn() {
+	if s.selected < 0 || s.readOnly {
+		return
+	}
+	if s.o.SignIn == nil {
+		s.status.SetText("Sign-in is not available here: use idlebell login in a terminal.")
+		return
+	}
+	if s.dirty {
+		s.status.SetText("Save first: sign-in uses the saved account.")
+		return
+	}
+	a := withPreset(s.cfg.Accounts[s.selected])
+	started := s.t.startSignIn(a, func(err error) {
+		if err != nil {
+			msg := signInSentence(err)
+			s.status.SetText(strings.ToUpper(msg[:1]) + msg[1:] + ".")
+		} else {
+			s.status.SetText("Signed in. idlebell connects to " + safeLine(a.Name, 60) + " now.")
+		}
+		s.relayout()
+	})
+	if !started {
+		s.status.SetText("A sign-in for " + safeLine(a.Name, 60) + " is already waiting in the browser.")
+		return
+	}
+	s.status.SetText("Sign in in the browser window that opened; idlebell waits here.")
 }
 
 // testConnection runs Options.Test for the account as it is in the form.
@@ -775,6 +1008,8 @@ func checkSentence(r *imapwatch.CheckResult, a settings.Account) (string, string
 	case errors.As(r.Err, &cerr) && cerr.Fingerprint != "":
 		fp := strings.TrimPrefix(cerr.Fingerprint, "sha256:")
 		return fmt.Sprintf("The server's certificate is not trusted (SHA-256 %s). Trust it?", safeLine(fp, 120)), cerr.Fingerprint
+	case errors.Is(r.Err, imapwatch.ErrSignInNeeded):
+		return "Not signed in: use the Sign in button, then test again.", ""
 	case errors.Is(r.Err, imapwatch.ErrAuthFailed):
 		return "Login failed: the server rejected the username or password.", ""
 	}

@@ -66,6 +66,8 @@ type settingsHarness struct {
 	t       *testing.T
 	s       *settingsWindow
 	secrets *fakeSecrets
+	tokens  *fakeSecrets // OAuth2 refresh tokens
+	signIn  *fakeSignIn
 	watcher *fakeWatcher
 	path    string
 	queue   chan func()
@@ -74,7 +76,8 @@ type settingsHarness struct {
 func newSettingsHarness(t *testing.T, cfg *settings.Config, demo bool) *settingsHarness {
 	t.Helper()
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir()) // autostart file
-	h := &settingsHarness{t: t, secrets: &fakeSecrets{pw: map[string]string{}}, watcher: &fakeWatcher{}, queue: make(chan func(), 64)}
+	h := &settingsHarness{t: t, secrets: &fakeSecrets{pw: map[string]string{}}, tokens: &fakeSecrets{pw: map[string]string{}},
+		signIn: newFakeSignIn(), watcher: &fakeWatcher{}, queue: make(chan func(), 64)}
 	if !demo {
 		h.path = filepath.Join(t.TempDir(), "config.toml")
 	}
@@ -82,12 +85,14 @@ func newSettingsHarness(t *testing.T, cfg *settings.Config, demo bool) *settings
 		h.secrets.pw[a.Name] = "old-secret"
 	}
 	a := test.NewTempApp(t)
-	o := Options{Config: cfg, ConfigPath: h.path, Secrets: h.secrets, Watcher: h.watcher, Demo: demo, Logger: testLogger(t),
+	o := Options{Config: cfg, ConfigPath: h.path, Secrets: h.secrets, Tokens: h.tokens, SignIn: h.signIn.SignIn,
+		Watcher: h.watcher, Demo: demo, Logger: testLogger(t),
 		Test: func(ctx context.Context, a settings.Account) *imapwatch.CheckResult {
 			return &imapwatch.CheckResult{Account: a.Name, Idle: true, Mailboxes: []imapwatch.MailboxCheck{{Name: "INBOX", Exists: true, Unseen: 3}}}
 		}}
 	tr := newTrayUI(a, &fakeTray{}, o)
-	h.s = newSettingsWindow(tr, o, func(f func()) { h.queue <- f })
+	tr.do = func(f func()) { h.queue <- f }
+	h.s = newSettingsWindow(tr, o, tr.do)
 	h.s.w.Show()
 	return h
 }
@@ -216,6 +221,7 @@ func TestSettingsRenameAndRemoveMoveKeyringEntries(t *testing.T) {
 		cfg.Accounts[i].Host, cfg.Accounts[i].Username = "imap.example.com", "u"
 	}
 	h := newSettingsHarness(t, cfg, false)
+	h.tokens.pw["Work"] = "refresh-token-of-work"
 	s := h.s
 	h.drainUntil("keyring lookups", func() bool { return s.hasSecret[0] && s.hasSecret[1] })
 	if ph := h.entry("password").PlaceHolder; ph != "set (type to replace it)" {
@@ -228,6 +234,12 @@ func TestSettingsRenameAndRemoveMoveKeyringEntries(t *testing.T) {
 	h.drainUntil("the save", func() bool { return strings.HasPrefix(s.status.Text, "Saved") })
 	if want := []string{"rename Work Office", "delete Home"}; !slices.Equal(h.secrets.calls, want) {
 		t.Errorf("keyring calls = %q, want %q", h.secrets.calls, want)
+	}
+	if want := []string{"rename Work Office", "delete Home"}; !slices.Equal(h.tokens.calls, want) {
+		t.Errorf("token keyring calls = %q, want %q (the sign-in follows the account)", h.tokens.calls, want)
+	}
+	if got := h.tokens.pw["Office"]; got != "refresh-token-of-work" {
+		t.Errorf("token entry of Office = %q, want Work's moved there", got)
 	}
 	got, err := settings.Load(h.path)
 	if err != nil {
@@ -313,5 +325,13 @@ func TestSettingsGolden(t *testing.T) {
 		h := newSettingsHarness(t, cfg, false)
 		h.drainUntil("keyring lookups", func() bool { return h.s.hasSecret[0] })
 		test.AssertRendersToMarkup(t, "settings_filled.xml", h.s.w.Canvas())
+	})
+	t.Run("oauth", func(t *testing.T) {
+		cfg := settings.Default()
+		a := oauthAccount("Gmail", settings.ProviderGoogle)
+		a.Host = ""
+		cfg.Accounts = []settings.Account{a}
+		h := newSettingsHarness(t, cfg, false)
+		test.AssertRendersToMarkup(t, "settings_oauth.xml", h.s.w.Canvas())
 	})
 }
