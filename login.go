@@ -63,7 +63,7 @@ func runLogin(args []string, stdout, stderr io.Writer) int {
 	}
 	cfg, err := settings.Load(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		fmt.Fprintf(stderr, "idlebell login: no config file at %s: add the account first (see docs/oauth.md) or pass --config PATH\n", path)
+		fmt.Fprintf(stderr, "idlebell login: no config file at %s: add the account first (see the README, 'signing in with OAuth2') or pass --config PATH\n", path)
 		return 2
 	}
 	if err != nil {

@@ -106,7 +106,7 @@ var (
 func (c Config) Check() error {
 	switch {
 	case c.ClientID == "":
-		return fmt.Errorf("%w: no client ID for %s: set oauth_client_id (see docs/oauth.md for registering one)", ErrConfig, c.Provider)
+		return fmt.Errorf("%w: no client ID for %s: set oauth_client_id (the README, section 'Your own client ID', says how to register one)", ErrConfig, c.Provider)
 	case c.TokenURL == "":
 		return fmt.Errorf("%w: no token endpoint: set oauth_token_url", ErrConfig)
 	case len(c.Scopes) == 0:
