@@ -301,7 +301,7 @@ func idleTraffic(e *env, r *report, w *idleWindow) error {
 	} else if w.tcpErr != nil {
 		seg = "not measured: " + w.tcpErr.Error()
 	}
-	t.Note("Check against a measured window with the default timers: over %v idle, the Dovecot watcher sent %s and received %s (%d keepalives), the in-process one sent %s and received %s. "+
+	t.Note("Check against a measured window with the default timers: over %v idle, the Dovecot watcher sent %s and received %s (keepalives: %d), the in-process one sent %s and received %s. "+
 		"At the TCP level the Dovecot watcher's socket sent %s; the payload bytes above do not include them (Config.KeepAlive is 30 s, so a probe goes out after every 30 s of silence between keepalives).",
 		win.Round(time.Second), bench.Bytes(float64(dcW.sent)), bench.Bytes(float64(dcW.recv)), kas, bench.Bytes(float64(ipW.sent)), bench.Bytes(float64(ipW.recv)), seg)
 	r.add(t)

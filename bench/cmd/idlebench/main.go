@@ -217,12 +217,20 @@ func writeReport(e *env, r *report, took time.Duration) error {
 	cpu, cores := bench.Machine()
 	dv, _ := exec.Command("dovecot", "--version").Output()
 	commit, _ := exec.Command("git", "rev-parse", "--short", "HEAD").Output()
+	rev := strings.TrimSpace(string(commit))
+	if dirty, _ := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output(); len(dirty) > 0 {
+		rev += " with uncommitted changes in the working tree (bin/idlebell is built from it)"
+	}
 	fmt.Fprintf(&b, "# idlebell benchmarks\n\n")
 	fmt.Fprintf(&b, "Written by `make bench` (bench/cmd/idlebench); do not edit by hand. docs/bench.md explains the method.\n\n")
 	fmt.Fprintf(&b, "- Date: %s\n", time.Now().UTC().Format("2006-01-02 15:04 MST"))
 	fmt.Fprintf(&b, "- Machine: %s, %d cores (shared: other builds may have run at the same time), %s/%s\n", cpu, cores, runtime.GOOS, runtime.GOARCH)
-	fmt.Fprintf(&b, "- Go: %s; Dovecot %s; commit %s\n", runtime.Version(), strings.TrimSpace(string(dv)), strings.TrimSpace(string(commit)))
-	fmt.Fprintf(&b, "- Run: `make bench` %s, %v\n\n", strings.Join(os.Args[1:], " "), took.Round(time.Second))
+	fmt.Fprintf(&b, "- Go: %s; Dovecot %s; commit %s\n", runtime.Version(), strings.TrimSpace(string(dv)), rev)
+	args := ""
+	if len(os.Args) > 1 {
+		args = fmt.Sprintf(" (idlebench %s)", strings.Join(os.Args[1:], " "))
+	}
+	fmt.Fprintf(&b, "- Run: `make bench`%s, the measurements took %v\n\n", args, took.Round(time.Second))
 	if len(r.goals) > 0 {
 		g := &bench.Table{Title: "Goals", Header: []string{"Goal", "Target", "Measured", "Met"}}
 		for _, x := range r.goals {
