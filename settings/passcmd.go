@@ -14,6 +14,9 @@ import (
 // PasswordCommandTimeout bounds a password_command run.
 const PasswordCommandTimeout = 10 * time.Second
 
+// passcmdSlots limits how many password commands run at once.
+var passcmdSlots = make(chan struct{}, 4)
+
 // shellChars are the characters that make a command need a shell: quoting,
 // expansion, redirection, pipes, globs, assignments, comments.
 const shellChars = "|&;<>()$`\\\"'*?[]{}~=#!\n\r"
@@ -37,6 +40,14 @@ func runPasswordCommand(ctx context.Context, command string, timeout time.Durati
 	// Only the program's name goes into messages: the rest of the command
 	// line may carry a secret.
 	prog := strings.Trim(strings.Fields(command)[0], `"'`)
+	// Many accounts starting at once (or waking from sleep) would otherwise
+	// start as many password managers at once; a few at a time is plenty.
+	select {
+	case passcmdSlots <- struct{}{}:
+		defer func() { <-passcmdSlots }()
+	case <-ctx.Done():
+		return "", fmt.Errorf("%w: %s: %w", ErrPasswordCommand, prog, ctx.Err())
+	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
@@ -49,6 +60,12 @@ func runPasswordCommand(ctx context.Context, command string, timeout time.Durati
 	killProcessGroup(cmd)
 
 	err := cmd.Run()
+	if errors.Is(err, exec.ErrWaitDelay) && cmd.ProcessState != nil && cmd.ProcessState.Success() {
+		// The program exited fine; only our copying of its output lagged
+		// (a loaded machine) or a grandchild kept the pipe. What was read
+		// is all there is.
+		err = nil
+	}
 	errText := stderrSummary(stderr.String())
 	switch {
 	case ctx.Err() == context.DeadlineExceeded:
