@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -341,6 +342,7 @@ var previewText = &imap.FetchItemBodySection{
 
 var fetchNewOptions = &imap.FetchOptions{
 	UID:         true,
+	Flags:       true, // the unseen count follows without a STATUS
 	Envelope:    true,
 	BodySection: []*imap.FetchItemBodySection{previewHeader, previewText},
 }
@@ -348,12 +350,14 @@ var fetchNewOptions = &imap.FetchOptions{
 // fetchNew fetches every message with UID >= the watermark from the selected
 // mailbox, hands each on once, and advances the watermark as it goes. The
 // answer streams: memory stays bounded however many messages there are.
+// It adds the new messages without \Seen to the mailbox's known unseen count.
 func (s *session) fetchNew(ctx context.Context, mbox string, catchUp bool) error {
 	w := s.w
 	m := w.marks[mbox]
 	if mb := s.c.Mailbox(); mb != nil && mb.NumMessages == 0 {
 		return nil
 	}
+	newUnseen := int64(0)
 	// "n:*" also returns the highest message when its UID is below n; the
 	// uid < m.next filter below drops it.
 	set := imap.UIDSet{imap.UIDRange{Start: imap.UID(m.next), Stop: 0}}
@@ -375,6 +379,9 @@ func (s *session) fetchNew(ctx context.Context, mbox string, catchUp bool) error
 				inOrder = false
 			}
 			continue
+		}
+		if !slices.Contains(buf.Flags, imap.FlagSeen) {
+			newUnseen++
 		}
 		ev := newMail(w.cfg.Name, mbox, m.validity, buf, catchUp)
 		if !w.send(ctx, ev) {
@@ -403,6 +410,9 @@ func (s *session) fetchNew(ctx context.Context, mbox string, catchUp bool) error
 	if sent > 0 {
 		w.logger.Debug("new mail", "mailbox", mbox, "count", sent, "catch_up", catchUp)
 		w.send(ctx, &Batch{Account: w.cfg.Name, Mailbox: mbox, Count: sent, CatchUp: catchUp})
+		if m.unseen >= 0 && newUnseen > 0 {
+			s.report(ctx, mbox, m.unseen+newUnseen)
+		}
 	}
 	return nil
 }
@@ -424,6 +434,36 @@ func newMail(account, mbox string, validity uint32, buf *imapclient.FetchMessage
 	}
 	ev.Preview = Preview(buf.FindBodySection(previewHeader), buf.FindBodySection(previewText))
 	return ev
+}
+
+// recheck asks STATUS for UIDNEXT and UNSEEN of the selected mailbox and
+// fetches only when there is mail the watermark has not covered.
+func (s *session) recheck(ctx context.Context, mbox string) error {
+	var st *imap.StatusData
+	err := s.await("status "+mbox, func() (err error) {
+		st, err = s.c.Status(mbox, &imap.StatusOptions{UIDNext: true, NumUnseen: true}).Wait()
+		return err
+	})
+	if err != nil {
+		return s.commandErr("status "+mbox, err)
+	}
+	m := s.w.marks[mbox]
+	if uint32(st.UIDNext) > m.next || st.UIDNext == 0 {
+		if err := s.fetchNew(ctx, mbox, false); err != nil {
+			return err
+		}
+		// Every UID below UIDNEXT existed when the fetch began, so the
+		// fetch saw it; UIDs of mail deleted before we looked need not be
+		// fetched again at every recheck.
+		if next := uint32(st.UIDNext); next > m.next {
+			m.next = next
+			s.w.save(mbox, m)
+		}
+	}
+	if st.NumUnseen != nil {
+		s.report(ctx, mbox, int64(*st.NumUnseen))
+	}
+	return nil
 }
 
 // unseen reports the mailbox's unseen count when it changed.
@@ -510,13 +550,26 @@ func (s *session) watchOne(ctx context.Context, mbox string, healthy func()) err
 		}
 		gotFlags := drain(s.flags)
 		gotExists := drain(s.exists)
-		full := reason == "resync" || reason == "check"
-		if gotExists || full {
+		switch {
+		case reason == "resync" || reason == "check":
+			// A push may have been lost: one STATUS says whether anything
+			// is new (UIDNEXT) and how much is unread, without fetching
+			// the last message as "UID FETCH n:*" would.
+			if err := s.recheck(ctx, mbox); err != nil {
+				return err
+			}
+		case gotExists:
+			// New mail: the fetch updates the unseen count from the flags.
 			if err := s.fetchNew(ctx, mbox, false); err != nil {
 				return err
 			}
-		}
-		if gotExists || gotFlags || full {
+			if gotFlags {
+				if err := s.unseen(ctx, mbox); err != nil {
+					return err
+				}
+			}
+		case gotFlags:
+			// Read or deleted elsewhere.
 			if err := s.unseen(ctx, mbox); err != nil {
 				return err
 			}

@@ -20,11 +20,11 @@ import (
 // PreviewMaxRunes caps the preview line.
 const PreviewMaxRunes = 200
 
-// previewBytes is how much of the message text is fetched: enough for 200
-// characters after quoted-printable or base64 and the part headers of a
-// multipart message, small enough to keep a new mail under ~1 KB on the wire.
-// A multiple of 4 keeps a base64 prefix decodable.
-const previewBytes = 512
+// previewBytes is how much of the message text is fetched: with the part
+// headers of a multipart message and quoted-printable, enough for the start
+// of the text (a bubble shows about 100 characters); small enough to keep a
+// new mail near 1 KB on the wire. A multiple of 4 keeps base64 decodable.
+const previewBytes = 320
 
 // maxHeaderRunes caps subjects and names; RFC 5322 allows 998 per line.
 const maxHeaderRunes = 998

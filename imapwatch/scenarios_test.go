@@ -71,6 +71,16 @@ func testOneMail(t *testing.T, srv server) {
 	if got.CatchUp || got.Mailbox != "INBOX" || got.UID == 0 || got.UIDValidity == 0 || got.MessageID == "" {
 		t.Errorf("NewMail = %+v: want live INBOX mail with uid, uidvalidity and message id", got)
 	}
+	// The unseen count follows the new mail (old + new = 2) without a STATUS.
+	deadline := time.After(wait)
+	for counted := false; !counted; {
+		select {
+		case u := <-c.unseen:
+			counted = u.Count == 2
+		case <-deadline:
+			t.Fatal("no Unseen{Count: 2} after the new mail")
+		}
+	}
 	assertOnce(t, c.untilSentinel(t, srv, user, "INBOX", wait))
 	for i, f := range srv.flags(t, user, "INBOX") {
 		for _, fl := range f {
