@@ -21,7 +21,7 @@ TEST_BINS  := Xvfb xauth dbus-daemon dbus-send gnome-keyring-daemon secret-tool 
 # Built, not `go run`: `go run` does not pass SIGTERM on, and the session must clean up on it.
 TESTSESSION := bin/testsession
 
-.PHONY: all deps deps-build vet fmt-check test bench build demo clean testsession
+.PHONY: all deps deps-build vet fmt-check test bench build build-headless demo clean testsession
 
 all: build
 
@@ -55,6 +55,7 @@ deps-build:
 
 vet:
 	$(GO) vet ./...
+	$(GO) vet -tags nogui .
 
 # Run after the tests in `make test`, so that a formatting slip does not hide test results.
 fmt-check:
@@ -66,6 +67,7 @@ testsession:
 
 test: deps vet testsession
 	$(TESTSESSION) -desktop -- $(GO) test -race -count=1 -timeout 25m ./...
+	CGO_ENABLED=0 $(GO) build -tags nogui -o bin/idlebell-headless .
 	@$(MAKE) --no-print-directory fmt-check
 
 # bench/cmd/idlebench measures the headless binary, the library and same-run baselines against
@@ -83,6 +85,11 @@ bench: deps testsession
 
 build: deps-build
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/idlebell .
+
+# The same program without the tray app: no cgo, no OpenGL/X11 libraries, a third of the memory.
+# For servers and tiling desktops: --headless, check, login.
+build-headless:
+	CGO_ENABLED=0 $(GO) build -tags nogui -ldflags "$(LDFLAGS)" -o bin/idlebell-headless .
 
 demo: build
 	./bin/idlebell --demo

@@ -25,7 +25,6 @@ import (
 	"idlebell/imapwatch"
 	"idlebell/logind"
 	"idlebell/settings"
-	"idlebell/ui"
 )
 
 // version and commit are set at build time (see the Makefile):
@@ -186,9 +185,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer runner.Close()
 	runner.Configure(cfg)
 
-	// Config changes for the tray: latest state only, so a full buffer
-	// replaces nothing important (the next change carries the whole config).
-	configUpdates := make(chan ui.ConfigUpdate, 1)
+	var tray *trayFront
+	if !o.headless {
+		tray = newTrayFront(trayDeps{
+			mgr: mgr, hooks: runner, path: path, cfg: cfg, cfgErr: cfgErr,
+			secrets: secrets, tokens: tokenSecrets, demo: o.demo, trace: trace, logger: logger,
+		})
+	}
 	if path != "" {
 		// Live reload: owned here, ends with ctx.
 		go settings.Watch(ctx, path, func(c *settings.Config, err error) {
@@ -198,10 +201,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 				mgr.Apply(watchConfigs(c, secrets, trace))
 				runner.Configure(c)
 			}
-			select {
-			case configUpdates <- ui.ConfigUpdate{Config: c, Err: err}:
-			default:
-				logger.Warn("tray busy; config change shown later")
+			if tray != nil {
+				tray.configChanged(c, err)
 			}
 		})
 	}
@@ -214,26 +215,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 			Events: mgr.Events(), Out: stdout, Hooks: runner, Notify: o.notify, Logger: logger,
 		})
 	}
-	return ui.Run(ctx, ui.Options{
-		Events:     mgr.Events(),
-		Watcher:    mgr,
-		Hooks:      runner,
-		ConfigPath: path,
-		Config:     cfg,
-		ConfigErr:  cfgErr,
-		Secrets:    secrets,
-		Tokens:     tokenSecrets,
-		SignIn:     signInWithBrowser,
-		Demo:       o.demo,
-		Updates:    configUpdates,
-		Test: func(ctx context.Context, a settings.Account) *imapwatch.CheckResult {
-			return imapwatch.Check(ctx, watchConfig(a, secrets, trace))
-		},
-		MarkRead: func(ctx context.Context, a settings.Account, mailbox string, uidValidity, uid uint32) error {
-			return imapwatch.MarkSeen(ctx, watchConfig(a, secrets, trace), mailbox, uidValidity, uid)
-		},
-		Logger: logger,
-	})
+	return tray.run(ctx)
+}
+
+// trayDeps is what the tray app is wired with.
+type trayDeps struct {
+	mgr             *imapwatch.Manager
+	hooks           *hooks.Runner
+	path            string
+	cfg             *settings.Config
+	cfgErr          error
+	secrets, tokens settings.Secrets
+	demo            bool
+	trace           io.Writer
+	logger          *slog.Logger
 }
 
 func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {

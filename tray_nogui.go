@@ -1,0 +1,23 @@
+//go:build nogui
+
+package main
+
+import (
+	"context"
+
+	"idlebell/settings"
+)
+
+// trayFront in a -tags nogui build: no Fyne, no cgo, no OpenGL or X11
+// libraries — a small static binary for servers and tiling desktops that
+// runs --headless and the subcommands.
+type trayFront struct{ d trayDeps }
+
+func newTrayFront(d trayDeps) *trayFront { return &trayFront{d: d} }
+
+func (t *trayFront) configChanged(*settings.Config, error) {}
+
+func (t *trayFront) run(context.Context) int {
+	t.d.logger.Error("this idlebell was built without the tray app (-tags nogui): run it with --headless")
+	return 1
+}
