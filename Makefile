@@ -83,6 +83,11 @@ bench: deps testsession
 	$(GO) test -run '^$$' -bench . -benchtime 200x ./imapwatch/
 	$(TESTSESSION) -desktop -- bin/idlebench $(BENCH_FLAGS)
 
+# Version and commit go in through ldflags: GOFLAGS may hold -buildvcs=false, so the VCS stamp is not relied on.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+
 build: deps-build
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/idlebell .
 
