@@ -76,7 +76,8 @@ test: deps vet testsession
 # BENCH_FLAGS="-n 10 -n-inproc 20 -idle-window 20s -cpu-window 10s" for a quick run; see docs/bench.md.
 BENCH_FLAGS ?=
 bench: deps testsession
-	$(GO) build -o bin/idlebell .
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/idlebell .
+	CGO_ENABLED=0 $(GO) build -tags nogui -ldflags "$(LDFLAGS)" -o bin/idlebell-headless .
 	$(GO) build -o bin/idlebench ./bench/cmd/idlebench
 	$(GO) build -o bin/benchserver ./bench/cmd/benchserver
 	$(GO) build -o bin/rawidle ./bench/cmd/rawidle

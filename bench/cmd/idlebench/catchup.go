@@ -64,7 +64,7 @@ func catchUp(e *env, r *report) error {
 	dir := filepath.Join(e.dir, "catchup")
 	os.MkdirAll(dir, 0o700)
 	// First run: the baseline watermark goes into the state file.
-	h, err := bench.StartHeadless(e.flags.bin, dir, accts, 1024)
+	h, err := bench.StartHeadless(e.flags.headless, dir, accts, 1024)
 	if err != nil {
 		return err
 	}
@@ -94,7 +94,7 @@ func catchUp(e *env, r *report) error {
 		return err
 	}
 
-	h, err = bench.StartHeadless(e.flags.bin, dir, accts, 16384)
+	h, err = bench.StartHeadless(e.flags.headless, dir, accts, 16384)
 	if err != nil {
 		return err
 	}

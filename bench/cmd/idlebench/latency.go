@@ -112,7 +112,7 @@ func latency(e *env, r *report, server string) error {
 	host, port := splitAddr(srv.Addr)
 	dir := filepath.Join(e.dir, "lat-"+server)
 	os.MkdirAll(dir, 0o700)
-	h, err := bench.StartHeadless(e.flags.bin, dir, []bench.Account{{Name: "h", Host: host, Port: port, Security: "none", User: user, Password: pw}}, 16384)
+	h, err := bench.StartHeadless(e.flags.headless, dir, []bench.Account{{Name: "h", Host: host, Port: port, Security: "none", User: user, Password: pw}}, 16384)
 	if err != nil {
 		return err
 	}

@@ -25,7 +25,8 @@ import (
 
 type flags struct {
 	out         string
-	bin         string
+	bin         string // the tray app build
+	headless    string // the build measured in headless mode
 	server      string
 	raw         string
 	n           int
@@ -44,7 +45,8 @@ func main() {
 	var f flags
 	var accounts, sections string
 	flag.StringVar(&f.out, "out", "BENCHMARKS.md", "Markdown report to write")
-	flag.StringVar(&f.bin, "bin", "bin/idlebell", "the idlebell binary")
+	flag.StringVar(&f.bin, "bin", "bin/idlebell", "the idlebell binary with the tray app (make build)")
+	flag.StringVar(&f.headless, "headless-bin", "bin/idlebell-headless", "the idlebell binary measured with --headless (make build-headless: -tags nogui)")
 	flag.StringVar(&f.server, "server", "bin/benchserver", "the benchserver helper binary")
 	flag.StringVar(&f.raw, "raw", "bin/rawidle", "the rawidle baseline binary")
 	flag.IntVar(&f.n, "n", 100, "latency trials on Dovecot")
@@ -158,7 +160,7 @@ func run(f *flags) error {
 		return err
 	}
 	defer os.RemoveAll(e.dir)
-	for _, b := range []string{f.bin, f.server, f.raw} {
+	for _, b := range []string{f.bin, f.headless, f.server, f.raw} {
 		if _, err := os.Stat(b); err != nil {
 			return fmt.Errorf("%s missing: make bench builds it", b)
 		}

@@ -142,18 +142,24 @@ func startRaw(e *env, s *benchServer, n int) (*measuredProc, error) {
 	return &measuredProc{proc: p, stop: func() { p.Stop(5 * time.Second) }, startup: last.Sub(p.Started)}, nil
 }
 
-// startHeadless starts idlebell --headless with n accounts on the bench
-// server and waits until all IDLE.
+// startHeadless starts idlebell --headless (the -tags nogui build) with n
+// accounts on the bench server and waits until all IDLE.
 func startHeadless(e *env, s *benchServer, n int) (*measuredProc, error) {
-	us := users(fmt.Sprintf("%s-h%d-", e.runID, n), n)
+	return startHeadlessBin(e, s, n, e.flags.headless, "h")
+}
+
+// startHeadlessBin is startHeadless with another binary; tag keeps its users
+// apart.
+func startHeadlessBin(e *env, s *benchServer, n int, bin, tag string) (*measuredProc, error) {
+	us := users(fmt.Sprintf("%s-%s%d-", e.runID, tag, n), n)
 	host, port := splitAddr(s.addr)
 	accts := make([]bench.Account, n)
 	for i, u := range us {
 		accts[i] = bench.Account{Name: u, Host: host, Port: port, Security: "none", User: u, Password: e.password}
 	}
-	dir := filepath.Join(e.dir, fmt.Sprintf("mem-%d", n))
+	dir := filepath.Join(e.dir, fmt.Sprintf("mem-%s%d", tag, n))
 	os.MkdirAll(dir, 0o700)
-	h, err := bench.StartHeadless(e.flags.bin, dir, accts, 1024)
+	h, err := bench.StartHeadless(bin, dir, accts, 1024)
 	if err != nil {
 		return nil, err
 	}
@@ -300,7 +306,9 @@ func processes(e *env, r *report) error {
 			worstMarginal = max(worstMarginal, kh)
 		}
 	}
-	mt.Note("VmRSS (RssAnon + RssFile + RssShmem) from /proc/PID/status at the end of the idle window (%v for up to 100 accounts, which idle side by side; 10 s for more, alone), "+
+	mt.Note("idlebell here is bin/idlebell-headless (`make build-headless`: CGO_ENABLED=0, -tags nogui), the build without the tray app; "+
+		"the tray app's build in headless mode is in the tray table below. "+
+		"VmRSS (RssAnon + RssFile + RssShmem) from /proc/PID/status at the end of the idle window (%v for up to 100 accounts, which idle side by side; 10 s for more, alone), "+
 		"all accounts on bin/benchserver (go-imap's in-memory server in its own process; any user logs in) over plaintext loopback. "+
 		"rawidle (bench/cmd/rawidle) is the baseline: one go-imap client per account that logs in, selects INBOX and IDLEs, nothing else. "+
 		"idlebell reads its password with password_command (`printf`), as configured by users without a keyring.", e.flags.cpuWindow)

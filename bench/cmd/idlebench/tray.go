@@ -29,6 +29,11 @@ func tray(e *env, r *report) error {
 		return err
 	}
 	defer head.stop()
+	full, err := startHeadlessBin(e, s, 1, e.flags.bin, "f")
+	if err != nil {
+		return err
+	}
+	defer full.stop()
 
 	user := e.user("tray")
 	host, port := splitAddr(s.addr)
@@ -54,14 +59,15 @@ func tray(e *env, r *report) error {
 	}
 	tm := &measuredProc{proc: p, startup: last.Sub(p.Started)}
 	logf("tray: idle after %v; 10 s window", tm.startup.Round(time.Millisecond))
-	if err := window(10*time.Second, tm, head); err != nil {
+	if err := window(10*time.Second, tm, head, full); err != nil {
 		return err
 	}
 	t.Add("idlebell (tray app)", mb(tm.mem.RSS), mb(tm.mem.Anon)+" / "+mb(tm.mem.File), mb(tm.mem.Pss), mb(tm.mem.Peak), bench.Ratio(float64(tm.mem.RSS), float64(head.mem.RSS)))
-	t.Add("idlebell --headless (same run)", mb(head.mem.RSS), mb(head.mem.Anon)+" / "+mb(head.mem.File), mb(head.mem.Pss), mb(head.mem.Peak), "×1.00")
+	t.Add("bin/idlebell --headless (the tray app's build)", mb(full.mem.RSS), mb(full.mem.Anon)+" / "+mb(full.mem.File), mb(full.mem.Pss), mb(full.mem.Peak), bench.Ratio(float64(full.mem.RSS), float64(head.mem.RSS)))
+	t.Add("bin/idlebell-headless --headless (-tags nogui)", mb(head.mem.RSS), mb(head.mem.Anon)+" / "+mb(head.mem.File), mb(head.mem.Pss), mb(head.mem.Peak), "×1.00")
 	t.Note("The tray app under bin/testsession -desktop: Xvfb with Mesa's software GL, a private D-Bus with dunst and a StatusNotifier watcher. "+
 		"VmRSS at the end of a 10 s window after the server saw the account's IDLE (start to IDLE: %s ms); no window was opened. "+
-		"The account is on bin/benchserver; its password comes from password_command, so the keyring is not used.", bench.F(bench.Ms(tm.startup), 0))
+		"The accounts are on bin/benchserver; their passwords come from password_command, so the keyring is not used.", bench.F(bench.Ms(tm.startup), 0))
 	r.add(t)
 	r.goal("Tray app RSS idle, 1 account (Xvfb)", "≤ 100 MB", mb(tm.mem.RSS), tm.mem.RSS <= 100<<20)
 	return nil
