@@ -286,7 +286,7 @@ func idleTraffic(e *env, r *report, w *idleWindow) error {
 	t.Add("in-process, plain (no keepalive)", bench.Bytes(float64(ipHour.sent)), bench.Bytes(float64(ipHour.recv)), bench.Bytes(float64(ipHour.total())),
 		"–", "–", "–")
 	t.Note("Derived, not waited for: bytes per hour = Σ (exchanges per hour from the timer's period × bytes per exchange). "+
-		"Periods: idlebell's resync every %v (Config.ResyncInterval: DONE, `UID FETCH next:*`, STATUS, IDLE), its liveness check after %v of server silence (LivenessTimeout: DONE, IDLE), "+
+		"Periods: idlebell's resync every %v (Config.ResyncInterval: DONE, a check, IDLE; its protocol is in the next table), its liveness check after %v of server silence (LivenessTimeout: DONE, IDLE), "+
 		"Dovecot's `* OK Still here` every %v. go-imap's own IDLE restart every 28 min never fires: the resync ends every IDLE within 10 min. "+
 		"On Dovecot the keepalives keep the liveness check quiet; on a silent server each 10-min period has one resync and one liveness exchange. "+
 		"Bytes per exchange are measured in the same run (3 exchanges each, mean): the resync by CheckNow, which runs the same code path; the liveness exchange with LivenessTimeout shortened to %v. See the next table. "+
@@ -326,10 +326,8 @@ func idleTraffic(e *env, r *report, w *idleWindow) error {
 	ct.Add("resync, in-process plain, 3 messages", resyncPeriod, bench.F(perHour(resyncPeriod), 0), bench.Bytes(float64(ipResync.per.sent)), bench.Bytes(float64(ipResync.per.recv)), proto(ipResync.lines))
 	ct.Add("liveness check, in-process plain", livenessPeriod, "6 (once per resync period)", bench.Bytes(float64(ipLive.per.sent)), bench.Bytes(float64(ipLive.per.recv)), proto(ipLive.lines))
 	ct.Note("The keepalive's bytes are the measured window's received bytes divided by the keepalives in it (TLS record included). " +
-		"A resync counts until the protocol is quiet again (300 ms), so what it sets off is included. " +
-		"With messages in the mailbox the resync's `UID FETCH next:*` returns the newest message (the `n:*` rule) with its envelope and 512-byte preview, which the watcher then drops; " +
-		"go-imap does not match that answer to the command (its UID is outside next:*), hands it to the unilateral FETCH handler, and the watcher takes it for a flag change: " +
-		"the next IDLE ends at once for a second STATUS and IDLE.")
+		"A resync counts until the protocol is quiet again (300 ms), so whatever it sets off is included. " +
+		"The protocol column is the plaintext of the first exchange as the watcher's trace wrote it (the two directions are traced by different goroutines, so lines may interleave out of order).")
 	r.add(ct)
 	r.goal("Idle traffic sent per hour, Dovecot (keepalives)", "≤ 300 B/h", bench.Bytes(float64(dcHour.sent))+"/h", dcHour.sent <= 300)
 	return nil
