@@ -37,7 +37,7 @@ func BenchmarkNewMailInProcess(b *testing.B) {
 		Password: func(context.Context) (string, error) { return "pw", nil },
 		Traffic:  &traffic,
 	}})
-	wait := func(match func(imapwatch.Event) bool) {
+	wait := func(what string, match func(imapwatch.Event) bool) {
 		t := time.NewTimer(10 * time.Second)
 		defer t.Stop()
 		for {
@@ -47,11 +47,11 @@ func BenchmarkNewMailInProcess(b *testing.B) {
 					return
 				}
 			case <-t.C:
-				b.Fatal("no event within 10 s")
+				b.Fatalf("%s: no event within 10 s", what)
 			}
 		}
 	}
-	wait(func(ev imapwatch.Event) bool {
+	wait("state idle", func(ev imapwatch.Event) bool {
 		s, ok := ev.(*imapwatch.StateChange)
 		return ok && s.State == imapwatch.StateIdle
 	})
@@ -65,7 +65,7 @@ func BenchmarkNewMailInProcess(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		wait(func(ev imapwatch.Event) bool {
+		wait(fmt.Sprintf("NewMail uid %d (iteration %d)", uid, i), func(ev imapwatch.Event) bool {
 			n, ok := ev.(*imapwatch.NewMail)
 			return ok && n.UID == uid
 		})
