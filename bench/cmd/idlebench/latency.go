@@ -215,7 +215,7 @@ func latency(e *env, r *report, server string) error {
 	row("rawidle: raw client in its own process, line read from its stdout", rpS)
 	row("imapwatch library (NewMail event)", libS)
 	row("idlebell --headless (JSON line read from its stdout)", headS)
-	t.Note("Each trial APPENDs one 2 KB message to a mailbox that all three clients watch at the same time, "+
+	t.Note("Each trial APPENDs one 2 KB message to a mailbox that every client in the table watches at the same time, "+
 		"over plaintext loopback; times run from sending APPEND to the client knowing of the mail. "+
 		"Overhead is the per-trial difference to the raw client, so what both share (the server's own delay, the machine's load) cancels. "+
 		"%d trials %v apart, after one warm-up trial; %d incomplete trials left out. Percentiles by nearest rank. "+
