@@ -10,6 +10,7 @@ import (
 	"io"
 	"log"
 	"net"
+	"regexp"
 	"sync"
 	"time"
 
@@ -81,10 +82,16 @@ func Start(opts Options) (*Server, error) {
 		InsecureAuth: true, // loopback only
 		DebugWriter:  opts.DebugWriter,
 	})
+	var serveLn net.Listener = ln
+	if opts.NoIdle {
+		// go-imap's server adds IDLE to every IMAP4rev1 session's
+		// capabilities after login; take it out on the wire.
+		serveLn = noIdleListener{ln}
+	}
 	// Owned by the Server: exits when Close closes the listener.
 	go func() {
 		defer close(s.done)
-		s.srv.Serve(ln)
+		s.srv.Serve(serveLn)
 	}()
 	return s, nil
 }
@@ -209,4 +216,30 @@ func (s *session) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
 		return err
 	}
 	return s.UserSession.Idle(w, stop)
+}
+
+// noIdleListener hands out connections whose CAPABILITY responses lack IDLE.
+type noIdleListener struct{ net.Listener }
+
+func (l noIdleListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return noIdleConn{c}, nil
+}
+
+type noIdleConn struct{ net.Conn }
+
+// capLine is a capability list: untagged, or in a status response's code.
+var capLine = regexp.MustCompile(`(?m)^(\* |\S+ OK \[|\* OK \[)CAPABILITY [^\r\n]*`)
+
+func (c noIdleConn) Write(p []byte) (int, error) {
+	q := capLine.ReplaceAllFunc(p, func(line []byte) []byte {
+		return bytes.ReplaceAll(line, []byte(" IDLE"), nil)
+	})
+	if _, err := c.Conn.Write(q); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }

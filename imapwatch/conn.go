@@ -436,50 +436,46 @@ func newMail(account, mbox string, validity uint32, buf *imapclient.FetchMessage
 	return ev
 }
 
-// recheck asks STATUS for UIDNEXT and UNSEEN of the selected mailbox and
-// fetches only when there is mail the watermark has not covered.
+// recheck makes the server report what it has not pushed — NOOP is answered
+// with EXISTS for mail we were not told of — fetches if there is news, and
+// counts the unread mail again.
 func (s *session) recheck(ctx context.Context, mbox string) error {
-	var st *imap.StatusData
-	err := s.await("status "+mbox, func() (err error) {
-		st, err = s.c.Status(mbox, &imap.StatusOptions{UIDNext: true, NumUnseen: true}).Wait()
-		return err
-	})
-	if err != nil {
-		return s.commandErr("status "+mbox, err)
+	if err := s.await("noop", func() error { return s.c.Noop().Wait() }); err != nil {
+		return s.commandErr("noop", err)
 	}
-	m := s.w.marks[mbox]
-	if uint32(st.UIDNext) > m.next || st.UIDNext == 0 {
+	if drain(s.exists) {
 		if err := s.fetchNew(ctx, mbox, false); err != nil {
 			return err
 		}
-		// Every UID below UIDNEXT existed when the fetch began, so the
-		// fetch saw it; UIDs of mail deleted before we looked need not be
-		// fetched again at every recheck.
-		if next := uint32(st.UIDNext); next > m.next {
-			m.next = next
-			s.w.save(mbox, m)
-		}
 	}
-	if st.NumUnseen != nil {
-		s.report(ctx, mbox, int64(*st.NumUnseen))
-	}
-	return nil
+	drain(s.flags)
+	return s.unseen(ctx, mbox)
 }
 
-// unseen reports the mailbox's unseen count when it changed.
+// unseen counts the selected mailbox's unread mail with SEARCH (ESEARCH
+// COUNT where the server has it) and reports it when it changed. Not STATUS:
+// RFC 3501 asks clients not to STATUS the selected mailbox, and Dovecot
+// answers it with [CLIENTBUG].
 func (s *session) unseen(ctx context.Context, mbox string) error {
-	var st *imap.StatusData
-	err := s.await("status "+mbox, func() (err error) {
-		st, err = s.c.Status(mbox, &imap.StatusOptions{NumUnseen: true}).Wait()
+	caps := s.c.Caps()
+	var opts *imap.SearchOptions
+	esearch := caps.Has(imap.CapESearch) || caps.Has(imap.CapIMAP4rev2)
+	if esearch {
+		opts = &imap.SearchOptions{ReturnCount: true}
+	}
+	var data *imap.SearchData
+	err := s.await("search unseen", func() (err error) {
+		data, err = s.c.Search(&imap.SearchCriteria{NotFlag: []imap.Flag{imap.FlagSeen}}, opts).Wait()
 		return err
 	})
 	if err != nil {
-		return s.commandErr("status "+mbox, err)
+		return s.commandErr("search unseen", err)
 	}
-	if st.NumUnseen == nil {
-		return nil
+	n := int64(data.Count)
+	if !esearch {
+		n = int64(len(data.AllSeqNums()))
 	}
-	s.report(ctx, mbox, int64(*st.NumUnseen))
+	s.report(ctx, mbox, n)
 	return nil
 }
 
@@ -552,9 +548,8 @@ func (s *session) watchOne(ctx context.Context, mbox string, healthy func()) err
 		gotExists := drain(s.exists)
 		switch {
 		case reason == "resync" || reason == "check":
-			// A push may have been lost: one STATUS says whether anything
-			// is new (UIDNEXT) and how much is unread, without fetching
-			// the last message as "UID FETCH n:*" would.
+			// A push may have been lost: ask without fetching the newest
+			// message as "UID FETCH n:*" would.
 			if err := s.recheck(ctx, mbox); err != nil {
 				return err
 			}

@@ -44,3 +44,28 @@ func TestApplyRestartsOnlyChanged(t *testing.T) {
 		idleSeen = idleSeen || ev.State == StateIdle
 	}
 }
+
+// TestInProcessPolling: a server without IDLE (and without ESEARCH: the
+// unseen count comes from a plain SEARCH) is polled; mail arrives once and
+// the unseen count follows.
+func TestInProcessPolling(t *testing.T) {
+	opts := demoOptions()
+	opts.NoIdle = true
+	srv := newDemoServer(t, opts)
+	user, cfg := srv.newUser(t)
+	srv.deliver(t, user, "INBOX", testMessage(0, "old"))
+	cfg.PollInterval = 100 * time.Millisecond
+	_, c := startManager(t, cfg, newMemStore())
+	c.waitState(t, StatePolling, wait)
+	srv.deliver(t, user, "INBOX", testMessage(1, "polled"))
+	assertOnce(t, c.untilSentinel(t, srv, user, "INBOX", wait), "polled")
+	deadline := time.After(wait)
+	for counted := false; !counted; {
+		select {
+		case u := <-c.unseen:
+			counted = u.Count == 3 // old, polled, sentinel
+		case <-deadline:
+			t.Fatal("no Unseen{Count: 3} while polling")
+		}
+	}
+}
