@@ -212,11 +212,44 @@ func (s *session) Login(username, password string) error {
 }
 
 func (s *session) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
-	if err := s.UserSession.Poll(w, true); err != nil {
-		return err
+	// The memory backend's Idle only hears of changes made after it has
+	// registered, a moment after this call. So: report what is queued, idle
+	// for a while, and start over; a change that slipped into that moment
+	// is reported at the next round, within idleRound.
+	for {
+		if err := s.UserSession.Poll(w, true); err != nil {
+			return err
+		}
+		round := make(chan struct{})
+		var once sync.Once
+		end := func() { once.Do(func() { close(round) }) }
+		t := time.AfterFunc(idleRound, end)
+		stopped := make(chan struct{})
+		go func() { // ends with this round
+			select {
+			case <-stop:
+				end()
+			case <-round:
+			}
+			close(stopped)
+		}()
+		err := s.UserSession.Idle(w, round)
+		t.Stop()
+		end()
+		<-stopped
+		if err != nil {
+			return err
+		}
+		select {
+		case <-stop:
+			return nil
+		default:
+		}
 	}
-	return s.UserSession.Idle(w, stop)
 }
+
+// idleRound bounds how late a change made just as IDLE began is reported.
+const idleRound = 250 * time.Millisecond
 
 // noIdleListener hands out connections whose CAPABILITY responses lack IDLE.
 type noIdleListener struct{ net.Listener }
