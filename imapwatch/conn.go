@@ -437,9 +437,10 @@ func newMail(account, mbox string, validity uint32, buf *imapclient.FetchMessage
 }
 
 // recheck makes the server report what it has not pushed — NOOP is answered
-// with EXISTS for mail we were not told of — fetches if there is news, and
-// counts the unread mail again.
-func (s *session) recheck(ctx context.Context, mbox string) error {
+// with EXISTS for mail we were not told of, FETCH FLAGS for mail read
+// elsewhere — and fetches or recounts only then. recount forces the unread
+// count (the user asked to check now).
+func (s *session) recheck(ctx context.Context, mbox string, recount bool) error {
 	if err := s.await("noop", func() error { return s.c.Noop().Wait() }); err != nil {
 		return s.commandErr("noop", err)
 	}
@@ -448,8 +449,10 @@ func (s *session) recheck(ctx context.Context, mbox string) error {
 			return err
 		}
 	}
-	drain(s.flags)
-	return s.unseen(ctx, mbox)
+	if drain(s.flags) || recount || s.w.marks[mbox].unseen < 0 {
+		return s.unseen(ctx, mbox)
+	}
+	return nil
 }
 
 // unseen counts the selected mailbox's unread mail with SEARCH (ESEARCH
@@ -550,7 +553,7 @@ func (s *session) watchOne(ctx context.Context, mbox string, healthy func()) err
 		case reason == "resync" || reason == "check":
 			// A push may have been lost: ask without fetching the newest
 			// message as "UID FETCH n:*" would.
-			if err := s.recheck(ctx, mbox); err != nil {
+			if err := s.recheck(ctx, mbox, reason == "check"); err != nil {
 				return err
 			}
 		case gotExists:
