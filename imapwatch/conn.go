@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -714,6 +713,3 @@ func (s *session) watchMany(ctx context.Context, healthy func()) error {
 		}
 	}
 }
-
-// describe is for logs: "INBOX" or "INBOX, Lists/go".
-func describe(mailboxes []string) string { return strings.Join(mailboxes, ", ") }

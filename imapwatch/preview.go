@@ -215,9 +215,9 @@ func clean(s string, maxRunes int) string {
 	return b.String()
 }
 
-// CleanHeader decodes RFC 2047 words (any charset go-message knows; raw 8-bit
+// cleanHeader decodes RFC 2047 words (any charset go-message knows; raw 8-bit
 // headers are taken as UTF-8 or replaced) and cleans the result like a preview.
-func CleanHeader(s string) string {
+func cleanHeader(s string) string {
 	if dec, err := wordDecoder.DecodeHeader(s); err == nil {
 		s = dec
 	}

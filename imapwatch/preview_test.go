@@ -66,8 +66,8 @@ func TestCleanHeader(t *testing.T) {
 		{"evil \u202egnp.exe", "evil gnp.exe"},
 	}
 	for _, tt := range tests {
-		if got := CleanHeader(tt.in); got != tt.want {
-			t.Errorf("CleanHeader(%q) = %q, want %q", tt.in, got, tt.want)
+		if got := cleanHeader(tt.in); got != tt.want {
+			t.Errorf("cleanHeader(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }
@@ -81,7 +81,7 @@ func FuzzPreview(f *testing.F) {
 	f.Add([]byte("Content-Type: text/html\r\n\r\n"), []byte("<script>x</script><p>&#x1F600;"))
 	f.Add([]byte(""), []byte("=?utf-8?q?x?="))
 	f.Fuzz(func(t *testing.T, header, body []byte) {
-		for _, s := range []string{Preview(header, body), CleanHeader(string(body))} {
+		for _, s := range []string{Preview(header, body), cleanHeader(string(body))} {
 			if !utf8.ValidString(s) {
 				t.Fatalf("output not valid UTF-8: %q", s)
 			}
