@@ -1,0 +1,134 @@
+package imapwatch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+)
+
+// authInfo is how a login went, for Check.
+type authInfo struct {
+	mech        string    // LOGIN, OAUTHBEARER or XOAUTH2
+	tokenExpiry time.Time // OAuth2: when the access token used expires; zero if unknown
+}
+
+// login authenticates: with the password (LOGIN), or with an OAuth2 access
+// token when cfg.Token is set. Credentials the server rejected are
+// permanent; "try again later" answers ([UNAVAILABLE], a dropped
+// connection) are not. onSecret, when set, learns the password or token
+// before it is sent (the trace redacts it). refresh asks cfg.Token for a
+// new token first (the last session ended with an expired token).
+func login(ctx context.Context, c *imapclient.Client, cfg *Config, onSecret func(string), refresh bool) (authInfo, error) {
+	if cfg.Token != nil {
+		return loginToken(ctx, c, cfg, onSecret, refresh)
+	}
+	if cfg.Password == nil {
+		return authInfo{}, ErrNoSecret
+	}
+	pw, err := cfg.Password(ctx)
+	if err != nil {
+		if ctx.Err() != nil {
+			return authInfo{}, ctx.Err()
+		}
+		return authInfo{}, fmt.Errorf("%w: %w", ErrNoSecret, err)
+	}
+	if onSecret != nil {
+		onSecret(pw)
+	}
+	if c.Caps().Has(imap.CapLoginDisabled) {
+		return authInfo{}, fmt.Errorf("%w: the server refuses LOGIN on this connection (LOGINDISABLED); use tls or starttls", ErrAuthFailed)
+	}
+	err = c.Login(cfg.Username, pw).Wait()
+	if err == nil {
+		return authInfo{mech: "LOGIN"}, nil
+	}
+	var ierr *imap.Error
+	if errors.As(err, &ierr) && ierr.Type == imap.StatusResponseTypeNo {
+		switch ierr.Code {
+		case imap.ResponseCodeUnavailable, imap.ResponseCodeServerBug, imap.ResponseCodeLimit:
+			return authInfo{}, fmt.Errorf("login to %s: %w", cfg.Addr(), err)
+		}
+		return authInfo{}, fmt.Errorf("%w: %s", ErrAuthFailed, ierr.Text)
+	}
+	return authInfo{}, fmt.Errorf("login to %s: %w", cfg.Addr(), err)
+}
+
+// tokenMech picks the SASL mechanism from the server's AUTH= capabilities:
+// OAUTHBEARER (the standard) where offered, else XOAUTH2.
+func tokenMech(caps imap.CapSet) (string, bool) {
+	switch {
+	case caps.Has(imap.AuthCap(MechOAuthBearer)):
+		return MechOAuthBearer, true
+	case caps.Has(imap.AuthCap(MechXOAuth2)):
+		return MechXOAuth2, true
+	}
+	return "", false
+}
+
+// loginToken authenticates with an access token. A token the server rejects
+// is replaced once by a refreshed one on the same connection (expired
+// tokens are the common case, and the refresh is silent); a refreshed token
+// that is rejected too is ErrAuthFailed.
+func loginToken(ctx context.Context, c *imapclient.Client, cfg *Config, onSecret func(string), refresh bool) (authInfo, error) {
+	mech, ok := tokenMech(c.Caps())
+	if !ok {
+		return authInfo{}, fmt.Errorf("%w: %s offers neither OAUTHBEARER nor XOAUTH2 (AUTH= capabilities: %s); OAuth2 sign-in is not possible with this server",
+			ErrAuthFailed, cfg.Addr(), strings.Join(c.Caps().AuthMechanisms(), " "))
+	}
+	host := strings.Trim(cfg.Host, "[]")
+	_, portStr, _ := net.SplitHostPort(cfg.Addr())
+	port, _ := strconv.Atoi(portStr)
+	for {
+		tok, expiry, err := cfg.Token(ctx, refresh)
+		if err != nil {
+			if ctx.Err() != nil {
+				return authInfo{}, ctx.Err()
+			}
+			if errors.Is(err, ErrSignInNeeded) {
+				return authInfo{}, err
+			}
+			return authInfo{}, fmt.Errorf("get an access token: %w", err)
+		}
+		if onSecret != nil {
+			onSecret(tok)
+		}
+		select {
+		case <-c.Closed():
+			return authInfo{}, fmt.Errorf("authenticate to %s: %w", cfg.Addr(), errConnLost)
+		default:
+		}
+		sc := newTokenClient(mech, cfg.Username, tok, host, port)
+		err = c.Authenticate(sc)
+		if err == nil {
+			return authInfo{mech: mech, tokenExpiry: expiry}, nil
+		}
+		var ierr *imap.Error
+		rejected := sc.failure != nil
+		if errors.As(err, &ierr) && ierr.Type != imap.StatusResponseTypeOK {
+			switch ierr.Code {
+			case imap.ResponseCodeUnavailable, imap.ResponseCodeServerBug, imap.ResponseCodeLimit:
+				return authInfo{}, fmt.Errorf("authenticate to %s: %w", cfg.Addr(), err)
+			}
+			rejected = true
+		}
+		if !rejected {
+			return authInfo{}, fmt.Errorf("authenticate to %s: %w", cfg.Addr(), err)
+		}
+		if refresh {
+			detail := err.Error()
+			if sc.failure != nil {
+				detail = sc.failure.String() + ": " + detail
+			}
+			return authInfo{}, fmt.Errorf("%w: %s rejected a freshly refreshed access token with %s (%s); check that username is the signed-in address and that IMAP is enabled for the mailbox",
+				ErrAuthFailed, cfg.Addr(), mech, detail)
+		}
+		refresh = true
+	}
+}

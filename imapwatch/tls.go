@@ -1,0 +1,110 @@
+package imapwatch
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// tlsConfig builds the verification the user asked for. Verification is on
+// unless a fingerprint pins the exact leaf certificate instead.
+func (cfg *Config) tlsConfig() (*tls.Config, error) {
+	tc := &tls.Config{ServerName: strings.Trim(cfg.Host, "[]"), MinVersion: tls.VersionTLS12}
+	if cfg.CAFile != "" {
+		pem, err := os.ReadFile(cfg.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("read tls_ca_file: %w", err)
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("tls_ca_file %s: no PEM certificate in it", cfg.CAFile)
+		}
+		tc.RootCAs = pool
+	}
+	if cfg.onTLS != nil {
+		// Runs after verification passed; a failed verification reaches
+		// the caller as a *CertificateError carrying the same details.
+		tc.VerifyConnection = func(cs tls.ConnectionState) error { cfg.onTLS(cs); return nil }
+	}
+	if cfg.Fingerprint != "" {
+		want, err := parseFingerprint(cfg.Fingerprint)
+		if err != nil {
+			return nil, err
+		}
+		// The pin replaces chain verification: the user trusted this exact
+		// certificate (typically self-signed) after seeing its fingerprint.
+		tc.InsecureSkipVerify = true
+		tc.VerifyPeerCertificate = func(raw [][]byte, _ [][]*x509.Certificate) error {
+			if len(raw) == 0 {
+				return errors.New("server sent no certificate")
+			}
+			got := sha256.Sum256(raw[0])
+			if !bytes.Equal(got[:], want) {
+				return &fingerprintMismatch{got: Fingerprint(raw[0])}
+			}
+			return nil
+		}
+	}
+	return tc, nil
+}
+
+type fingerprintMismatch struct{ got string }
+
+func (e *fingerprintMismatch) Error() string {
+	return "certificate does not match the pinned fingerprint (server has " + e.got + ")"
+}
+
+// Fingerprint formats the SHA-256 of a DER certificate as "sha256:AB:CD:...".
+func Fingerprint(der []byte) string {
+	sum := sha256.Sum256(der)
+	var b strings.Builder
+	b.WriteString("sha256:")
+	for i, x := range sum {
+		if i > 0 {
+			b.WriteByte(':')
+		}
+		fmt.Fprintf(&b, "%02X", x)
+	}
+	return b.String()
+}
+
+func parseFingerprint(s string) ([]byte, error) {
+	hexs := strings.TrimPrefix(strings.ToLower(strings.TrimSpace(s)), "sha256:")
+	hexs = strings.NewReplacer(":", "", " ", "").Replace(hexs)
+	if len(hexs) != 64 {
+		return nil, fmt.Errorf("tls_fingerprint %q: want sha256: and 32 hex bytes", s)
+	}
+	out := make([]byte, 32)
+	for i := range out {
+		v, err := strconv.ParseUint(hexs[2*i:2*i+2], 16, 8)
+		if err != nil {
+			return nil, fmt.Errorf("tls_fingerprint %q: %w", s, err)
+		}
+		out[i] = byte(v)
+	}
+	return out, nil
+}
+
+// classifyTLS turns a handshake failure into a *CertificateError when the
+// certificate was the problem, so the UI can offer to pin it.
+func classifyTLS(host string, err error) error {
+	var verr *tls.CertificateVerificationError
+	var mismatch *fingerprintMismatch
+	switch {
+	case errors.As(err, &verr) && len(verr.UnverifiedCertificates) > 0:
+		leaf := verr.UnverifiedCertificates[0]
+		return &CertificateError{Host: host, Subject: leaf.Subject.String(), Fingerprint: Fingerprint(leaf.Raw), Err: verr.Err}
+	case errors.As(err, &mismatch):
+		return &CertificateError{Host: host, Fingerprint: mismatch.got, Err: mismatch}
+	}
+	return err
+}
