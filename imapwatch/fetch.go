@@ -37,8 +37,8 @@ var fetchNewOptions = &imap.FetchOptions{
 // answer streams: memory stays bounded however many messages there are.
 // It adds the new messages without \Seen to the mailbox's known unseen count.
 func (s *session) fetchNew(ctx context.Context, mbox string, catchUp bool) error {
-	w := s.w
-	m := w.marks[mbox]
+	sv := s.sv
+	m := sv.marks[mbox]
 	if mb := s.c.Mailbox(); mb != nil && mb.NumMessages == 0 {
 		return nil
 	}
@@ -68,8 +68,8 @@ func (s *session) fetchNew(ctx context.Context, mbox string, catchUp bool) error
 		if !slices.Contains(buf.Flags, imap.FlagSeen) {
 			newUnseen++
 		}
-		ev := newMail(w.cfg.Name, mbox, m.validity, buf, catchUp)
-		if !w.send(ctx, ev) {
+		ev := newMail(sv.cfg.Name, mbox, m.validity, buf, catchUp)
+		if !sv.send(ctx, ev) {
 			cmd.Close()
 			return ctx.Err()
 		}
@@ -79,7 +79,7 @@ func (s *session) fetchNew(ctx context.Context, mbox string, catchUp bool) error
 		if inOrder {
 			m.next = uid + 1
 			if sent%fetchBatch == 0 {
-				w.save(mbox, m)
+				sv.save(mbox, m)
 			}
 		}
 	}
@@ -89,12 +89,12 @@ func (s *session) fetchNew(ctx context.Context, mbox string, catchUp bool) error
 	if !inOrder {
 		// Conservative: the next fetch re-reads the range, and the dedup by
 		// "uid < next" cannot help; this path exists for odd servers only.
-		w.logger.Warn("server answered fetch out of uid order", "mailbox", mbox)
+		sv.logger.Warn("server answered fetch out of uid order", "mailbox", mbox)
 	}
-	w.save(mbox, m)
+	sv.save(mbox, m)
 	if sent > 0 {
-		w.logger.Debug("new mail", "mailbox", mbox, "count", sent, "catch_up", catchUp)
-		w.send(ctx, &Batch{Account: w.cfg.Name, Mailbox: mbox, Count: sent, CatchUp: catchUp})
+		sv.logger.Debug("new mail", "mailbox", mbox, "count", sent, "catch_up", catchUp)
+		sv.send(ctx, &Batch{Account: sv.cfg.Name, Mailbox: mbox, Count: sent, CatchUp: catchUp})
 		if m.unseen >= 0 && newUnseen > 0 {
 			s.report(ctx, mbox, m.unseen+newUnseen)
 		}

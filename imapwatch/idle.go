@@ -17,7 +17,7 @@ func hasIdle(c *imapclient.Client) bool {
 
 // watchOne keeps one mailbox: IDLE where the server has it, else polling.
 func (s *session) watchOne(ctx context.Context, mbox string, healthy func()) error {
-	w := s.w
+	sv := s.sv
 	if err := s.examine(ctx, mbox); err != nil {
 		return err
 	}
@@ -29,30 +29,30 @@ func (s *session) watchOne(ctx context.Context, mbox string, healthy func()) err
 	// polling, now.
 	announced := false
 	if !useIdle {
-		w.state(ctx, StatePolling, nil, time.Time{})
+		sv.state(ctx, StatePolling, nil, time.Time{})
 		healthy()
 		announced = true
 	}
 	onIdle := func() {
 		if !announced {
-			w.state(ctx, StateIdle, nil, time.Time{})
+			sv.state(ctx, StateIdle, nil, time.Time{})
 			healthy()
 			announced = true
 		}
 	}
-	resync := time.NewTicker(w.cfg.ResyncInterval)
+	resync := time.NewTicker(sv.cfg.ResyncInterval)
 	defer resync.Stop()
 	for {
-		var reason string
+		var reason wakeReason
 		var err error
 		if useIdle {
 			reason, err = s.idle(ctx, resync.C, onIdle)
 			var ierr *imap.Error
 			if errors.As(err, &ierr) {
 				// Advertised but refused: poll for the rest of this session.
-				w.logger.Warn("server refused IDLE, polling instead", "mailbox", mbox, "err", err)
+				sv.logger.Warn("server refused IDLE, polling instead", "mailbox", mbox, "err", err)
 				useIdle = false
-				w.state(ctx, StatePolling, nil, time.Time{})
+				sv.state(ctx, StatePolling, nil, time.Time{})
 				healthy()
 				announced = true
 				continue
@@ -69,10 +69,10 @@ func (s *session) watchOne(ctx context.Context, mbox string, healthy func()) err
 		gotFlags := drain(s.flags)
 		gotExists := drain(s.exists)
 		switch {
-		case reason == "resync" || reason == "check":
+		case reason == wakeResync || reason == wakeCheck:
 			// A push may have been lost: ask without fetching the newest
 			// message as "UID FETCH n:*" would.
-			if err := s.recheck(ctx, mbox, reason == "check"); err != nil {
+			if err := s.recheck(ctx, mbox, reason == wakeCheck); err != nil {
 				return err
 			}
 		case gotExists:
@@ -96,50 +96,50 @@ func (s *session) watchOne(ctx context.Context, mbox string, healthy func()) err
 
 // idle runs one IDLE command until something needs the connection, then
 // ends it (DONE and its OK, bounded). It returns why it stopped.
-func (s *session) idle(ctx context.Context, resync <-chan time.Time, started func()) (string, error) {
-	w := s.w
+func (s *session) idle(ctx context.Context, resync <-chan time.Time, started func()) (wakeReason, error) {
+	sv := s.sv
 	cmd, err := s.c.Idle()
 	if err != nil {
 		var ierr *imap.Error
 		if errors.As(err, &ierr) {
-			return "", err
+			return wakeNone, err
 		}
-		return "", s.commandErr("idle", err)
+		return wakeNone, s.commandErr("idle", err)
 	}
 	started()
-	live := time.NewTimer(w.cfg.LivenessTimeout)
+	live := time.NewTimer(sv.cfg.LivenessTimeout)
 	defer live.Stop()
-	reason := ""
-	for reason == "" {
+	reason := wakeNone
+	for reason == wakeNone {
 		select {
 		case <-ctx.Done():
-			reason = "shutdown"
+			reason = wakeShutdown
 		case <-s.c.Closed():
 			cmd.Close()
-			return "", fmt.Errorf("idle: %w", errConnLost)
+			return wakeNone, fmt.Errorf("idle: %w", errConnLost)
 		case <-s.bye:
-			return "", s.byeErr()
+			return wakeNone, s.byeErr()
 		case <-s.exists:
 			signal(s.exists) // keep it for the caller
-			reason = "exists"
+			reason = wakeExists
 		case <-s.flags:
 			signal(s.flags)
-			reason = "flags"
+			reason = wakeFlags
 		case <-resync:
-			reason = "resync"
-		case <-w.checkNow:
-			reason = "check"
-		case <-w.wake:
+			reason = wakeResync
+		case <-sv.checkNow:
+			reason = wakeCheck
+		case <-sv.wake:
 			cmd.Close()
-			return "", errWake
+			return wakeNone, errWake
 		case now := <-live.C:
 			// Any byte counts as life; after LivenessTimeout of silence the
 			// server must answer DONE within CommandTimeout or we reconnect.
-			if silent := s.lc.silentFor(now); silent < w.cfg.LivenessTimeout {
-				live.Reset(w.cfg.LivenessTimeout - silent)
+			if silent := s.lc.silentFor(now); silent < sv.cfg.LivenessTimeout {
+				live.Reset(sv.cfg.LivenessTimeout - silent)
 				continue
 			}
-			reason = "liveness"
+			reason = wakeLiveness
 		}
 	}
 	err = s.await("idle done", func() error {
@@ -149,10 +149,10 @@ func (s *session) idle(ctx context.Context, resync <-chan time.Time, started fun
 		return cmd.Wait()
 	})
 	if err != nil {
-		if reason == "liveness" {
-			w.logger.Warn("server silent, reconnecting", "mailbox", s.selected, "silent", s.lc.silentFor(time.Now()).Round(time.Millisecond))
+		if reason == wakeLiveness {
+			sv.logger.Warn("server silent, reconnecting", "mailbox", s.selected, "silent", s.lc.silentFor(time.Now()).Round(time.Millisecond))
 		}
-		return "", s.commandErr("idle done", err)
+		return wakeNone, s.commandErr("idle done", err)
 	}
 	return reason, nil
 }

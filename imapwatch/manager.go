@@ -42,10 +42,10 @@ type Manager struct {
 
 // account is one running account: its connections and how to stop them.
 type account struct {
-	cfg    Config
-	conns  []*conn
-	cancel context.CancelFunc
-	done   chan struct{}
+	cfg         Config
+	supervisors []*supervisor
+	cancel      context.CancelFunc
+	done        chan struct{}
 }
 
 // NewManager starts a manager with no accounts; call Apply to add some.
@@ -116,11 +116,11 @@ func (m *Manager) startLocked(cfg Config) {
 	a := &account{cfg: cfg, cancel: cancel, done: make(chan struct{})}
 	logger := m.opts.Logger.With("account", cfg.Name)
 	for _, group := range groupMailboxes(cfg.Mailboxes, cfg.MaxConnections) {
-		a.conns = append(a.conns, newConn(cfg, group, m.opts.Store, m.events, logger))
+		a.supervisors = append(a.supervisors, newSupervisor(cfg, group, m.opts.Store, m.events, logger))
 	}
 	m.accounts[cfg.Name] = a
 	var wg sync.WaitGroup
-	for _, c := range a.conns {
+	for _, c := range a.supervisors {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -177,12 +177,12 @@ func groupMailboxes(mailboxes []string, maxConns int) [][]string {
 	return append(out, mailboxes[maxConns-1:])
 }
 
-func (m *Manager) each(account string, f func(*conn)) {
+func (m *Manager) each(account string, f func(*supervisor)) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for name, a := range m.accounts {
 		if account == "" || name == account {
-			for _, c := range a.conns {
+			for _, c := range a.supervisors {
 				f(c)
 			}
 		}
@@ -193,7 +193,7 @@ func (m *Manager) each(account string, f func(*conn)) {
 // one re-checks, one waiting to reconnect connects now, a failed one tries
 // again (after the user fixed the password, say).
 func (m *Manager) CheckNow(account string) {
-	m.each(account, func(c *conn) { signal(c.checkNow) })
+	m.each(account, func(c *supervisor) { signal(c.checkNow) })
 }
 
 // Retry restarts an account from scratch, e.g. after its password changed.
@@ -210,7 +210,7 @@ func (m *Manager) Retry(account string) {
 // network changed: connections from before are presumed dead, and waiting
 // for TCP to notice would take minutes.
 func (m *Manager) Wake() {
-	m.each("", func(c *conn) { signal(c.wake) })
+	m.each("", func(c *supervisor) { signal(c.wake) })
 }
 
 // Close stops all accounts (each says LOGOUT, bounded by a short grace),

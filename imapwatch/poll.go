@@ -8,28 +8,28 @@ import (
 
 // poll waits for the next poll tick and sends NOOP, which makes the server
 // report EXISTS and flag changes through the unilateral handler.
-func (s *session) poll(ctx context.Context, resync <-chan time.Time) (string, error) {
-	w := s.w
-	t := time.NewTimer(w.cfg.PollInterval)
+func (s *session) poll(ctx context.Context, resync <-chan time.Time) (wakeReason, error) {
+	sv := s.sv
+	t := time.NewTimer(sv.cfg.PollInterval)
 	defer t.Stop()
-	reason := "poll"
+	reason := wakePoll
 	select {
 	case <-ctx.Done():
-		return "shutdown", nil
+		return wakeShutdown, nil
 	case <-s.c.Closed():
-		return "", fmt.Errorf("poll: %w", errConnLost)
+		return wakeNone, fmt.Errorf("poll: %w", errConnLost)
 	case <-s.bye:
-		return "", s.byeErr()
-	case <-w.wake:
-		return "", errWake
+		return wakeNone, s.byeErr()
+	case <-sv.wake:
+		return wakeNone, errWake
 	case <-t.C:
 	case <-resync:
-		reason = "resync"
-	case <-w.checkNow:
-		reason = "check"
+		reason = wakeResync
+	case <-sv.checkNow:
+		reason = wakeCheck
 	}
 	if err := s.await("noop", func() error { return s.c.Noop().Wait() }); err != nil {
-		return "", s.commandErr("noop", err)
+		return wakeNone, s.commandErr("noop", err)
 	}
 	return reason, nil
 }

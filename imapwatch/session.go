@@ -18,9 +18,9 @@ import (
 	"github.com/emersion/go-message/charset"
 )
 
-// session is one connection's life: it returns why it ended.
-func (w *conn) session(ctx context.Context, healthy func()) error {
-	w.state(ctx, StateConnecting, nil, time.Time{})
+// runSession is one connection's life: it returns why it ended.
+func (sv *supervisor) runSession(ctx context.Context, healthy func()) error {
+	sv.state(ctx, StateConnecting, nil, time.Time{})
 	exists := make(chan struct{}, 1)
 	flags := make(chan struct{}, 1)
 	// Called on go-imap's reader goroutine: must not block (STYLE habit 5).
@@ -40,11 +40,11 @@ func (w *conn) session(ctx context.Context, healthy func()) error {
 	}
 	var trace *redactor
 	bye := newByeWatcher(nil)
-	if w.cfg.Trace != nil {
-		trace = newRedactor(w.cfg.Trace, "["+w.cfg.Name+"] ")
+	if sv.cfg.Trace != nil {
+		trace = newRedactor(sv.cfg.Trace, "["+sv.cfg.Name+"] ")
 		bye.next = trace
 	}
-	c, lc, err := dial(ctx, &w.cfg, dialOptions{handler: handler, debug: bye})
+	c, lc, err := dial(ctx, &sv.cfg, dialOptions{handler: handler, debug: bye})
 	if err != nil {
 		return err
 	}
@@ -58,21 +58,21 @@ func (w *conn) session(ctx context.Context, healthy func()) error {
 	if trace != nil {
 		onSecret = trace.addSecret
 	}
-	if _, err := login(ctx, c, &w.cfg, onSecret, w.refreshToken); err != nil {
+	if _, err := login(ctx, c, &sv.cfg, onSecret, sv.refreshToken); err != nil {
 		return err
 	}
-	w.refreshToken = false
-	s := &session{w: w, c: c, lc: lc, exists: exists, flags: flags, bye: bye.bye, byeText: bye}
+	sv.refreshToken = false
+	s := &session{sv: sv, c: c, lc: lc, exists: exists, flags: flags, bye: bye.bye, byeText: bye}
 	defer s.logout()
-	if len(w.mailboxes) == 1 {
-		return s.watchOne(ctx, w.mailboxes[0], healthy)
+	if len(sv.mailboxes) == 1 {
+		return s.watchOne(ctx, sv.mailboxes[0], healthy)
 	}
 	return s.watchMany(ctx, healthy)
 }
 
 // session is the state of one logged-in connection.
 type session struct {
-	w             *conn
+	sv            *supervisor
 	c             *imapclient.Client
 	lc            *liveConn
 	exists, flags chan struct{}
@@ -86,7 +86,7 @@ type session struct {
 // within CommandTimeout the connection is closed (go-imap has no deadline
 // on some waits, notably after DONE).
 func (s *session) await(what string, wait func() error) error {
-	t := time.AfterFunc(s.w.cfg.CommandTimeout, func() { s.c.Close() })
+	t := time.AfterFunc(s.sv.cfg.CommandTimeout, func() { s.c.Close() })
 	err := wait()
 	if !t.Stop() {
 		return fmt.Errorf("%s: %w", what, errTimeout)
@@ -99,9 +99,9 @@ func (s *session) await(what string, wait func() error) error {
 func (s *session) byeErr() error {
 	s.c.Close()
 	s.loggedOut = true
-	if s.w.cfg.Token != nil && s.byeText.tokenExpired() {
+	if s.sv.cfg.Token != nil && s.byeText.tokenExpired() {
 		// Reconnect at once (the first retry is immediate) with a new token.
-		s.w.refreshToken = true
+		s.sv.refreshToken = true
 		return fmt.Errorf("server closed the session: access token expired: %w", errConnLost)
 	}
 	return fmt.Errorf("server closed the session (BYE): %w", errConnLost)
@@ -277,4 +277,39 @@ func dial(ctx context.Context, cfg *Config, opts dialOptions) (*imapclient.Clien
 		return nil, nil, fmt.Errorf("greeting from %s: %w", cfg.Addr(), err)
 	}
 	return c, lc, nil
+}
+
+// wakeReason says why a wait on the connection (IDLE or a poll interval)
+// ended and what the session does next.
+type wakeReason int
+
+const (
+	wakeNone     wakeReason = iota
+	wakeShutdown            // ctx done: the account stops
+	wakeExists              // the server pushed EXISTS: fetch the new mail
+	wakeFlags               // flags changed or a message was expunged: recount unread
+	wakeResync              // the periodic resync is due
+	wakeCheck               // the user asked to check now
+	wakeLiveness            // the server was silent for LivenessTimeout
+	wakePoll                // the poll interval passed (server without IDLE)
+)
+
+func (r wakeReason) String() string {
+	switch r {
+	case wakeShutdown:
+		return "shutdown"
+	case wakeExists:
+		return "exists"
+	case wakeFlags:
+		return "flags"
+	case wakeResync:
+		return "resync"
+	case wakeCheck:
+		return "check"
+	case wakeLiveness:
+		return "liveness"
+	case wakePoll:
+		return "poll"
+	}
+	return "none"
 }

@@ -12,12 +12,12 @@ import (
 // watchMany checks several mailboxes over one connection with STATUS, every
 // PollInterval: the folders beyond max_connections.
 func (s *session) watchMany(ctx context.Context, healthy func()) error {
-	w := s.w
+	sv := s.sv
 	first := true
 	t := time.NewTimer(0)
 	defer t.Stop()
 	for {
-		for _, mbox := range w.mailboxes {
+		for _, mbox := range sv.mailboxes {
 			var st *imap.StatusData
 			err := s.await("status "+mbox, func() (err error) {
 				st, err = s.c.Status(mbox, &imap.StatusOptions{UIDNext: true, UIDValidity: true, NumUnseen: true}).Wait()
@@ -38,11 +38,11 @@ func (s *session) watchMany(ctx context.Context, healthy func()) error {
 			}
 		}
 		if first {
-			w.state(ctx, StatePolling, nil, time.Time{})
+			sv.state(ctx, StatePolling, nil, time.Time{})
 			healthy()
 			first = false
 		}
-		t.Reset(w.cfg.PollInterval)
+		t.Reset(sv.cfg.PollInterval)
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
@@ -50,10 +50,10 @@ func (s *session) watchMany(ctx context.Context, healthy func()) error {
 			return fmt.Errorf("poll: %w", errConnLost)
 		case <-s.bye:
 			return s.byeErr()
-		case <-w.wake:
+		case <-sv.wake:
 			return errWake
 		case <-t.C:
-		case <-w.checkNow:
+		case <-sv.checkNow:
 		}
 	}
 }

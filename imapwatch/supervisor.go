@@ -16,12 +16,12 @@ var (
 	errTimeout  = errors.New("server did not answer in time")
 )
 
-// conn is one supervised IMAP connection for one account. With one mailbox it
+// supervisor keeps one IMAP connection for one account. With one mailbox it
 // IDLEs on it (or polls when the server lacks IDLE); with several it checks
 // them in turn with STATUS (the folders beyond max_connections).
 //
 // run is its only goroutine; the account owns it and waits for it.
-type conn struct {
+type supervisor struct {
 	cfg       Config
 	mailboxes []string
 	store     Store
@@ -39,8 +39,8 @@ type conn struct {
 	refreshToken bool
 }
 
-func newConn(cfg Config, mailboxes []string, store Store, events chan<- Event, logger *slog.Logger) *conn {
-	return &conn{
+func newSupervisor(cfg Config, mailboxes []string, store Store, events chan<- Event, logger *slog.Logger) *supervisor {
+	return &supervisor{
 		cfg: cfg, mailboxes: mailboxes, store: store, events: events,
 		logger:   logger,
 		checkNow: make(chan struct{}, 1),
@@ -68,46 +68,46 @@ func drain(ch chan struct{}) bool {
 // send hands an event on. It blocks until the consumer takes it or ctx is
 // done: mail events are never dropped, only abandoned at shutdown (and then
 // the watermark was not advanced, so they come back as catch-up).
-func (w *conn) send(ctx context.Context, ev Event) bool {
+func (sv *supervisor) send(ctx context.Context, ev Event) bool {
 	select {
-	case w.events <- ev:
+	case sv.events <- ev:
 		return true
 	case <-ctx.Done():
 		return false
 	}
 }
 
-func (w *conn) state(ctx context.Context, s State, err error, retryAt time.Time) {
-	for _, mb := range w.mailboxes {
-		w.send(ctx, &StateChange{Account: w.cfg.Name, Mailbox: mb, State: s, Err: err, RetryAt: retryAt})
+func (sv *supervisor) state(ctx context.Context, s State, err error, retryAt time.Time) {
+	for _, mb := range sv.mailboxes {
+		sv.send(ctx, &StateChange{Account: sv.cfg.Name, Mailbox: mb, State: s, Err: err, RetryAt: retryAt})
 	}
 }
 
 // run supervises the connection: connect, watch, and on failure reconnect
 // with backoff. Permanent errors park it until CheckNow. It returns when ctx
 // is done.
-func (w *conn) run(ctx context.Context, b *backoff) {
+func (sv *supervisor) run(ctx context.Context, b *backoff) {
 	for {
-		err := w.session(ctx, b.reset)
+		err := sv.runSession(ctx, b.reset)
 		if ctx.Err() != nil {
 			return
 		}
 		if IsPermanent(err) {
-			w.logger.Warn("account failed", "mailboxes", w.mailboxes, "err", err)
-			w.state(ctx, StateFailed, err, time.Time{})
+			sv.logger.Error("account failed", "mailboxes", sv.mailboxes, "err", err)
+			sv.state(ctx, StateFailed, err, time.Time{})
 			select {
 			case <-ctx.Done():
 				return
-			case <-w.checkNow:
+			case <-sv.checkNow:
 				b.reset()
 				continue
 			}
 		}
 		delay := b.next()
 		retryAt := time.Now().Add(delay)
-		w.logger.Info("connection lost", "mailboxes", w.mailboxes, "err", err, "retry_in", delay.Round(time.Millisecond))
+		sv.logger.Warn("connection lost", "mailboxes", sv.mailboxes, "err", err, "retry_in", delay.Round(time.Millisecond))
 		if delay > 0 {
-			w.state(ctx, StateReconnecting, err, retryAt)
+			sv.state(ctx, StateReconnecting, err, retryAt)
 		}
 		t := time.NewTimer(delay)
 		select {
@@ -115,9 +115,9 @@ func (w *conn) run(ctx context.Context, b *backoff) {
 			t.Stop()
 			return
 		case <-t.C:
-		case <-w.checkNow:
+		case <-sv.checkNow:
 			t.Stop()
-		case <-w.wake:
+		case <-sv.wake:
 			t.Stop()
 		}
 	}

@@ -56,28 +56,28 @@ func (s *session) uidNext(mbox string) (uint32, error) {
 // sync compares the server's (UIDVALIDITY, UIDNEXT) with the watermark and
 // reports what is new. The mailbox must be selected when there is news.
 func (s *session) sync(ctx context.Context, mbox string, validity, next uint32, catchUp bool) error {
-	w := s.w
-	m := w.marks[mbox]
+	sv := s.sv
+	m := sv.marks[mbox]
 	if m == nil {
 		m = &mark{unseen: -1}
-		if w.store != nil {
-			m.validity, m.next, _ = w.store.Load(w.cfg.Name, mbox)
+		if sv.store != nil {
+			m.validity, m.next, _ = sv.store.Load(sv.cfg.Name, mbox)
 		}
-		w.marks[mbox] = m
+		sv.marks[mbox] = m
 	}
 	switch {
 	case m.validity == 0:
 		// First sight: what is there now is old mail. Never announce it.
 		m.validity, m.next = validity, next
-		w.save(mbox, m)
-		w.logger.Info("baseline", "mailbox", mbox, "uidvalidity", validity, "uidnext", next)
+		sv.save(mbox, m)
+		sv.logger.Info("baseline", "mailbox", mbox, "uidvalidity", validity, "uidnext", next)
 		return nil
 	case m.validity != validity:
 		old := m.validity
 		m.validity, m.next = validity, next
-		w.save(mbox, m)
-		w.logger.Warn("uidvalidity changed", "mailbox", mbox, "old", old, "new", validity)
-		w.send(ctx, &StateChange{Account: w.cfg.Name, Mailbox: mbox, State: StateIdle,
+		sv.save(mbox, m)
+		sv.logger.Warn("uidvalidity changed", "mailbox", mbox, "old", old, "new", validity)
+		sv.send(ctx, &StateChange{Account: sv.cfg.Name, Mailbox: mbox, State: StateIdle,
 			Note: fmt.Sprintf("%s was recreated on the server (UIDVALIDITY changed); its existing messages are not announced", mbox)})
 		return nil
 	case next > m.next:
@@ -89,9 +89,9 @@ func (s *session) sync(ctx context.Context, mbox string, validity, next uint32, 
 	return nil
 }
 
-func (w *conn) save(mbox string, m *mark) {
-	if w.store != nil {
-		w.store.Save(w.cfg.Name, mbox, m.validity, m.next)
+func (sv *supervisor) save(mbox string, m *mark) {
+	if sv.store != nil {
+		sv.store.Save(sv.cfg.Name, mbox, m.validity, m.next)
 	}
 }
 
@@ -108,7 +108,7 @@ func (s *session) recheck(ctx context.Context, mbox string, recount bool) error 
 			return err
 		}
 	}
-	if drain(s.flags) || recount || s.w.marks[mbox].unseen < 0 {
+	if drain(s.flags) || recount || s.sv.marks[mbox].unseen < 0 {
 		return s.unseen(ctx, mbox)
 	}
 	return nil
@@ -142,10 +142,10 @@ func (s *session) unseen(ctx context.Context, mbox string) error {
 }
 
 func (s *session) report(ctx context.Context, mbox string, n int64) {
-	m := s.w.marks[mbox]
+	m := s.sv.marks[mbox]
 	if m == nil || m.unseen == n {
 		return
 	}
 	m.unseen = n
-	s.w.send(ctx, &Unseen{Account: s.w.cfg.Name, Mailbox: mbox, Count: uint32(n)})
+	s.sv.send(ctx, &Unseen{Account: s.sv.cfg.Name, Mailbox: mbox, Count: uint32(n)})
 }
