@@ -1,0 +1,239 @@
+package mailtext
+
+import (
+	"strings"
+)
+
+// An address parser of our own, not net/mail (nor go-message's mail, which
+// wraps it): net/mail rejects the whole list for one flaw that real mail has
+// (an unquoted comma in a display name, "Berg, Anna <anna@example.org>"),
+// and it decodes encoded words one by one before a split character could be
+// joined. This one never fails; it finds what a reader would see.
+
+type mailbox struct {
+	name string // raw display name: words joined by one space, not yet decoded
+	addr string // addr-spec, may be empty or unusable
+}
+
+type addrList struct {
+	boxes     []mailbox // in order, members of groups included
+	groupName string    // the first group's display name
+	groupOnly bool      // the list is made of groups without members only
+}
+
+type tokKind int
+
+const (
+	tokWord tokKind = iota
+	tokQuoted
+	tokComment
+	tokAngle
+	tokSpecial
+)
+
+type token struct {
+	kind tokKind
+	text string
+}
+
+// tokenize splits an address list into words, quoted strings (unescaped),
+// comments, angle addresses and the specials , : ;. Unterminated quotes,
+// comments and angles end at the end of the input.
+func tokenize(s string) []token {
+	var toks []token
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
+			i++
+		case c == '"':
+			var b strings.Builder
+			j := i + 1
+			for ; j < len(s) && s[j] != '"'; j++ {
+				if s[j] == '\\' && j+1 < len(s) {
+					j++
+				}
+				b.WriteByte(s[j])
+			}
+			toks = append(toks, token{tokQuoted, b.String()})
+			i = j + 1
+		case c == '(':
+			depth, j := 0, i
+			var b strings.Builder
+			for ; j < len(s); j++ {
+				if s[j] == '\\' && j+1 < len(s) {
+					j++
+					b.WriteByte(s[j])
+					continue
+				}
+				if s[j] == '(' {
+					depth++
+					if depth == 1 {
+						continue
+					}
+				}
+				if s[j] == ')' {
+					depth--
+					if depth == 0 {
+						break
+					}
+				}
+				b.WriteByte(s[j])
+			}
+			toks = append(toks, token{tokComment, b.String()})
+			i = j + 1
+		case c == '<':
+			j := strings.IndexByte(s[i:], '>')
+			if j < 0 {
+				j = len(s) - i
+			}
+			toks = append(toks, token{tokAngle, s[i+1 : i+j]})
+			i += j + 1
+		case c == ',' || c == ':' || c == ';':
+			toks = append(toks, token{tokSpecial, s[i : i+1]})
+			i++
+		default:
+			j := i
+			if m := encodedWord.FindStringIndex(s[i:]); m != nil && m[0] == 0 {
+				j = i + m[1] // an encoded word may hold specials
+			}
+			for j < len(s) && !strings.ContainsRune(" \t\r\n\"(<,:;", rune(s[j])) {
+				j++
+			}
+			toks = append(toks, token{tokWord, s[i:j]})
+			i = j
+		}
+	}
+	return toks
+}
+
+// parseAddressList reads an address list (RFC 5322 §3.4, RFC 6854 groups in
+// From) the way a lenient reader does. Words without an address before a
+// comma belong to the next mailbox's display name: "Berg, Anna <a@b>" is
+// one mailbox named "Berg, Anna".
+func parseAddressList(s string) addrList {
+	var l addrList
+	var words, comments []string
+	angle, hasAngle := "", false
+	pending := ""
+	inGroup, sawGroup, sawMember := false, false, false
+	flush := func() {
+		name := strings.Join(words, " ")
+		switch {
+		case hasAngle:
+			if pending != "" {
+				name = strings.TrimSpace(pending + ", " + name)
+				pending = ""
+			}
+			if name == "" && len(comments) > 0 {
+				name = strings.Join(comments, " ")
+			}
+			l.boxes = append(l.boxes, mailbox{name: name, addr: angleAddr(angle)})
+			sawMember = sawMember || inGroup
+		case len(words) == 1 && strings.Contains(words[0], "@") && pending == "":
+			l.boxes = append(l.boxes, mailbox{name: strings.Join(comments, " "), addr: words[0]})
+			sawMember = sawMember || inGroup
+		case name != "":
+			if pending != "" {
+				pending += ", "
+			}
+			pending += name
+		}
+		words, comments, angle, hasAngle = nil, nil, "", false
+	}
+	for _, t := range tokenize(s) {
+		switch t.kind {
+		case tokWord, tokQuoted:
+			words = append(words, t.text)
+		case tokComment:
+			comments = append(comments, t.text)
+		case tokAngle:
+			angle, hasAngle = t.text, true
+		case tokSpecial:
+			switch {
+			case t.text == ":" && !inGroup && !hasAngle && len(words) > 0:
+				if !sawGroup {
+					l.groupName = strings.Join(words, " ")
+				}
+				words, comments, pending = nil, nil, ""
+				inGroup, sawGroup = true, true
+			case t.text == ":":
+				words = append(words, ":")
+			case t.text == ";":
+				flush()
+				if pending != "" && inGroup {
+					pending = "" // a member without an address is no sender
+				}
+				inGroup = false
+			default:
+				flush()
+			}
+		}
+	}
+	flush()
+	if pending != "" {
+		l.boxes = append(l.boxes, mailbox{name: pending})
+	}
+	l.groupOnly = sawGroup && !sawMember && len(l.boxes) == 0
+	return l
+}
+
+// angleAddr strips a source route ("@relay:") and a mailto: from an angle address.
+func angleAddr(a string) string {
+	a = strings.TrimSpace(a)
+	if i := strings.LastIndexByte(a, ':'); i >= 0 && strings.HasPrefix(a, "@") {
+		a = a[i+1:]
+	}
+	if len(a) > 7 && strings.EqualFold(a[:7], "mailto:") {
+		a = a[7:]
+	}
+	return strings.TrimSpace(a)
+}
+
+// usableAddr says whether an address can be shown as one: local@domain, no
+// blanks, and not a placeholder a server put in for what it could not parse
+// (Dovecot's MISSING_DOMAIN and UW-IMAP's .MISSING-HOST-NAME. among them).
+func usableAddr(a string) bool {
+	at := strings.LastIndexByte(a, '@')
+	if at <= 0 || at == len(a)-1 || strings.ContainsAny(a, " \t\r\n<>") {
+		return false
+	}
+	up := strings.ToUpper(a)
+	for _, p := range []string{"MISSING_DOMAIN", "MISSING-HOST-NAME", "MISSING_MAILBOX", "UNEXPECTED_DATA_AFTER_ADDRESS", "INVALID_ADDRESS", "SYNTAX-ERROR"} {
+		if strings.Contains(up, p) {
+			return false
+		}
+	}
+	return true
+}
+
+// Sender chooses who a message is from, as a notification should name it:
+// the first mailbox of From with a usable address, looking inside groups
+// (RFC 6854); when From is empty or holds only groups without members, the
+// same from Sender, then from Reply-To. A From without any usable address
+// is shown as its decoded text (name set, address empty), never with a
+// placeholder. Arguments are raw, unfolded header values; textCharset is
+// the charset the message declares for its text, for raw 8-bit names.
+// name and address are cleaned (Clean, MaxHeaderRunes); either may be empty.
+func Sender(from, sender, replyTo, textCharset string) (name, address string) {
+	group := ""
+	for _, v := range []string{from, sender, replyTo} {
+		if strings.TrimSpace(v) == "" {
+			continue
+		}
+		l := parseAddressList(v)
+		for _, b := range l.boxes {
+			if usableAddr(b.addr) {
+				return Clean(DecodeHeader(b.name, textCharset), MaxHeaderRunes), Clean(b.addr, MaxHeaderRunes)
+			}
+		}
+		if l.groupOnly {
+			if group == "" {
+				group = l.groupName
+			}
+			continue
+		}
+		return Clean(DecodeHeader(strings.TrimSpace(v), textCharset), MaxHeaderRunes), ""
+	}
+	return Clean(DecodeHeader(group, textCharset), MaxHeaderRunes), ""
+}

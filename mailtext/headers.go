@@ -1,0 +1,55 @@
+package mailtext
+
+import (
+	"bufio"
+	"bytes"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-message/textproto"
+)
+
+// HeaderFields are the header fields Parse reads, in the form an IMAP
+// BODY.PEEK[HEADER.FIELDS (...)] asks for them: the sender's three
+// candidates, the subject, the date and the Message-ID.
+var HeaderFields = []string{"From", "Sender", "Reply-To", "Subject", "Date", "Message-ID"}
+
+// Headers are the header fields of a message as a notification shows them:
+// decoded, cleaned (Clean) and capped at MaxHeaderRunes.
+type Headers struct {
+	FromName    string    // display name of the sender (see Sender), may be empty
+	FromAddress string    // local@domain, empty when no usable address exists
+	Subject     string    // may be empty
+	Date        time.Time // zero when missing or unreadable
+	MessageID   string    // id-left@id-right, without angle brackets; may be empty
+}
+
+// ParseHeaders reads a raw header block (RFC 5322 header fields, folded,
+// possibly with raw 8-bit bytes, ending in an empty line or not) and
+// decodes the fields in HeaderFields. textCharset is the charset the
+// message declares for its text (ChoosePart's), for raw 8-bit bytes; it
+// may be empty. A flawed line ends the block; what came before is kept.
+func ParseHeaders(block []byte, textCharset string) Headers {
+	h, _ := textproto.ReadHeader(bufio.NewReader(bytes.NewReader(block)))
+	var out Headers
+	out.FromName, out.FromAddress = Sender(h.Get("From"), h.Get("Sender"), h.Get("Reply-To"), textCharset)
+	out.Subject = Clean(DecodeHeader(h.Get("Subject"), textCharset), MaxHeaderRunes)
+	if t, ok := ParseDate(h.Get("Date")); ok {
+		out.Date = t
+	}
+	out.MessageID = Clean(messageID(h.Get("Message-Id")), MaxHeaderRunes)
+	return out
+}
+
+// messageID is the first <id> of a Message-ID value, without its brackets;
+// a value without brackets is taken whole.
+func messageID(v string) string {
+	v = strings.TrimSpace(stripComments(v))
+	if i := strings.IndexByte(v, '<'); i >= 0 {
+		v = v[i+1:]
+		if j := strings.IndexByte(v, '>'); j >= 0 {
+			v = v[:j]
+		}
+	}
+	return strings.TrimSpace(v)
+}
