@@ -27,6 +27,12 @@ type Options struct {
 	Logger *log.Logger
 	// DebugWriter, when set, receives the raw protocol (tests only).
 	DebugWriter io.Writer
+	// WrapConn, when set, wraps every accepted connection; n counts them
+	// from 1. Test servers put faults on the wire with it.
+	WrapConn func(c net.Conn, n int) net.Conn
+	// WrapSession, when set, wraps every session; c is the connection
+	// WrapConn returned. Test servers change the server's answers with it.
+	WrapSession func(s imapserver.SessionIMAP4rev2, c net.Conn) imapserver.Session
 }
 
 // Server is a running in-process IMAP server. Its methods are safe for
@@ -75,6 +81,9 @@ func Start(opts Options) (*Server, error) {
 			s.mu.Lock()
 			s.conns[c] = struct{}{}
 			s.mu.Unlock()
+			if opts.WrapSession != nil {
+				return opts.WrapSession(&session{srv: s}, c.NetConn()), nil, nil
+			}
 			return &session{srv: s}, nil, nil
 		},
 		Caps:         caps,
@@ -87,6 +96,9 @@ func Start(opts Options) (*Server, error) {
 		// go-imap's server adds IDLE to every IMAP4rev1 session's
 		// capabilities after login; take it out on the wire.
 		serveLn = noIdleListener{ln}
+	}
+	if opts.WrapConn != nil {
+		serveLn = &wrapListener{Listener: serveLn, wrap: opts.WrapConn}
 	}
 	// Owned by the Server: exits when Close closes the listener.
 	go func() {
@@ -250,6 +262,22 @@ func (s *session) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
 
 // idleRound bounds how late a change made just as IDLE began is reported.
 const idleRound = 250 * time.Millisecond
+
+// wrapListener hands out connections wrapped by Options.WrapConn.
+type wrapListener struct {
+	net.Listener
+	wrap func(net.Conn, int) net.Conn
+	n    int // only Accept's goroutine touches it
+}
+
+func (l *wrapListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	l.n++
+	return l.wrap(c, l.n), nil
+}
 
 // noIdleListener hands out connections whose CAPABILITY responses lack IDLE.
 type noIdleListener struct{ net.Listener }
