@@ -32,6 +32,8 @@ func runChild(mode string) int {
 		err = childSaveLoop(os.Getenv("IDLEBELL_SETTINGS_PATH"))
 	case "state-loop":
 		err = childStateLoop(os.Getenv("IDLEBELL_SETTINGS_PATH"))
+	case "lock-hold":
+		err = childLockHold(os.Getenv("IDLEBELL_SETTINGS_PATH"))
 	case "keyring-real":
 		err = childKeyringReal()
 	case "keyring-locked":

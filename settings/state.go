@@ -1,9 +1,12 @@
 package settings
 
 import (
+	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -43,11 +46,58 @@ func StatePath() (string, error) {
 	return filepath.Join(home, ".local", "state", "idlebell", "state.json"), nil
 }
 
+// maxStateSize caps what is read of the state file. A larger file is
+// treated as corrupt (moved aside): a state file of even a thousand
+// mailboxes with full memories is below 12 MiB, and reading a runaway file
+// whole would cost its size in memory.
+const maxStateSize = 16 << 20
+
+// MaxAnnounced is how many announced messages the state remembers per
+// mailbox (see Watermark.Announced).
+const MaxAnnounced = 1000
+
 // Watermark is what the watcher remembers about one mailbox.
 type Watermark struct {
 	UIDValidity uint32    `json:"uid_validity"`
 	NextUID     uint32    `json:"next_uid"`
 	LastSuccess time.Time `json:"last_success"`
+	// Announced are 64-bit keys (hashes of the Message-ID, made by the
+	// watcher) of the last MaxAnnounced messages announced, oldest first:
+	// after a UIDVALIDITY change, or from a server that gives one message
+	// a second UID, they keep a message from being announced twice.
+	Announced Keys `json:"announced,omitempty"`
+}
+
+// Keys is a list of 64-bit message keys. In the state file it is one
+// base64 string of 8 bytes (little-endian) per key: 10.7 KB for 1,000 keys.
+type Keys []uint64
+
+// MarshalJSON writes the keys as one base64 string.
+func (k Keys) MarshalJSON() ([]byte, error) {
+	b := make([]byte, 8*len(k))
+	for i, v := range k {
+		binary.LittleEndian.PutUint64(b[8*i:], v)
+	}
+	return json.Marshal(base64.StdEncoding.EncodeToString(b))
+}
+
+// UnmarshalJSON reads what MarshalJSON wrote; anything else is an error
+// (the state file is then corrupt).
+func (k *Keys) UnmarshalJSON(data []byte) error {
+	var s string
+	if err := json.Unmarshal(data, &s); err != nil {
+		return fmt.Errorf("announced: %w", err)
+	}
+	b, err := base64.StdEncoding.DecodeString(s)
+	if err != nil || len(b)%8 != 0 {
+		return fmt.Errorf("announced: not a base64 list of 8-byte keys")
+	}
+	out := make(Keys, len(b)/8)
+	for i := range out {
+		out[i] = binary.LittleEndian.Uint64(b[8*i:])
+	}
+	*k = out
+	return nil
 }
 
 type stateFile struct {
@@ -109,8 +159,25 @@ func newState(path string, logger *slog.Logger) *State {
 	return s
 }
 
+// readCapped reads at most max bytes of path; a larger file is an error.
+func readCapped(path string, max int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("larger than %d MiB", max>>20)
+	}
+	return data, nil
+}
+
 func (s *State) read() {
-	data, err := os.ReadFile(s.path)
+	data, err := readCapped(s.path, maxStateSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		return
 	}
@@ -175,7 +242,45 @@ func (s *State) Save(account, mailbox string, uidValidity, nextUID uint32) {
 		boxes = map[string]Watermark{}
 		s.accounts[account] = boxes
 	}
-	boxes[mailbox] = Watermark{UIDValidity: uidValidity, NextUID: nextUID, LastSuccess: time.Now().UTC()}
+	// The announced keys stay when UIDVALIDITY changes: they name messages,
+	// not UIDs, and a recreated mailbox is where they matter.
+	w := boxes[mailbox]
+	w.UIDValidity, w.NextUID, w.LastSuccess = uidValidity, nextUID, time.Now().UTC()
+	boxes[mailbox] = w
+	s.dirty = true
+	s.mu.Unlock()
+	s.poke()
+}
+
+// Announced returns a mailbox's remembered message keys, oldest first (a
+// copy).
+func (s *State) Announced(account, mailbox string) []uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]uint64(nil), s.accounts[account][mailbox].Announced...)
+}
+
+// Announce remembers that the message with key was announced in a mailbox,
+// keeping the newest keys: at most MaxAnnounced, at least nine tenths of
+// that once it was reached. Like Save it returns at once.
+func (s *State) Announce(account, mailbox string, key uint64) {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	boxes := s.accounts[account]
+	if boxes == nil {
+		boxes = map[string]Watermark{}
+		s.accounts[account] = boxes
+	}
+	w := boxes[mailbox]
+	if len(w.Announced) >= MaxAnnounced {
+		// Drop the oldest in chunks, so the copy is rare.
+		w.Announced = append(Keys(nil), w.Announced[len(w.Announced)-MaxAnnounced+MaxAnnounced/10:]...)
+	}
+	w.Announced = append(w.Announced, key)
+	boxes[mailbox] = w
 	s.dirty = true
 	s.mu.Unlock()
 	s.poke()

@@ -251,3 +251,54 @@ func TestStateSurvivesKill(t *testing.T) {
 		s.Close()
 	}
 }
+
+// TestStateTooLarge: a state file over the cap is not read whole: it is
+// treated as corrupt and moved aside, even when it is valid JSON.
+func TestStateTooLarge(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	pad := strings.Repeat("x", maxStateSize)
+	data := `{"version":1,"accounts":{"A":{"INBOX":{"uid_validity":1,"next_uid":5}}},"pad":"` + pad + `"}`
+	if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := openTestState(t, path, nil)
+	if s.Problem() == nil || !strings.Contains(s.Problem().Error(), "larger than 16 MiB") {
+		t.Errorf("Problem() = %v, want a report of the size", s.Problem())
+	}
+	if _, _, ok := s.Load("A", "INBOX"); ok {
+		t.Errorf("Load from an oversized state file: ok = true, want false")
+	}
+	if matches, _ := filepath.Glob(path + ".corrupt-*"); len(matches) != 1 {
+		t.Errorf("moved-aside copies = %q, want 1", matches)
+	}
+}
+
+// TestStateAnnounced: the announced-message keys survive a restart and a
+// UIDVALIDITY change, and stay bounded.
+func TestStateAnnounced(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	s := openTestState(t, path, nil)
+	s.Save("A", "INBOX", 7, 10)
+	for k := range uint64(MaxAnnounced + 500) {
+		s.Announce("A", "INBOX", k+1)
+	}
+	s.Save("A", "INBOX", 8, 1) // a new UIDVALIDITY keeps the keys
+	s.Close()
+
+	s2 := openTestState(t, path, nil)
+	got := s2.Announced("A", "INBOX")
+	if len(got) > MaxAnnounced || len(got) < MaxAnnounced*9/10 {
+		t.Fatalf("Announced = %d keys, want between %d and %d", len(got), MaxAnnounced*9/10, MaxAnnounced)
+	}
+	if last := got[len(got)-1]; last != MaxAnnounced+500 {
+		t.Errorf("newest key = %d, want %d", last, MaxAnnounced+500)
+	}
+	for i := 1; i < len(got); i++ {
+		if got[i] != got[i-1]+1 {
+			t.Fatalf("keys not the newest in order: %d after %d", got[i], got[i-1])
+		}
+	}
+	if v, n, ok := s2.Load("A", "INBOX"); !ok || v != 8 || n != 1 {
+		t.Errorf("Load = %d, %d, %v, want 8, 1, true", v, n, ok)
+	}
+}
