@@ -157,10 +157,21 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 
 	// Watermarks: the demo keeps them in memory (its server starts empty).
+	// One process per state file: a second would announce everything twice.
 	var store imapwatch.Store
 	if !o.demo {
 		statePath, err := settings.StatePath()
 		if err == nil {
+			lock, err := settings.LockState(statePath)
+			var locked *settings.LockedError
+			if errors.As(err, &locked) {
+				fmt.Fprintln(stderr, "idlebell:", err)
+				return 3
+			}
+			if err != nil {
+				logger.Warn("cannot take the one-process lock; running without it", "err", err)
+			}
+			defer lock.Unlock()
 			st, err := settings.OpenState(statePath, logger)
 			if err == nil {
 				defer st.Close()
