@@ -14,12 +14,14 @@ type NewMail struct {
 	Mailbox     string
 	UID         uint32
 	UIDValidity uint32
-	MessageID   string
-	FromName    string // decoded display name, may be empty
-	FromAddress string // mailbox@host, may be empty for broken headers
-	Subject     string // decoded, control characters removed
-	Date        time.Time
-	Preview     string // decoded text, at most PreviewMaxRunes characters
+	// The rest is read from the message as package mailtext reads it: all
+	// text decoded to UTF-8, cleaned of control and format characters.
+	MessageID   string    // without angle brackets, may be empty
+	FromName    string    // the sender's display name (mailtext.Sender), may be empty
+	FromAddress string    // local@domain, empty when the message names no usable address
+	Subject     string    // at most mailtext.MaxHeaderRunes runes
+	Date        time.Time // the Date header; zero when missing or unreadable
+	Preview     string    // the start of the text, at most mailtext.MaxPreviewRunes runes
 	// CatchUp is true for mail that arrived while idlebell was not watching
 	// (offline, asleep, stopped, reconnecting). The UI digests these.
 	CatchUp bool

@@ -5,36 +5,18 @@ import (
 	"slices"
 
 	"github.com/emersion/go-imap/v2"
-	"github.com/emersion/go-imap/v2/imapclient"
 )
 
 // fetchBatch is how many new messages are handed on between two watermark
-// saves; a crash in a burst repeats at most this many announcements.
+// saves; a crash in a burst repeats at most this many announcements. It is
+// also how many messages wait for their previews at once: what a fetch
+// holds in memory is bounded by it, plus 4 bytes per further new UID.
 const fetchBatch = 100
-
-// previewHeader is the part of the header the preview decoder needs.
-var previewHeader = &imap.FetchItemBodySection{
-	Specifier:    imap.PartSpecifierHeader,
-	HeaderFields: []string{"Content-Type", "Content-Transfer-Encoding"},
-	Peek:         true,
-}
-
-var previewText = &imap.FetchItemBodySection{
-	Specifier: imap.PartSpecifierText,
-	Partial:   &imap.SectionPartial{Offset: 0, Size: previewBytes},
-	Peek:      true,
-}
-
-var fetchNewOptions = &imap.FetchOptions{
-	UID:         true,
-	Flags:       true, // the unseen count follows without a STATUS
-	Envelope:    true,
-	BodySection: []*imap.FetchItemBodySection{previewHeader, previewText},
-}
 
 // fetchNew fetches every message with UID >= the watermark from the selected
 // mailbox, hands each on once, and advances the watermark as it goes. The
-// answer streams: memory stays bounded however many messages there are.
+// first answer streams; it keeps the items of at most fetchBatch messages
+// and only the UIDs of the rest, whose items are fetched batch by batch.
 // It adds the new messages without \Seen to the mailbox's known unseen count.
 func (s *session) fetchNew(ctx context.Context, mbox string, catchUp bool) error {
 	sv := s.sv
@@ -47,7 +29,9 @@ func (s *session) fetchNew(ctx context.Context, mbox string, catchUp bool) error
 	// uid < m.next filter below drops it.
 	set := imap.UIDSet{imap.UIDRange{Start: imap.UID(m.next), Stop: 0}}
 	cmd := s.c.Fetch(set, fetchNewOptions)
-	sent, inOrder := 0, true
+	var first []*pendingMail
+	var rest []imap.UID
+	inOrder, last := true, uint32(0)
 	for {
 		msg := cmd.Next()
 		if msg == nil {
@@ -60,27 +44,19 @@ func (s *session) fetchNew(ctx context.Context, mbox string, catchUp bool) error
 		}
 		uid := uint32(buf.UID)
 		if uid < m.next {
-			if uid != 0 && sent > 0 {
-				inOrder = false
-			}
 			continue
 		}
+		if uid <= last {
+			inOrder = false
+		}
+		last = uid
 		if !slices.Contains(buf.Flags, imap.FlagSeen) {
 			newUnseen++
 		}
-		ev := newMail(sv.cfg.Name, mbox, m.validity, buf, catchUp)
-		if !sv.send(ctx, ev) {
-			cmd.Close()
-			return ctx.Err()
-		}
-		sent++
-		// Answers come in sequence order, which is UID order; only then is
-		// "everything below uid+1 was handed on" true mid-stream.
-		if inOrder {
-			m.next = uid + 1
-			if sent%fetchBatch == 0 {
-				sv.save(mbox, m)
-			}
+		if len(first) < fetchBatch {
+			first = append(first, newPendingMail(sv.cfg.Name, mbox, m.validity, buf, catchUp))
+		} else {
+			rest = append(rest, buf.UID)
 		}
 	}
 	if err := cmd.Close(); err != nil {
@@ -91,6 +67,41 @@ func (s *session) fetchNew(ctx context.Context, mbox string, catchUp bool) error
 		// "uid < next" cannot help; this path exists for odd servers only.
 		sv.logger.Warn("server answered fetch out of uid order", "mailbox", mbox)
 	}
+	sent := 0
+	hand := func(batch []*pendingMail) error {
+		if err := s.fetchPreviews(batch); err != nil {
+			return err
+		}
+		for _, p := range batch {
+			if !sv.send(ctx, p.ev) {
+				return ctx.Err()
+			}
+			sent++
+			// Only when the answers came in UID order is "everything below
+			// uid+1 was handed on" true mid-way.
+			if inOrder {
+				m.next = p.ev.UID + 1
+				if sent%fetchBatch == 0 {
+					sv.save(mbox, m)
+				}
+			}
+		}
+		return nil
+	}
+	if err := hand(first); err != nil {
+		return err
+	}
+	for len(rest) > 0 {
+		n := min(fetchBatch, len(rest))
+		batch, err := s.fetchItems(sv.cfg.Name, mbox, m.validity, rest[:n], catchUp)
+		if err != nil {
+			return err
+		}
+		rest = rest[n:]
+		if err := hand(batch); err != nil {
+			return err
+		}
+	}
 	sv.save(mbox, m)
 	if sent > 0 {
 		sv.logger.Debug("new mail", "mailbox", mbox, "count", sent, "catch_up", catchUp)
@@ -100,23 +111,4 @@ func (s *session) fetchNew(ctx context.Context, mbox string, catchUp bool) error
 		}
 	}
 	return nil
-}
-
-func newMail(account, mbox string, validity uint32, buf *imapclient.FetchMessageBuffer, catchUp bool) *NewMail {
-	ev := &NewMail{Account: account, Mailbox: mbox, UID: uint32(buf.UID), UIDValidity: validity, CatchUp: catchUp}
-	if env := buf.Envelope; env != nil {
-		ev.Subject = clean(env.Subject, maxHeaderRunes)
-		ev.MessageID = clean(env.MessageID, maxHeaderRunes)
-		ev.Date = env.Date
-		from := env.From
-		if len(from) == 0 {
-			from = env.Sender
-		}
-		if len(from) > 0 {
-			ev.FromName = clean(from[0].Name, maxHeaderRunes)
-			ev.FromAddress = clean(from[0].Addr(), maxHeaderRunes)
-		}
-	}
-	ev.Preview = Preview(buf.FindBodySection(previewHeader), buf.FindBodySection(previewText))
-	return ev
 }
