@@ -1,8 +1,10 @@
 // Package hooks runs the user's on_new_mail and on_new_mail_batch commands.
 //
-// A hook is a shell command line from the config. The mail's data reaches it
-// only through environment variables (IDLEBELL_SUBJECT and friends), never
-// through the command line, so a subject like `$(rm -rf ~)` is inert text.
+// A hook is a command line from the config, run under sh on Linux and
+// macOS and under Windows PowerShell (or cmd.exe, if the account asks) on
+// Windows. The mail's data reaches it only through environment variables
+// (IDLEBELL_SUBJECT and friends), never through the command line, so a
+// subject like `$(rm -rf ~)` or `& calc &` is inert text.
 // Hooks of one account run one at a time, in the order their mail arrived;
 // accounts do not wait for each other.
 package hooks
@@ -33,17 +35,19 @@ type accountHooks struct {
 	onNewMail string
 	onBatch   string
 	timeout   time.Duration
+	shell     string // hook_shell
 }
 
 // job is one hook run, fully decided when the event arrives: a config change
 // afterwards does not alter queued runs.
 type job struct {
-	account string
-	hook    string // HookNewMail or HookBatch
-	command string
-	env     []string
-	timeout time.Duration
-	attrs   []any // log attributes naming the mail or the batch
+	account   string
+	hook      string // HookNewMail or HookBatch
+	command   string
+	hookShell string // the account's hook_shell
+	env       []string
+	timeout   time.Duration
+	attrs     []any // log attributes naming the mail or the batch
 }
 
 // Result is what a finished hook run is logged as; tests observe it.
@@ -105,7 +109,7 @@ func (r *Runner) Configure(c *settings.Config) {
 			if a.OnNewMail == "" && a.OnNewMailBatch == "" {
 				continue
 			}
-			m[a.Name] = accountHooks{onNewMail: a.OnNewMail, onBatch: a.OnNewMailBatch, timeout: a.HookTimeout.Duration}
+			m[a.Name] = accountHooks{onNewMail: a.OnNewMail, onBatch: a.OnNewMailBatch, timeout: a.HookTimeout.Duration, shell: a.HookShell}
 		}
 	}
 	r.mu.Lock()
@@ -122,25 +126,8 @@ func (r *Runner) Handle(ev imapwatch.Event) {
 	if r.closed {
 		return
 	}
-	var j job
-	switch ev := ev.(type) {
-	case *imapwatch.NewMail:
-		h, ok := r.hooks[ev.Account]
-		if !ok || h.onNewMail == "" {
-			return
-		}
-		j = job{account: ev.Account, hook: HookNewMail, command: h.onNewMail, timeout: h.timeout,
-			env:   MailEnv(ev),
-			attrs: []any{"mailbox", ev.Mailbox, "uid", ev.UID}}
-	case *imapwatch.Batch:
-		h, ok := r.hooks[ev.Account]
-		if !ok || h.onBatch == "" {
-			return
-		}
-		j = job{account: ev.Account, hook: HookBatch, command: h.onBatch, timeout: h.timeout,
-			env:   BatchEnv(ev),
-			attrs: []any{"mailbox", ev.Mailbox, "count", ev.Count}}
-	default:
+	j, ok := r.jobFor(ev)
+	if !ok {
 		return
 	}
 	q, running := r.queues[j.account]
@@ -152,6 +139,29 @@ func (r *Runner) Handle(ev imapwatch.Event) {
 		r.wg.Add(1)
 		go r.work(j.account)
 	}
+}
+
+// jobFor is the hook run ev calls for, if any. r.mu is held.
+func (r *Runner) jobFor(ev imapwatch.Event) (job, bool) {
+	switch ev := ev.(type) {
+	case *imapwatch.NewMail:
+		h, ok := r.hooks[ev.Account]
+		if !ok || h.onNewMail == "" {
+			return job{}, false
+		}
+		return job{account: ev.Account, hook: HookNewMail, command: h.onNewMail, hookShell: h.shell, timeout: h.timeout,
+			env:   MailEnv(ev),
+			attrs: []any{"mailbox", ev.Mailbox, "uid", ev.UID}}, true
+	case *imapwatch.Batch:
+		h, ok := r.hooks[ev.Account]
+		if !ok || h.onBatch == "" {
+			return job{}, false
+		}
+		return job{account: ev.Account, hook: HookBatch, command: h.onBatch, hookShell: h.shell, timeout: h.timeout,
+			env:   BatchEnv(ev),
+			attrs: []any{"mailbox", ev.Mailbox, "count", ev.Count}}, true
+	}
+	return job{}, false
 }
 
 // work runs an account's queue until it is empty or the Runner closes.

@@ -21,6 +21,8 @@ const (
 	DefaultPollInterval = 2 * time.Minute
 	MinPollInterval     = 15 * time.Second
 	DefaultHookTimeout  = 60 * time.Second
+	HookShellPowerShell = "powershell" // hook_shell: Windows PowerShell (the default on Windows)
+	HookShellCmd        = "cmd"        // hook_shell: cmd.exe
 	// Servers cap connections per user (Dovecot: 10 per IP); one is
 	// needed per IDLEd mailbox, so idlebell uses at most this many.
 	DefaultMaxConnections = 4
@@ -136,7 +138,11 @@ type Account struct {
 	OnNewMail         string   `toml:"on_new_mail"`
 	OnNewMailBatch    string   `toml:"on_new_mail_batch"`
 	HookTimeout       Duration `toml:"hook_timeout"`
-	OpenCommand       string   `toml:"open_command"`
+	// HookShell is what runs the hooks on Windows: "" or "powershell"
+	// (Windows PowerShell), or "cmd" (cmd.exe, which re-parses the
+	// %IDLEBELL_*% values it expands). Elsewhere hooks run under sh.
+	HookShell   string `toml:"hook_shell"`
+	OpenCommand string `toml:"open_command"`
 }
 
 // Default is the config used when there is no file: version 1, previews on,

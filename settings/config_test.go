@@ -198,6 +198,10 @@ func TestValidationMessages(t *testing.T) {
 			"50 is out of range: use 1 to 10 (default 4; mailboxes beyond it are checked every poll_interval)"},
 		{"negative hook", head + "hook_timeout = \"-1s\"\n", "hook_timeout", 5,
 			"-1s is too short: use at least 1s (default 60s)"},
+		{"bad hook shell", head + "hook_shell = \"bash\"\n", "hook_shell", 5,
+			`"bash" is not a hook shell: use "powershell" (the default) or "cmd"; it matters only on Windows`},
+		{"multi-line cmd hook", head + "hook_shell = \"cmd\"\non_new_mail = '''\necho a\r\necho b\n'''\n", "on_new_mail", 6,
+			`has several lines, but cmd.exe (hook_shell = "cmd") runs only the first: put it on one line, joining commands with &, or use PowerShell`},
 		{"fingerprint prefix", head + "tls_fingerprint = \"AB:CD\"\n", "tls_fingerprint", 5,
 			`"AB:CD" does not start with "sha256:": write it like "sha256:AB:CD:..." (openssl x509 -noout -fingerprint -sha256 prints it)`},
 		{"fingerprint length", head + "tls_fingerprint = \"sha256:AB:CD\"\n", "tls_fingerprint", 5,
@@ -491,5 +495,15 @@ func TestPath(t *testing.T) {
 	got, err := Path()
 	if err != nil || (filepath.Base(got) != "config.toml" || filepath.Base(filepath.Dir(got)) != "idlebell") {
 		t.Errorf("Path() = %q, %v, want .../idlebell/config.toml", got, err)
+	}
+}
+
+func TestHookShellAccepted(t *testing.T) {
+	for _, text := range []string{
+		minimal + "hook_shell = \"cmd\"\non_new_mail = '''\necho %IDLEBELL_UID% >> C:\\log.txt\n'''\n",
+		minimal + "hook_shell = \"powershell\"\non_new_mail = '''\n$s = $env:IDLEBELL_SUBJECT\nWrite-Output $s\n'''\n",
+		minimal + "on_new_mail = '''\necho one\necho two\n'''\n",
+	} {
+		mustLoad(t, text)
 	}
 }

@@ -1,14 +1,14 @@
 package settings
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os/exec"
-	"runtime"
 	"strings"
 	"time"
+
+	"idlebell/internal/proc"
 )
 
 // PasswordCommandTimeout bounds a password_command run.
@@ -17,14 +17,11 @@ const PasswordCommandTimeout = 10 * time.Second
 // passcmdSlots limits how many password commands run at once.
 var passcmdSlots = make(chan struct{}, 4)
 
-// shellChars are the characters that make a command need a shell: quoting,
-// expansion, redirection, pipes, globs, assignments, comments.
-const shellChars = "|&;<>()$`\\\"'*?[]{}~=#!\n\r"
-
 // RunPasswordCommand runs a password_command and returns the first line of
-// its standard output. A command with no shell syntax runs directly (split on
-// white space); otherwise it runs under /bin/sh -c (cmd /C on Windows). It is
-// killed, with its process group on Unix, after 10 s or when ctx is done.
+// its standard output. A command with no shell syntax runs directly;
+// otherwise it runs under /bin/sh -c, on Windows under cmd.exe with the line
+// passed as typed (see internal/proc). It is killed, with every process it
+// started, after 10 s or when ctx is done.
 // Errors wrap ErrPasswordCommand and quote the command's stderr, never its
 // stdout and never the command line (which may hold a secret), only the
 // program's name.
@@ -33,13 +30,12 @@ func RunPasswordCommand(ctx context.Context, command string) (string, error) {
 }
 
 func runPasswordCommand(ctx context.Context, command string, timeout time.Duration) (string, error) {
-	args := commandArgs(command)
-	if len(args) == 0 {
-		return "", fmt.Errorf("%w: the command is empty", ErrPasswordCommand)
+	if strings.TrimSpace(command) == "" {
+		return "", fmt.Errorf("%w: %w", ErrPasswordCommand, proc.ErrEmpty)
 	}
 	// Only the program's name goes into messages: the rest of the command
 	// line may carry a secret.
-	prog := strings.Trim(strings.Fields(command)[0], `"'`)
+	prog := programName(command)
 	// Many accounts starting at once (or waking from sleep) would otherwise
 	// start as many password managers at once; a few at a time is plenty.
 	select {
@@ -51,15 +47,17 @@ func runPasswordCommand(ctx context.Context, command string, timeout time.Durati
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout = &limitedBuffer{buf: &stdout, max: 64 << 10}
-	cmd.Stderr = &limitedBuffer{buf: &stderr, max: 4 << 10}
-	// A grandchild that keeps our pipes open must not keep us waiting.
-	cmd.WaitDelay = time.Second
-	killProcessGroup(cmd)
+	cmd, err := proc.Command(ctx, command, proc.Auto)
+	if errors.Is(err, exec.ErrNotFound) {
+		return "", fmt.Errorf("%w: program %q not found: check password_command and PATH", ErrPasswordCommand, prog)
+	}
+	if err != nil {
+		return "", fmt.Errorf("%w: %s: %w", ErrPasswordCommand, prog, err)
+	}
+	stdout, stderr := proc.NewLimitedBuffer(64<<10), proc.NewLimitedBuffer(4<<10)
+	cmd.Stdout, cmd.Stderr = stdout, stderr
 
-	err := cmd.Run()
+	err = cmd.Run()
 	if errors.Is(err, exec.ErrWaitDelay) && cmd.ProcessState != nil && cmd.ProcessState.Success() {
 		// The program exited fine; only our copying of its output lagged
 		// (a loaded machine) or a grandchild kept the pipe. What was read
@@ -91,20 +89,17 @@ func runPasswordCommand(ctx context.Context, command string, timeout time.Durati
 	return line, nil
 }
 
-// commandArgs splits command into argv, through a shell when it has shell
-// syntax.
-func commandArgs(command string) []string {
+// programName is the program at the start of command, for messages: up to
+// the closing quote when it starts with one (`"C:\Program Files\…"`),
+// else the first word.
+func programName(command string) string {
 	command = strings.TrimSpace(command)
-	if command == "" {
-		return nil
-	}
-	if strings.ContainsAny(command, shellChars) {
-		if runtime.GOOS == "windows" {
-			return []string{"cmd", "/C", command}
+	if q := command[0]; q == '"' || q == '\'' {
+		if end := strings.IndexByte(command[1:], q); end > 0 {
+			return command[1 : 1+end]
 		}
-		return []string{"/bin/sh", "-c", command}
 	}
-	return strings.Fields(command)
+	return strings.Trim(strings.Fields(command)[0], `"'`)
 }
 
 func stderrSummary(s string) string {
@@ -117,18 +112,4 @@ func stderrSummary(s string) string {
 		s = s[:500] + "..."
 	}
 	return ": " + s
-}
-
-// limitedBuffer keeps the first max bytes and discards the rest, so a
-// runaway command cannot fill memory.
-type limitedBuffer struct {
-	buf *bytes.Buffer
-	max int
-}
-
-func (l *limitedBuffer) Write(p []byte) (int, error) {
-	if room := l.max - l.buf.Len(); room > 0 {
-		l.buf.Write(p[:min(room, len(p))])
-	}
-	return len(p), nil
 }

@@ -185,6 +185,17 @@ func accountProblems(a Account) []Problem {
 	if d := a.HookTimeout.Duration; d < MinHookTimeout {
 		add("hook_timeout", "%s is too short: use at least %s (default 60s)", formatDuration(d), formatDuration(MinHookTimeout))
 	}
+	switch a.HookShell {
+	case "", HookShellPowerShell:
+	case HookShellCmd:
+		for _, h := range []struct{ key, command string }{{"on_new_mail", a.OnNewMail}, {"on_new_mail_batch", a.OnNewMailBatch}} {
+			if strings.ContainsAny(strings.Trim(h.command, "\r\n"), "\r\n") {
+				add(h.key, "has several lines, but cmd.exe (hook_shell = \"cmd\") runs only the first: put it on one line, joining commands with &, or use PowerShell")
+			}
+		}
+	default:
+		add("hook_shell", "%q is not a hook shell: use \"powershell\" (the default) or \"cmd\"; it matters only on Windows", a.HookShell)
+	}
 	if a.TLSFingerprint != "" {
 		if _, err := ParseFingerprint(a.TLSFingerprint); err != nil {
 			add("tls_fingerprint", "%v", err)

@@ -1,7 +1,0 @@
-//go:build !unix
-
-package settings
-
-import "os/exec"
-
-func killProcessGroup(cmd *exec.Cmd) {}
