@@ -9,11 +9,11 @@ import (
 	"html"
 	"net"
 	"net/http"
-	"os/exec"
-	"runtime"
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"idlebell/internal/proc"
 )
 
 // Token is what a sign-in yields: the refresh token to store (never log or
@@ -181,14 +181,9 @@ func page(w http.ResponseWriter, status int, title, text string) {
 // and BSD, open on macOS, the URL handler on Windows). It returns once the
 // opener started, not when the page is shown.
 func OpenBrowser(url string) error {
-	var cmd *exec.Cmd
-	switch runtime.GOOS {
-	case "darwin":
-		cmd = exec.Command("open", url)
-	case "windows":
-		cmd = exec.Command("rundll32", "url.dll,FileProtocolHandler", url)
-	default:
-		cmd = exec.Command("xdg-open", url)
+	cmd, err := proc.Opener(url)
+	if err != nil {
+		return err
 	}
 	if err := cmd.Start(); err != nil {
 		return err

@@ -4,12 +4,11 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os/exec"
-	"runtime"
 	"sync"
 	"time"
 
 	"idlebell/imapwatch"
+	"idlebell/internal/proc"
 	"idlebell/settings"
 )
 
@@ -281,22 +280,18 @@ func (p *pump) action(ctx context.Context, a invoked) {
 	}
 }
 
-// openMailClient runs command through the shell, or the desktop's mail
-// handler when it is empty. It does not wait: the mail client outlives the
-// click (a goroutine reaps it).
+// openMailClient runs command (see internal/proc: directly, or through sh
+// or cmd.exe when it has shell syntax), or the desktop's mail handler when
+// it is empty. It does not wait: the mail client outlives the click and
+// idlebell (a goroutine reaps it).
 func openMailClient(command string) error {
-	var cmd *exec.Cmd
-	switch {
-	case command != "" && runtime.GOOS == "windows":
-		cmd = exec.Command("cmd", "/C", command)
-	case command != "":
-		cmd = exec.Command("/bin/sh", "-c", command)
-	case runtime.GOOS == "windows":
-		cmd = exec.Command("rundll32", "url.dll,FileProtocolHandler", "mailto:")
-	case runtime.GOOS == "darwin":
-		cmd = exec.Command("open", "mailto:")
-	default:
-		cmd = exec.Command("xdg-open", "mailto:")
+	open := func() (*proc.Cmd, error) { return proc.Opener("mailto:") }
+	if command != "" {
+		open = func() (*proc.Cmd, error) { return proc.Detached(command, proc.Auto) }
+	}
+	cmd, err := open()
+	if err != nil {
+		return err
 	}
 	if err := cmd.Start(); err != nil {
 		return err
