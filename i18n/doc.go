@@ -3,12 +3,14 @@
 // check, login and discover. JSON output and log messages stay English:
 // they are for programs.
 //
-// It is fyne.io/fyne/v2/lang underneath: the translations are JSON files in
-// lang's format, embedded from translations/ and added to lang's bundle, so
-// Fyne's own buttons and idlebell's texts follow one locale. The locale comes
-// from LANGUAGE, LC_ALL, LC_MESSAGES and LANG as gettext reads them; C, POSIX
-// and C.UTF-8 mean English. English is the fallback, and the English text is
-// the key.
+// It works the way fyne.io/fyne/v2/lang does, on the same libraries and
+// files: go-i18n with lang's JSON translation files, embedded from
+// translations/; the locale read by go-locale from LANGUAGE, LC_ALL,
+// LC_MESSAGES and LANG as gettext reads them (C, POSIX and C.UTF-8 mean
+// English; from a LANGUAGE list the first language idlebell has wins).
+// English is the fallback, and the English text is the key. It imports no
+// Fyne package, so the command line and the tray process use it too; Fyne's
+// own buttons follow the same environment through lang.
 //
 // # Marking a string
 //
@@ -17,9 +19,10 @@
 //	widget.NewButton(i18n.T("Save"), save)
 //	i18n.T("Can't reach %s on port %d.", host, port)     // fmt verbs; %[2]s reorders
 //	i18n.N("%d new message", "%d new messages", n, n)    // plural: one, other, count, args
+//	explain.DescribeIn(i18n.Template, err)               // text/template keys, data by name
 //
-// T and N take the English text as a string literal (a constant is fine
-// too), so that the tests can find it. With arguments the translation is a
+// T and N take the English text as a string literal (or a sum of literals),
+// so that the tests can find it. With arguments the translation is a
 // fmt format; without, it is used as is. Then add the German to
 // translations/idlebell.de.json — a string, or {"one": …, "other": …} for N,
 // keyed by the English (N's key is the "other" form). TestGermanComplete
@@ -27,6 +30,6 @@
 // translation whose fmt verbs differ from the English, and a literal handed
 // to a Fyne widget without T.
 //
-// T and N are safe from any goroutine. Reload, for tests only, is not: see
-// idlebell/i18n/i18ntest.
+// T, N and Template are safe from any goroutine; Reload is for tests (see
+// idlebell/i18n/i18ntest).
 package i18n

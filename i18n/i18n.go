@@ -4,52 +4,39 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
-	"io/fs"
-	"path"
 	"strings"
 	"sync/atomic"
+	"text/template"
 
-	"fyne.io/fyne/v2/lang"
 	"github.com/jeandeaual/go-locale"
+	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
 )
 
 // translations holds one file per language, idlebell.LANG.json, in the
-// format of fyne.io/fyne/v2/lang (go-i18n's JSON: "English": "translation",
-// or "English other form": {"one": …, "other": …} for plurals).
+// format of fyne.io/fyne/v2/lang (go-i18n's JSON): "English": "translation",
+// or "English other form": {"one": …, "other": …} for plurals.
 //
 //go:embed translations
 var translations embed.FS
 
-// fyneLanguages are the languages fyne.io/fyne/v2/lang has translations for
-// (Fyne 2.7.1, lang/translations/base.*.json). lang picks the closest of these
-// and ours for the user's locale; idlebell must know which it picked, because
-// asking lang for a text it lacks in that language logs a "Fyne error" per
-// call. TestFyneLanguages keeps this list in step with the Fyne in go.mod.
-var fyneLanguages = []string{"cs", "de", "el", "en", "es", "fr", "pl", "pt", "pt_BR", "ru", "sv", "ta", "uk", "zh_Hans"}
-
-// catalog is what one of idlebell's translation files holds, by English key.
-type catalog struct {
-	language string          // base language, e.g. "de"
-	texts    map[string]bool // keys of plain texts
-	plurals  map[string]bool // keys ("other" forms) of plural texts
+// state is the language in use: the bundle of every file and the localizer
+// for the user's locale, or nil for English.
+type state struct {
+	language  string
+	localizer *goi18n.Localizer
 }
 
-// active is the catalog of the language lang chose, or nil when that is
-// English or a language idlebell has no translation for.
-var active atomic.Pointer[catalog]
+var current atomic.Pointer[state]
 
 func init() {
-	if err := load(translations, "translations"); err != nil {
-		// The files are embedded and TestTranslationsParse reads them:
-		// this is a build that bypassed the tests. English still works.
-		active.Store(nil)
-	}
+	// The files are embedded and TestTranslationsParse reads them: an
+	// error here means a build that skipped the tests. English still works.
+	_ = load(translations, "translations")
 }
 
 // Reload reads the locale from the environment again. It is for tests that
-// switch languages (see idlebell/i18n/i18ntest) and must not run while any
-// goroutine translates: lang keeps its choice in a plain variable.
+// switch languages (see idlebell/i18n/i18ntest).
 func Reload() {
 	_ = load(translations, "translations")
 }
@@ -57,8 +44,8 @@ func Reload() {
 // Language returns the base language idlebell's texts are shown in: "de", or
 // "en" for English and for every language idlebell has no translation for.
 func Language() string {
-	if c := active.Load(); c != nil {
-		return c.language
+	if s := current.Load(); s != nil {
+		return s.language
 	}
 	return "en"
 }
@@ -68,8 +55,10 @@ func Language() string {
 // translation may reorder them with %[2]s. Safe from any goroutine.
 func T(text string, args ...any) string {
 	out := text
-	if c := active.Load(); c != nil && c.texts[text] {
-		out = lang.L(text)
+	if s := current.Load(); s != nil {
+		if tr, err := s.localizer.Localize(&goi18n.LocalizeConfig{MessageID: text}); err == nil {
+			out = tr
+		}
 	}
 	if len(args) > 0 {
 		out = fmt.Sprintf(out, args...)
@@ -87,8 +76,10 @@ func N(one, other string, n int, args ...any) string {
 	if n == 1 {
 		out = one
 	}
-	if c := active.Load(); c != nil && c.plurals[other] {
-		out = lang.N(other, n)
+	if s := current.Load(); s != nil {
+		if tr, err := s.localizer.Localize(&goi18n.LocalizeConfig{MessageID: other, PluralCount: n}); err == nil {
+			out = tr
+		}
 	}
 	if len(args) > 0 {
 		out = fmt.Sprintf(out, args...)
@@ -96,98 +87,79 @@ func N(one, other string, n int, args ...any) string {
 	return out
 }
 
-// load adds the translation files in dir to lang's bundle, which makes lang
-// choose its language again from the environment, and then makes the same
-// choice here: the catalog of that language becomes active, if idlebell has
-// one.
+// Template returns key, an English text/template such as "can't find
+// {{.Host}}", in the user's language with data filled in: the translation
+// is a template too. It has the shape of explain.Translator (and of Fyne's
+// lang.L). Safe from any goroutine.
+func Template(key string, data map[string]any) string {
+	if s := current.Load(); s != nil {
+		if tr, err := s.localizer.Localize(&goi18n.LocalizeConfig{MessageID: key, TemplateData: data}); err == nil {
+			return tr
+		}
+	}
+	return execute(key, data)
+}
+
+// execute fills an English template; a broken one is shown as written.
+func execute(key string, data map[string]any) string {
+	if !strings.Contains(key, "{{") {
+		return key
+	}
+	t, err := template.New("").Option("missingkey=zero").Parse(key)
+	if err != nil {
+		return key
+	}
+	var b strings.Builder
+	if err := t.Execute(&b, data); err != nil {
+		return key
+	}
+	return b.String()
+}
+
+// load reads every translation file in dir and chooses the language for
+// the locale of the environment.
 func load(files embed.FS, dir string) error {
-	catalogs, err := readCatalogs(files, dir)
+	bundle := goi18n.NewBundle(language.English)
+	bundle.RegisterUnmarshalFunc("json", json.Unmarshal)
+	entries, err := files.ReadDir(dir)
 	if err != nil {
 		return err
 	}
-	if err := lang.AddTranslationsFS(files, dir); err != nil {
-		return fmt.Errorf("add translations to lang: %w", err)
+	for _, e := range entries {
+		if _, err := bundle.LoadMessageFileFS(files, dir+"/"+e.Name()); err != nil {
+			return fmt.Errorf("translations: %w", err)
+		}
 	}
-	shipped := make([]string, 0, len(catalogs))
-	for l := range catalogs {
-		shipped = append(shipped, l)
+	tag := chooseLanguage(bundle.LanguageTags())
+	if tag == language.English {
+		current.Store(nil)
+		return nil
 	}
-	active.Store(catalogs[chooseLanguage(shipped)])
+	current.Store(&state{language: baseLanguage(tag), localizer: goi18n.NewLocalizer(bundle, tag.String())})
 	return nil
 }
 
-// readCatalogs parses every idlebell.LANG.json in dir into a catalog, by
-// base language.
-func readCatalogs(files fs.FS, dir string) (map[string]*catalog, error) {
-	entries, err := fs.ReadDir(files, dir)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]*catalog)
-	for _, e := range entries {
-		name := e.Name()
-		tag, ok := strings.CutSuffix(strings.TrimPrefix(name, "idlebell."), ".json")
-		if !ok || tag == name {
-			continue
-		}
-		data, err := fs.ReadFile(files, path.Join(dir, name))
-		if err != nil {
-			return nil, err
-		}
-		c, err := parseCatalog(data)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-		c.language = baseLanguage(language.Make(tag))
-		out[c.language] = c
-	}
-	return out, nil
-}
-
-// parseCatalog reads one translation file: a JSON object whose values are
-// strings (plain texts) or objects of CLDR plural forms (plurals).
-func parseCatalog(data []byte) (*catalog, error) {
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(data, &raw); err != nil {
-		return nil, err
-	}
-	c := &catalog{texts: make(map[string]bool), plurals: make(map[string]bool)}
-	for key, v := range raw {
-		var s string
-		if json.Unmarshal(v, &s) == nil {
-			c.texts[key] = true
-			continue
-		}
-		var forms map[string]string
-		if err := json.Unmarshal(v, &forms); err != nil || forms["other"] == "" {
-			return nil, fmt.Errorf("%q: want a string or plural forms with \"other\"", key)
-		}
-		c.plurals[key] = true
-	}
-	return c, nil
-}
-
-// chooseLanguage makes lang's choice (closestSupportedLocale in
-// fyne.io/fyne/v2/lang): the user's locales as go-locale reads them, matched
-// against English, Fyne's languages and ours. It returns the base language.
-func chooseLanguage(ours []string) string {
-	supported := []language.Tag{language.English}
-	for _, l := range fyneLanguages {
-		supported = append(supported, language.Make(l))
-	}
-	for _, l := range ours {
-		supported = append(supported, language.Make(l))
-	}
+// chooseLanguage matches the user's locales, as go-locale reads them (the
+// library Fyne's lang uses: LANGUAGE, LC_ALL, LC_MESSAGES, LANG, with C and
+// POSIX as no preference), against the languages idlebell has. It returns
+// English when none matches.
+func chooseLanguage(have []language.Tag) language.Tag {
 	locales, err := locale.GetLocales()
-	if err != nil {
-		return "en"
+	if err != nil || len(locales) == 0 {
+		return language.English
 	}
-	tags := make([]language.Tag, len(locales))
-	for i, l := range locales {
-		tags[i], _ = language.Parse(l) // as lang does: an unparsable one counts as und
+	var prefs []language.Tag
+	for _, l := range locales {
+		if t, err := language.Parse(l); err == nil {
+			prefs = append(prefs, t)
+		}
 	}
-	best, _, _ := language.NewMatcher(supported).Match(tags...)
-	return baseLanguage(best)
+	supported := append([]language.Tag{language.English}, have...) // the first is the fallback
+	_, i, conf := language.NewMatcher(supported).Match(prefs...)
+	if conf == language.No {
+		return language.English
+	}
+	return supported[i]
 }
 
 func baseLanguage(t language.Tag) string {
