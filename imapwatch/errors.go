@@ -1,6 +1,7 @@
 package imapwatch
 
 import (
+	"crypto/x509"
 	"errors"
 	"fmt"
 )
@@ -28,6 +29,9 @@ type CertificateError struct {
 	Subject     string
 	Fingerprint string // "sha256:AB:CD:..."
 	Err         error  // the verification error from crypto/tls or x509
+	// Cert is the server's certificate, for a front that shows its issuer,
+	// validity and names before the user trusts it; nil if none was parsed.
+	Cert *x509.Certificate
 }
 
 func (e *CertificateError) Error() string {

@@ -49,7 +49,8 @@ func (cfg *Config) tlsConfig() (*tls.Config, error) {
 			}
 			got := sha256.Sum256(raw[0])
 			if !bytes.Equal(got[:], want) {
-				return &fingerprintMismatch{got: Fingerprint(raw[0])}
+				cert, _ := x509.ParseCertificate(raw[0])
+				return &fingerprintMismatch{got: Fingerprint(raw[0]), cert: cert}
 			}
 			return nil
 		}
@@ -57,7 +58,10 @@ func (cfg *Config) tlsConfig() (*tls.Config, error) {
 	return tc, nil
 }
 
-type fingerprintMismatch struct{ got string }
+type fingerprintMismatch struct {
+	got  string
+	cert *x509.Certificate // nil when it did not parse
+}
 
 func (e *fingerprintMismatch) Error() string {
 	return "certificate does not match the pinned fingerprint (server has " + e.got + ")"
@@ -102,9 +106,13 @@ func classifyTLS(host string, err error) error {
 	switch {
 	case errors.As(err, &verr) && len(verr.UnverifiedCertificates) > 0:
 		leaf := verr.UnverifiedCertificates[0]
-		return &CertificateError{Host: host, Subject: leaf.Subject.String(), Fingerprint: Fingerprint(leaf.Raw), Err: verr.Err}
+		return &CertificateError{Host: host, Subject: leaf.Subject.String(), Fingerprint: Fingerprint(leaf.Raw), Err: verr.Err, Cert: leaf}
 	case errors.As(err, &mismatch):
-		return &CertificateError{Host: host, Fingerprint: mismatch.got, Err: mismatch}
+		e := &CertificateError{Host: host, Fingerprint: mismatch.got, Err: mismatch, Cert: mismatch.cert}
+		if mismatch.cert != nil {
+			e.Subject = mismatch.cert.Subject.String()
+		}
+		return e
 	}
 	return err
 }
