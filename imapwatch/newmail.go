@@ -1,6 +1,7 @@
 package imapwatch
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 
@@ -10,19 +11,23 @@ import (
 	"idlebell/mailtext"
 )
 
-// What is fetched per new mail, in two round trips (measured in make bench,
-// "Bytes per new mail" and "Real-world shapes"):
+// What is fetched per new mail (measured in make bench, "Bytes per new
+// mail" and "Real-world shapes"):
 //
 //  1. UID, FLAGS (for the unseen count), BODY — the non-extensible
 //     BODYSTRUCTURE, without boundaries and dispositions, a third of the
-//     bytes for an Outlook message with attachments — and the raw header
-//     fields mailtext reads: raw, so that 8-bit bytes and unquoted commas
-//     reach mailtext as the sender wrote them (ENVELOPE carries To, Cc and
+//     bytes for an Outlook message with attachments — the raw header fields
+//     mailtext reads (raw, so that 8-bit bytes and unquoted commas reach
+//     mailtext as the sender wrote them; ENVELOPE carries To, Cc and
 //     In-Reply-To that no bubble shows, and servers put placeholders such as
-//     MISSING_DOMAIN in its addresses).
-//  2. BODY.PEEK[<part>]<0.200> of the part mailtext.ChoosePart picks, one
-//     command per part number for a whole batch; a part whose first bytes
-//     show nothing readable (an HTML head) is read on by mailtext.NextFetch.
+//     MISSING_DOMAIN in its addresses), and BODY.PEEK[1]<0.160>: part 1 is
+//     the text of a single-part message and of most multipart/alternative
+//     ones, so most mail needs no second round trip. It is used only when
+//     the structure says part 1 is the part mailtext.ChoosePart picks.
+//  2. Otherwise BODY.PEEK[<part>]<0.160> of the chosen part, one command per
+//     part number for a whole batch; a part whose first bytes show nothing
+//     readable (an HTML head) is read on by mailtext.NextFetch; and Sender
+//     and Reply-To, only for mail whose From names no mailbox.
 
 var headerFields = &imap.FetchItemBodySection{
 	Specifier:    imap.PartSpecifierHeader,
@@ -30,34 +35,62 @@ var headerFields = &imap.FetchItemBodySection{
 	Peek:         true,
 }
 
+var fallbackFields = &imap.FetchItemBodySection{
+	Specifier:    imap.PartSpecifierHeader,
+	HeaderFields: mailtext.FallbackFields,
+	Peek:         true,
+}
+
+// firstPart is the speculative BODY.PEEK[1]<0.N> of the first round trip.
+var firstPart = &imap.FetchItemBodySection{
+	Part:    []int{1},
+	Peek:    true,
+	Partial: &imap.SectionPartial{Offset: 0, Size: mailtext.FirstFetch},
+}
+
 var fetchNewOptions = &imap.FetchOptions{
 	UID:           true,
 	Flags:         true, // the unseen count follows without a STATUS
 	BodyStructure: &imap.FetchItemBodyStructure{Extended: false},
-	BodySection:   []*imap.FetchItemBodySection{headerFields},
+	BodySection:   []*imap.FetchItemBodySection{headerFields, firstPart},
 }
 
-// pendingMail is a new mail whose preview is still to be fetched.
+// pendingMail is a new mail whose preview (and, rarely, sender) is still
+// to be fetched.
 type pendingMail struct {
 	ev       *NewMail
+	header   []byte // the raw header fields, for a second reading with Sender and Reply-To
+	charset  string // the message's text charset, for raw 8-bit header bytes
 	part     mailtext.TextPart
 	hasPart  bool
 	data     []byte // the part's first bytes fetched so far
 	complete bool   // data is the whole part
+	noSender bool   // From names no mailbox: Sender and Reply-To are wanted
 }
 
 // newPendingMail builds the NewMail of one message from the first round
 // trip's items; its Preview waits for fetchPreviews.
 func newPendingMail(account, mbox string, validity uint32, buf *imapclient.FetchMessageBuffer, catchUp bool) *pendingMail {
 	p := &pendingMail{ev: &NewMail{Account: account, Mailbox: mbox, UID: uint32(buf.UID), UIDValidity: validity, CatchUp: catchUp}}
-	charset := ""
 	if buf.BodyStructure != nil {
-		p.part, charset, p.hasPart = mailtext.ChoosePart(buf.BodyStructure)
+		p.part, p.charset, p.hasPart = mailtext.ChoosePart(buf.BodyStructure)
 	}
-	h := mailtext.ParseHeaders(buf.FindBodySection(headerFields), charset)
+	if p.hasPart && slices.Equal(p.part.Path, firstPart.Part) {
+		if data := buf.FindBodySection(firstPart); data != nil {
+			p.data = data
+			p.complete = uint32(len(data)) < mailtext.FirstFetch
+		}
+	}
+	p.header = buf.FindBodySection(headerFields)
+	p.setHeaders()
+	p.noSender = p.ev.FromAddress == ""
+	return p
+}
+
+func (p *pendingMail) setHeaders() {
+	h := mailtext.ParseHeaders(p.header, p.charset)
 	p.ev.FromName, p.ev.FromAddress = h.FromName, h.FromAddress
 	p.ev.Subject, p.ev.Date, p.ev.MessageID = h.Subject, h.Date, h.MessageID
-	return p
 }
 
 // fetchItems is the first round trip for UIDs already known (the tail of
@@ -88,8 +121,12 @@ func (s *session) fetchItems(account, mbox string, validity uint32, uids []imap.
 
 // fetchPreviews fetches the chosen part's first bytes of every mail of a
 // batch and sets their previews: one UID FETCH per part number and offset,
-// repeated while mailtext.NextFetch wants more of some part.
+// repeated while mailtext.NextFetch wants more of some part. Mail whose
+// From names no mailbox gets its Sender and Reply-To fields here too.
 func (s *session) fetchPreviews(batch []*pendingMail) error {
+	if err := s.fetchFallbackFields(batch); err != nil {
+		return err
+	}
 	for {
 		type key struct {
 			path      string
@@ -143,7 +180,7 @@ func (s *session) fetchPart(ps []*pendingMail, off, size uint32) error {
 		byUID[imap.UID(p.ev.UID)] = p
 		p.complete = true // unless the answer says otherwise
 	}
-	cmd := s.c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{item}})
+	cmd := s.c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{BodySection: []*imap.FetchItemBodySection{item}})
 	for {
 		msg := cmd.Next()
 		if msg == nil {
@@ -161,6 +198,47 @@ func (s *session) fetchPart(ps []*pendingMail, off, size uint32) error {
 		chunk := buf.FindBodySection(item)
 		p.data = append(p.data, chunk...)
 		p.complete = uint32(len(chunk)) < size
+	}
+	if err := cmd.Close(); err != nil {
+		return s.commandErr("fetch", err)
+	}
+	return nil
+}
+
+// fetchFallbackFields fetches Sender and Reply-To of the mails whose From
+// names no mailbox, and reads their headers again with them.
+func (s *session) fetchFallbackFields(batch []*pendingMail) error {
+	byUID := map[imap.UID]*pendingMail{}
+	var uids []imap.UID
+	for _, p := range batch {
+		if p.noSender {
+			uids = append(uids, imap.UID(p.ev.UID))
+			byUID[imap.UID(p.ev.UID)] = p
+		}
+	}
+	if len(uids) == 0 {
+		return nil
+	}
+	cmd := s.c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{fallbackFields}})
+	for {
+		msg := cmd.Next()
+		if msg == nil {
+			break
+		}
+		buf, err := msg.Collect()
+		if err != nil {
+			cmd.Close()
+			return s.commandErr("fetch", err)
+		}
+		if p := byUID[buf.UID]; p != nil {
+			// The blocks end in an empty line: the first one's ends the header.
+			hdr := bytes.TrimRight(p.header, "\r\n")
+			if len(hdr) > 0 {
+				hdr = append(hdr[:len(hdr):len(hdr)], '\r', '\n')
+			}
+			p.header = append(hdr, buf.FindBodySection(fallbackFields)...)
+			p.setHeaders()
+		}
 	}
 	if err := cmd.Close(); err != nil {
 		return s.commandErr("fetch", err)

@@ -19,7 +19,7 @@ import (
 func serverView(raw []byte) (map[string]string, int) {
 	msg := mailcases.CRLF(raw)
 	hdr := imapserver.ExtractBodySection(bytes.NewReader(msg), &imap.FetchItemBodySection{
-		Specifier: imap.PartSpecifierHeader, HeaderFields: HeaderFields, Peek: true})
+		Specifier: imap.PartSpecifierHeader, HeaderFields: append(HeaderFields, FallbackFields...), Peek: true})
 	bs := imapserver.ExtractBodyStructure(bytes.NewReader(msg))
 	p, cs, ok := ChoosePart(bs)
 	h := ParseHeaders(hdr, cs)

@@ -9,10 +9,15 @@ import (
 	"github.com/emersion/go-message/textproto"
 )
 
-// HeaderFields are the header fields Parse reads, in the form an IMAP
-// BODY.PEEK[HEADER.FIELDS (...)] asks for them: the sender's three
-// candidates, the subject, the date and the Message-ID.
-var HeaderFields = []string{"From", "Sender", "Reply-To", "Subject", "Date", "Message-ID"}
+// HeaderFields are the header fields ParseHeaders reads for every message,
+// in the form an IMAP BODY.PEEK[HEADER.FIELDS (...)] asks for them.
+// FallbackFields are those it reads too when they are in the block: they
+// matter only when From names no mailbox (see Sender), so a client may
+// fetch them only then.
+var (
+	HeaderFields   = []string{"From", "Subject", "Date", "Message-ID"}
+	FallbackFields = []string{"Sender", "Reply-To"}
+)
 
 // Headers are the header fields of a message as a notification shows them:
 // decoded, cleaned (Clean) and capped at MaxHeaderRunes.

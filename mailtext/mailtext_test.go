@@ -287,7 +287,7 @@ func FuzzPreview(f *testing.F) {
 		bs := imapserver.ExtractBodyStructure(bytes.NewReader(msg))
 		p, cs, ok := ChoosePart(bs)
 		hdr := imapserver.ExtractBodySection(bytes.NewReader(msg), &imap.FetchItemBodySection{
-			Specifier: imap.PartSpecifierHeader, HeaderFields: HeaderFields, Peek: true})
+			Specifier: imap.PartSpecifierHeader, HeaderFields: append(HeaderFields, FallbackFields...), Peek: true})
 		h := ParseHeaders(hdr, cs)
 		for _, s := range []string{h.FromName, h.FromAddress, h.Subject, h.MessageID} {
 			checkOut(t, s, MaxHeaderRunes)

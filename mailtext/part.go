@@ -112,7 +112,7 @@ func walkParts(bs imap.BodyStructure, path []int, f func([]int, *imap.BodyStruct
 // no readable line (an HTML head with its style sheet, an armor header) is
 // read on in growing steps, up to MaxFetch.
 const (
-	FirstFetch  = 200       // bytes: ~200 characters of plain text, the preview's cap
+	FirstFetch  = 160       // bytes: ~160 characters of plain text, more than a bubble shows
 	MaxFetch    = 16 * 1024 // bytes: enough to get past a large <style>, bounded
 	enoughRunes = 24        // a preview this long is worth showing as it is
 )

@@ -58,7 +58,7 @@ func main() {
 	flag.StringVar(&accounts, "accounts", "1,100,1000", "account counts for memory and start-up")
 	flag.IntVar(&f.catchUp, "catchup", 5000, "messages delivered while idlebell is stopped")
 	flag.IntVar(&f.bytesTrials, "bytes-trials", 3, "deliveries per message size for bytes per mail")
-	flag.StringVar(&sections, "sections", "latency,bytes,idle,memory,catchup,tray", "sections to run")
+	flag.StringVar(&sections, "sections", "latency,bytes,shapes,idle,memory,catchup,tray", "sections to run")
 	flag.Parse()
 	for _, s := range strings.Split(accounts, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -187,6 +187,11 @@ func run(f *flags) error {
 	if f.sections["bytes"] {
 		if err := bytesPerMail(e, r); err != nil {
 			return fmt.Errorf("bytes per mail: %w", err)
+		}
+	}
+	if f.sections["shapes"] {
+		if err := realWorldShapes(e, r); err != nil {
+			return fmt.Errorf("real-world shapes: %w", err)
 		}
 	}
 	if idleW != nil {
