@@ -112,6 +112,10 @@ func (k osKeyring) err(account string, sentinel, cause error) error {
 	return &SecretError{Account: account, Token: k.token, Err: sentinel, Cause: cause}
 }
 
+// credentialBlobs: the keyring is Windows' Credential Manager, whose own
+// tools store UTF-16LE (see decodeCredentialBlob). A test sets it.
+var credentialBlobs = runtime.GOOS == "windows"
+
 // keyringGet is keyring.Get; a test replaces it with one that blocks.
 var keyringGet = keyring.Get
 
@@ -135,6 +139,9 @@ func (k osKeyring) Get(ctx context.Context, account string) (string, error) {
 	case r := <-done:
 		if r.err != nil {
 			return "", k.keyringError(account, "read", r.err)
+		}
+		if credentialBlobs {
+			return decodeCredentialBlob(r.pw), nil
 		}
 		return r.pw, nil
 	case <-ctx.Done():

@@ -1,5 +1,3 @@
-// Package logind tells when the machine resumes from suspend, from
-// systemd-logind's PrepareForSleep signal on the system bus.
 package logind
 
 import (
