@@ -10,8 +10,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
-	"path/filepath"
-	"runtime"
 	"sync"
 	"time"
 )
@@ -23,28 +21,6 @@ const stateVersion = 1
 // interval, so a killed process loses at most about this much progress
 // (which costs a duplicate announcement, never a lost mail).
 const stateWriteInterval = time.Second
-
-// StatePath is where the state file lives: $XDG_STATE_HOME/idlebell/state.json
-// on Linux and the BSDs (default ~/.local/state/idlebell/state.json), the user
-// config dir's idlebell/state.json elsewhere.
-func StatePath() (string, error) {
-	switch runtime.GOOS {
-	case "windows", "darwin", "ios", "android", "plan9", "js", "wasip1":
-		dir, err := os.UserConfigDir()
-		if err != nil {
-			return "", fmt.Errorf("find the state directory: %w", err)
-		}
-		return filepath.Join(dir, "idlebell", "state.json"), nil
-	}
-	if dir := os.Getenv("XDG_STATE_HOME"); filepath.IsAbs(dir) {
-		return filepath.Join(dir, "idlebell", "state.json"), nil
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return "", fmt.Errorf("find the state directory: %w", err)
-	}
-	return filepath.Join(home, ".local", "state", "idlebell", "state.json"), nil
-}
 
 // maxStateSize caps what is read of the state file. A larger file is
 // treated as corrupt (moved aside): a state file of even a thousand

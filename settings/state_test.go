@@ -202,21 +202,6 @@ func TestStateConcurrent(t *testing.T) {
 	}
 }
 
-func TestStatePath(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		t.Skip("XDG layout is for Linux")
-	}
-	t.Setenv("XDG_STATE_HOME", "/x/state")
-	if got, _ := StatePath(); got != "/x/state/idlebell/state.json" {
-		t.Errorf("StatePath() with XDG_STATE_HOME = %q, want /x/state/idlebell/state.json", got)
-	}
-	t.Setenv("XDG_STATE_HOME", "relative/ignored")
-	t.Setenv("HOME", "/home/u")
-	if got, _ := StatePath(); got != "/home/u/.local/state/idlebell/state.json" {
-		t.Errorf("StatePath() = %q, want /home/u/.local/state/idlebell/state.json", got)
-	}
-}
-
 // childStateLoop saves ever-growing watermarks quickly until it is killed.
 func childStateLoop(path string) error {
 	s := newState(path, nil)
