@@ -3,8 +3,8 @@ package ui
 import (
 	"fmt"
 	"strings"
-	"unicode"
-	"unicode/utf8"
+
+	"idlebell/safetext"
 )
 
 // Caps for bubble text. Daemons truncate or wrap on their own; these keep a
@@ -14,49 +14,10 @@ const (
 	maxBodyRunes  = 300
 )
 
-// safeLine makes untrusted text (a sender, a subject) safe to show on one
-// line: invalid UTF-8 replaced, control characters and runs of white space
-// collapsed to one space, format characters (bidi overrides and isolates,
-// zero-width characters) removed, trimmed, at most maxRunes runes with "…"
-// when cut. It does not escape markup; see escapeMarkup.
-func safeLine(s string, maxRunes int) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	var b strings.Builder
-	space := false
-	n := 0
-	cut := false
-	for _, r := range s {
-		if unicode.IsSpace(r) || unicode.IsControl(r) {
-			space = b.Len() > 0
-			continue
-		}
-		if unicode.Is(unicode.Cf, r) || r == '\uFFFC' {
-			continue
-		}
-		need := 1
-		if space {
-			need = 2
-		}
-		if n+need > maxRunes {
-			cut = true
-			break
-		}
-		if space {
-			b.WriteByte(' ')
-			n++
-			space = false
-		}
-		b.WriteRune(r)
-		n++
-	}
-	out := b.String()
-	if cut && maxRunes > 0 {
-		// Make room for the ellipsis.
-		_, size := utf8.DecodeLastRuneInString(out)
-		out = strings.TrimRight(out[:len(out)-size], " ") + "…"
-	}
-	return out
-}
+// safeLine is safetext.Line, the one sanitiser: untrusted text (a sender,
+// a subject, a server's words) on one line, at most maxRunes runes. It does
+// not escape markup; see escapeMarkup.
+func safeLine(s string, maxRunes int) string { return safetext.Line(s, maxRunes) }
 
 // escapeMarkup escapes the characters the notification spec's body markup
 // (a subset of HTML: <b>, <i>, <u>, <a href>, <img>) and Pango interpret, so

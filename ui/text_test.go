@@ -7,27 +7,6 @@ import (
 	"unicode/utf8"
 )
 
-func TestSafeLine(t *testing.T) {
-	tests := []struct {
-		name, in string
-		max      int
-		want     string
-	}{
-		{"plain", "Hello", 10, "Hello"},
-		{"controls and newlines collapse", "a\r\n\tb\x00\x07c", 10, "a b c"},
-		{"bidi override removed", "invoice\u202Egnp.exe", 30, "invoicegnp.exe"},
-		{"isolates and zero width removed", "a\u2066b\u2069\u200Bc", 10, "abc"},
-		{"invalid utf-8 replaced", "a\xffb", 10, "a\uFFFDb"},
-		{"cut with ellipsis", "abcdefghij", 5, "abcd…"},
-		{"trim", "  x  ", 5, "x"},
-	}
-	for _, tt := range tests {
-		if got := safeLine(tt.in, tt.max); got != tt.want {
-			t.Errorf("%s: safeLine(%q, %d) = %q, want %q", tt.name, tt.in, tt.max, got, tt.want)
-		}
-	}
-}
-
 func TestEscapeMarkup(t *testing.T) {
 	in := `<a href="http://evil">click</a> & <b>'x'</b>`
 	want := `&lt;a href=&quot;http://evil&quot;&gt;click&lt;/a&gt; &amp; &lt;b&gt;&#39;x&#39;&lt;/b&gt;`
