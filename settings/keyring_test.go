@@ -83,6 +83,18 @@ func TestKeyringMissing(t *testing.T) {
 	}
 }
 
+// TestKeyringBusGone: a session bus that is gone reads as "no Secret
+// Service" too.
+func TestKeyringBusGone(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("Secret Service is for Linux")
+	}
+	out, err := runChildMode(t, "keyring-missing", "DBUS_SESSION_BUS_ADDRESS=unix:path="+filepath.Join(t.TempDir(), "gone"))
+	if err != nil || !strings.Contains(out, "PASS") {
+		t.Errorf("keyring-missing child failed (%v):\n%s", err, out)
+	}
+}
+
 func childKeyringMissing() error {
 	_, err := Keyring().Get(context.Background(), "Work")
 	fmt.Println(err)

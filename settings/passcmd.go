@@ -31,7 +31,7 @@ func RunPasswordCommand(ctx context.Context, command string) (string, error) {
 
 func runPasswordCommand(ctx context.Context, command string, timeout time.Duration) (string, error) {
 	if strings.TrimSpace(command) == "" {
-		return "", fmt.Errorf("%w: %w", ErrPasswordCommand, proc.ErrEmpty)
+		return "", &PasswordCommandError{Reason: "the command is empty", Err: proc.ErrEmpty}
 	}
 	// Only the program's name goes into messages: the rest of the command
 	// line may carry a secret.
@@ -42,17 +42,17 @@ func runPasswordCommand(ctx context.Context, command string, timeout time.Durati
 	case passcmdSlots <- struct{}{}:
 		defer func() { <-passcmdSlots }()
 	case <-ctx.Done():
-		return "", fmt.Errorf("%w: %s: %w", ErrPasswordCommand, prog, ctx.Err())
+		return "", &PasswordCommandError{Reason: prog + ": " + ctx.Err().Error(), Err: ctx.Err()}
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
 	cmd, err := proc.Command(ctx, command, proc.Auto)
 	if errors.Is(err, exec.ErrNotFound) {
-		return "", fmt.Errorf("%w: program %q not found: check password_command and PATH", ErrPasswordCommand, prog)
+		return "", &PasswordCommandError{Reason: fmt.Sprintf("program %q not found: check password_command and PATH", prog), Err: exec.ErrNotFound}
 	}
 	if err != nil {
-		return "", fmt.Errorf("%w: %s: %w", ErrPasswordCommand, prog, err)
+		return "", &PasswordCommandError{Reason: fmt.Sprintf("%s: %v", prog, err), Err: err}
 	}
 	stdout, stderr := proc.NewLimitedBuffer(64<<10), proc.NewLimitedBuffer(4<<10)
 	cmd.Stdout, cmd.Stderr = stdout, stderr
@@ -67,24 +67,24 @@ func runPasswordCommand(ctx context.Context, command string, timeout time.Durati
 	errText := stderrSummary(stderr.String())
 	switch {
 	case ctx.Err() == context.DeadlineExceeded:
-		return "", fmt.Errorf("%w: %s did not finish within %s (if it asks for a passphrase, unlock gpg-agent or your password manager first)%s",
-			ErrPasswordCommand, prog, timeout, errText)
+		return "", &PasswordCommandError{Reason: fmt.Sprintf("%s did not finish within %s (if it asks for a passphrase, unlock gpg-agent or your password manager first)%s",
+			prog, timeout, errText)}
 	case ctx.Err() != nil:
-		return "", fmt.Errorf("%w: %s: %w", ErrPasswordCommand, prog, ctx.Err())
+		return "", &PasswordCommandError{Reason: prog + ": " + ctx.Err().Error(), Err: ctx.Err()}
 	case errors.Is(err, exec.ErrNotFound):
-		return "", fmt.Errorf("%w: program %q not found: check password_command and PATH", ErrPasswordCommand, prog)
+		return "", &PasswordCommandError{Reason: fmt.Sprintf("program %q not found: check password_command and PATH", prog), Err: exec.ErrNotFound}
 	case err != nil:
 		var exitErr *exec.ExitError
 		if errors.As(err, &exitErr) {
-			return "", fmt.Errorf("%w: %s exited with status %d%s", ErrPasswordCommand, prog, exitErr.ExitCode(), errText)
+			return "", &PasswordCommandError{Reason: fmt.Sprintf("%s exited with status %d%s", prog, exitErr.ExitCode(), errText)}
 		}
-		return "", fmt.Errorf("%w: run %s: %w%s", ErrPasswordCommand, prog, err, errText)
+		return "", &PasswordCommandError{Reason: fmt.Sprintf("run %s: %v%s", prog, err, errText), Err: err}
 	}
 
 	line, _, _ := strings.Cut(stdout.String(), "\n")
 	line = strings.TrimSuffix(line, "\r")
 	if line == "" {
-		return "", fmt.Errorf("%w: %s printed nothing on its first line: it must print the password there%s", ErrPasswordCommand, prog, errText)
+		return "", &PasswordCommandError{Reason: fmt.Sprintf("%s printed nothing on its first line: it must print the password there%s", prog, errText)}
 	}
 	return line, nil
 }

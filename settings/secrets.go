@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/godbus/dbus/v5"
 	"github.com/zalando/go-keyring"
@@ -68,11 +69,16 @@ func (e *SecretError) Error() string {
 		return fmt.Sprintf("OAuth2 sign-in for account %q: %v", e.Account, e.Err)
 	}
 	if e.Err == ErrSecretNotFound {
-		q := shellQuote(e.Account)
-		return fmt.Sprintf("no password stored for account %s: set it in Settings or with: secret-tool store --label=%s service %s username %s",
-			e.Account, shellQuote(KeyringService+" "+e.Account), KeyringService, q)
+		return fmt.Sprintf("no password stored for account %s: set it in Settings or with: %s", e.Account, e.StoreCommand())
 	}
 	return fmt.Sprintf("password for account %q: %v", e.Account, e.Err)
+}
+
+// StoreCommand is the shell command that stores the account's password in
+// the keyring where idlebell looks for it (Linux, libsecret's secret-tool).
+func (e *SecretError) StoreCommand() string {
+	return fmt.Sprintf("secret-tool store --label=%s service %s username %s",
+		shellQuote(KeyringService+" "+e.Account), KeyringService, shellQuote(e.Account))
 }
 
 func (e *SecretError) Unwrap() []error {
@@ -193,8 +199,11 @@ func (k osKeyring) Rename(oldName, newName string) error {
 	return nil
 }
 
-// keyringError classifies go-keyring's errors once (the texts come from
-// go-keyring's secret_service and godbus; see the test-environment notes).
+// keyringError classifies go-keyring's errors by their types: its
+// ErrNotFound, a D-Bus error's name, a bus that cannot be reached. go-keyring
+// reports an unlock that did not happen (a locked collection, a dismissed
+// prompt) in an untyped error, so for what is left the Secret Service is
+// asked whether the collection is locked.
 func (k osKeyring) keyringError(account, op string, err error) error {
 	if errors.Is(err, keyring.ErrNotFound) {
 		return k.err(account, ErrSecretNotFound, err)
@@ -213,14 +222,8 @@ func (k osKeyring) keyringError(account, op string, err error) error {
 		// DBUS_SESSION_BUS_ADDRESS names a bus that is gone.
 		return k.err(account, ErrNoSecretService, err)
 	}
-	msg := err.Error()
-	switch {
-	case strings.Contains(msg, "failed to unlock correct collection"):
+	if collectionLocked() {
 		return k.err(account, ErrKeyringLocked, err)
-	case strings.Contains(msg, "org.freedesktop.secrets was not provided"),
-		strings.Contains(msg, "couldn't determine address of session bus"),
-		strings.Contains(msg, "dbus-launch"):
-		return k.err(account, ErrNoSecretService, err)
 	}
 	what := "password"
 	if k.token {
@@ -229,15 +232,9 @@ func (k osKeyring) keyringError(account, op string, err error) error {
 	return fmt.Errorf("%s %s for account %q in the keyring: %w", op, what, account, err)
 }
 
-// busCheck is sessionBusMissing; unit tests on keyring.MockInit turn it off.
-var busCheck = sessionBusMissing
-
-// sessionBusMissing stops godbus from running dbus-launch (which would start
-// a stray bus per process, without a keyring) when no session bus is known.
-func sessionBusMissing() error {
-	if runtime.GOOS == "darwin" || runtime.GOOS == "windows" || runtime.GOOS == "ios" || runtime.GOOS == "android" {
-		return nil
-	}
+// busKnown reports whether a session bus is named, by the environment or
+// the user's bus socket; godbus would run dbus-launch otherwise.
+func busKnown() error {
 	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") != "" {
 		return nil
 	}
@@ -245,15 +242,79 @@ func sessionBusMissing() error {
 	if runtimeDir == "" {
 		runtimeDir = "/run/user/" + strconv.Itoa(os.Getuid())
 	}
-	if _, err := os.Stat(runtimeDir + "/bus"); err == nil {
+	if _, err := os.Stat(runtimeDir + "/bus"); err != nil {
+		return errors.New("DBUS_SESSION_BUS_ADDRESS is not set and there is no user bus socket")
+	}
+	return nil
+}
+
+// collectionLocked asks the Secret Service whether the collection go-keyring
+// uses (the "login" collection, else the default alias) is locked. It gives
+// up after two seconds and on any error, answering false.
+func collectionLocked() bool {
+	if busKnown() != nil {
+		return false
+	}
+	conn, err := dbus.SessionBus()
+	if err != nil {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	for _, path := range []dbus.ObjectPath{"/org/freedesktop/secrets/collection/login", "/org/freedesktop/secrets/aliases/default"} {
+		var locked dbus.Variant
+		err := conn.Object("org.freedesktop.secrets", path).
+			CallWithContext(ctx, "org.freedesktop.DBus.Properties.Get", 0, "org.freedesktop.Secret.Collection", "Locked").
+			Store(&locked)
+		if err == nil {
+			b, _ := locked.Value().(bool)
+			return b
+		}
+	}
+	return false
+}
+
+// busCheck is sessionBusMissing; unit tests on keyring.MockInit turn it off.
+var busCheck = sessionBusMissing
+
+// sessionBusMissing stops godbus from running dbus-launch (which would start
+// a stray bus per process, without a keyring) when no session bus is known,
+// and reports a bus that is known but cannot be reached.
+func sessionBusMissing() error {
+	if runtime.GOOS == "darwin" || runtime.GOOS == "windows" || runtime.GOOS == "ios" || runtime.GOOS == "android" {
 		return nil
 	}
-	return errors.New("DBUS_SESSION_BUS_ADDRESS is not set and there is no user bus socket")
+	if err := busKnown(); err != nil {
+		return err
+	}
+	// Connect here, so that a bus that cannot be reached is told apart by
+	// where it failed; go-keyring then shares this connection.
+	_, err := dbus.SessionBus()
+	return err
 }
 
 // ErrPasswordCommand marks a failed password_command (exit status, timeout,
 // no output, program missing). It is permanent until the user acts.
 var ErrPasswordCommand = errors.New("password_command failed")
+
+// PasswordCommandError is a failed password_command. Reason says what
+// happened for the user: the program's name (never the rest of the command
+// line, which may hold a secret), its exit status or timeout, and the start
+// of its stderr (never its stdout). It matches ErrPasswordCommand with
+// errors.Is, and Err (a context or exec error, may be nil) too.
+type PasswordCommandError struct {
+	Reason string
+	Err    error
+}
+
+func (e *PasswordCommandError) Error() string { return ErrPasswordCommand.Error() + ": " + e.Reason }
+
+func (e *PasswordCommandError) Unwrap() []error {
+	if e.Err == nil {
+		return []error{ErrPasswordCommand}
+	}
+	return []error{ErrPasswordCommand, e.Err}
+}
 
 // PasswordFor is the account's password source: password_command when set,
 // else the keyring entry in s (Keyring() when s is nil). The function is
