@@ -138,7 +138,7 @@ func Check(ctx context.Context, cfg Config) *CheckResult {
 	}
 	c.Logout().Wait()
 	if len(missing) > 0 {
-		return fail("mailbox", fmt.Errorf("%w: %s", ErrMailboxMissing, strings.Join(missing, ", ")))
+		return fail("mailbox", &MailboxError{Mailboxes: missing})
 	}
 	return r
 }

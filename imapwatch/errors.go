@@ -4,6 +4,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Permanent errors: retrying cannot help until the user changes something.
@@ -40,6 +41,23 @@ func (e *CertificateError) Error() string {
 
 func (e *CertificateError) Is(target error) bool { return target == ErrCertificate }
 func (e *CertificateError) Unwrap() error        { return e.Err }
+
+// MailboxError names the mailboxes the server says it does not have (a NO
+// to EXAMINE or STATUS). It matches ErrMailboxMissing with errors.Is.
+type MailboxError struct {
+	Mailboxes []string
+	Text      string // the server's words, if any
+}
+
+func (e *MailboxError) Error() string {
+	s := ErrMailboxMissing.Error() + ": " + strings.Join(e.Mailboxes, ", ")
+	if e.Text != "" {
+		s += ": " + e.Text
+	}
+	return s
+}
+
+func (e *MailboxError) Is(target error) bool { return target == ErrMailboxMissing }
 
 // IsPermanent reports whether err is one the watcher does not retry.
 func IsPermanent(err error) bool {
