@@ -1,0 +1,237 @@
+// Package explain turns idlebell's errors into words for people: a short
+// sentence saying what failed and a hint saying what to do next. Every front
+// speaks through it — the tray's account lines, the settings window, the
+// check and login subcommands, the headless log — so one failure reads the
+// same everywhere.
+//
+// It classifies with errors.Is and errors.As only, on the typed errors of
+// imapwatch, settings and oauth and on the standard library's network,
+// TLS and context errors; it never matches message text. Whoever adds a
+// typed error adds its sentence here.
+package explain
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"io"
+	"io/fs"
+	"net"
+	"os"
+	"strings"
+	"syscall"
+	"text/template"
+
+	"idlebell/imapwatch"
+	"idlebell/oauth"
+	"idlebell/safetext"
+	"idlebell/settings"
+)
+
+// Translator renders one of the templates below in the user's language:
+// key is the English text in text/template syntax ("can't find {{.Host}}"),
+// data the values it names. fyne.io/fyne/v2/lang.L has this shape.
+type Translator func(key string, data map[string]any) string
+
+// Describe is DescribeIn(nil, err): English.
+func Describe(err error) (sentence, hint string) { return DescribeIn(nil, err) }
+
+// DescribeIn returns what failed, as a short sentence for a menu line or a
+// log's attribute ("login failed: check the password"), and what to do
+// next, one or two full sentences ("" when there is nothing to do). Values
+// taken from the error (host names, folder names, a command's complaint)
+// are made safe to show on one line. tr nil means English. Both are "" for
+// a nil err.
+func DescribeIn(tr Translator, err error) (sentence, hint string) {
+	if err == nil {
+		return "", ""
+	}
+	if tr == nil {
+		tr = English
+	}
+	m := classify(err)
+	sentence = tr(m.sentence, m.data)
+	if m.hint != "" {
+		hint = tr(m.hint, m.data)
+	}
+	return sentence, hint
+}
+
+// English fills a template's placeholders; it is the Translator for
+// English, the language the templates are written in.
+func English(key string, data map[string]any) string {
+	if !strings.Contains(key, "{{") {
+		return key
+	}
+	t, err := template.New("").Option("missingkey=zero").Parse(key)
+	if err != nil {
+		return key
+	}
+	var b strings.Builder
+	if err := t.Execute(&b, data); err != nil {
+		return key
+	}
+	return b.String()
+}
+
+// meaning is a classified error: templates and the values they name.
+type meaning struct {
+	sentence, hint string
+	data           map[string]any
+}
+
+// Caps on values shown from an error.
+const (
+	maxName   = 80  // a host, a folder, an account
+	maxDetail = 160 // a command's or provider's complaint
+)
+
+// Templates, in English. They are the keys of the translations.
+const (
+	retryByItself = "idlebell tries again by itself."
+	checkDetails  = "idlebell tries again by itself; idlebell check shows the details."
+)
+
+func classify(err error) meaning {
+	data := map[string]any{}
+	m := func(sentence, hint string) meaning { return meaning{sentence, hint, data} }
+	var (
+		serr   *settings.SecretError
+		perr   *settings.PasswordCommandError
+		cfgErr *settings.Error
+		cerr   *imapwatch.CertificateError
+		mberr  *imapwatch.MailboxError
+		dnsErr *net.DNSError
+		opErr  *net.OpError
+		recErr tls.RecordHeaderError
+		pathEr *fs.PathError
+	)
+	if errors.As(err, &serr) {
+		data["Account"] = safetext.Line(serr.Account, maxName)
+	}
+	// at picks the template that names the server's address when the error
+	// carries one.
+	at := func(withAddr, without string) string { return without }
+	if errors.As(err, &opErr) && opErr.Addr != nil {
+		data["Addr"] = safetext.Line(opErr.Addr.String(), maxName)
+		at = func(withAddr, without string) string { return withAddr }
+	}
+
+	switch {
+	case errors.Is(err, context.Canceled):
+		return m("cancelled", "")
+
+	// Sign-in (OAuth2). Before the keyring: a missing refresh token wraps
+	// ErrSecretNotFound too, but the fix is a sign-in, not a password.
+	case errors.Is(err, imapwatch.ErrSignInNeeded), errors.Is(err, oauth.ErrSignInRequired),
+		errors.Is(err, oauth.ErrNoToken),
+		serr != nil && serr.Token && errors.Is(err, settings.ErrSecretNotFound):
+		if serr != nil {
+			return m("sign-in needed", "Sign in again: choose Sign in again… in the menu or in Settings, or run: idlebell login {{.Account}}")
+		}
+		return m("sign-in needed", "Sign in again: choose Sign in again… in the menu or in Settings, or run idlebell login with the account's name.")
+	case errors.Is(err, oauth.ErrDenied):
+		return m("the sign-in was declined or the code expired", "Sign in again, and approve idlebell's access at your provider.")
+	case errors.Is(err, oauth.ErrConfig):
+		data["Detail"] = safetext.Line(err.Error(), maxDetail)
+		return m("OAuth2 is not set up for this account", "{{.Detail}}")
+
+	// The keyring and password_command.
+	case errors.Is(err, settings.ErrKeyringLocked):
+		if serr != nil && serr.Token {
+			return m("the keyring is locked", "Unlock it (log in to the desktop session, or open Passwords and Keys), then sign in again.")
+		}
+		return m("the keyring is locked", "Unlock it (log in to the desktop session, or open Passwords and Keys), or set password_command.")
+	case errors.Is(err, settings.ErrNoSecretService):
+		return m("no keyring service", "Install and start gnome-keyring or KWallet, or set password_command.")
+	case errors.Is(err, settings.ErrSecretNotFound):
+		if serr != nil {
+			data["Command"] = safetext.Line(serr.StoreCommand(), 200)
+			return m("no password stored", "Set it in Settings, or with: {{.Command}}")
+		}
+		return m("no password stored", "Set it in Settings, or set password_command.")
+	case errors.As(err, &perr):
+		data["Detail"] = safetext.Line(perr.Reason, maxDetail)
+		return m("password_command failed", "{{.Detail}}. Fix password_command so that it prints the password on its first line.")
+	case errors.Is(err, settings.ErrPasswordCommand):
+		return m("password_command failed", "Fix password_command so that it prints the password on its first line.")
+	case errors.Is(err, imapwatch.ErrNoSecret):
+		return m("no password available", "Set the password in Settings (it is kept in the keyring), or set password_command.")
+
+	// The server's answers.
+	case errors.Is(err, imapwatch.ErrAuthFailed):
+		return m("login failed: check the password", "The server refused the login: check the username and the password (or, for an OAuth2 account, sign in again).")
+	case errors.As(err, &cerr):
+		data["Fingerprint"] = safetext.Line(cerr.Fingerprint, 120)
+		data["Short"] = shortFingerprint(cerr.Fingerprint)
+		data["Subject"] = safetext.Line(cerr.Subject, maxName)
+		if cerr.Fingerprint == "" {
+			return m("certificate not trusted", "Trust the CA that signed it with tls_ca_file, or ask the server's admin.")
+		}
+		return m("certificate not trusted ({{.Short}})",
+			"If {{.Fingerprint}}{{if .Subject}} ({{.Subject}}){{end}} is your server's certificate, trust it: Trust in Settings, or tls_fingerprint = \"{{.Fingerprint}}\" in the account (or tls_ca_file for the CA that signed it).")
+	case errors.Is(err, imapwatch.ErrCertificate), isX509(err):
+		return m("certificate not trusted", "idlebell check shows the certificate's fingerprint: pin it with tls_fingerprint, or trust its CA with tls_ca_file.")
+	case errors.Is(err, imapwatch.ErrPlaintextRefused):
+		return m("refusing to send the password unencrypted", "Use security tls or starttls; allow_plaintext = true only on a network you trust.")
+	case errors.Is(err, imapwatch.ErrNoTLS):
+		return m("the server does not offer STARTTLS", "Use security tls (usually port 993), or none only on a network you trust.")
+	case errors.As(err, &mberr):
+		names := make([]string, len(mberr.Mailboxes))
+		for i, n := range mberr.Mailboxes {
+			names[i] = safetext.Line(n, maxName)
+		}
+		data["Mailbox"] = strings.Join(names, ", ")
+		return m("folder not found: {{.Mailbox}}", "Check the folder names in the account: they are case-sensitive, except INBOX.")
+	case errors.Is(err, imapwatch.ErrMailboxMissing):
+		return m("folder not found", "Check the folder names in the account: they are case-sensitive, except INBOX.")
+	case errors.As(err, &recErr):
+		return m("the server did not answer in TLS", "If this port does not speak TLS, use security starttls, or the TLS port (usually 993).")
+
+	// The network.
+	case errors.As(err, &dnsErr):
+		data["Host"] = safetext.Line(dnsErr.Name, maxName)
+		return m("can't find {{.Host}}", "Check the host name, and that this computer is online.")
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return m(at("{{.Addr}} refused the connection", "the server refused the connection"), "Check the port, and that the server is running.")
+	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
+		return m(at("no route to {{.Addr}}", "no route to the server"), "Check the network connection and the host name.")
+	case errors.Is(err, os.ErrDeadlineExceeded), errors.Is(err, context.DeadlineExceeded):
+		return m(at("no answer from {{.Addr}}", "no answer from the server"), "Check the host and the port, and that a firewall lets the port through.")
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET),
+		errors.Is(err, syscall.EPIPE), errors.Is(err, net.ErrClosed):
+		return m("the connection was closed", retryByItself)
+
+	// The config file.
+	case errors.As(err, &cfgErr):
+		data["Detail"] = safetext.Line(cfgErr.Error(), 400)
+		return m("the config file has errors", "{{.Detail}}")
+	case errors.As(err, &pathEr) && errors.Is(err, fs.ErrNotExist):
+		data["Path"] = safetext.Line(pathEr.Path, 200)
+		return m("{{.Path}} does not exist", "")
+	}
+	var nerr net.Error
+	if errors.As(err, &nerr) {
+		return m(at("can't reach {{.Addr}}", "can't reach the server"), checkDetails)
+	}
+	return m("connection failed", checkDetails)
+}
+
+func isX509(err error) bool {
+	var u x509.UnknownAuthorityError
+	var h x509.HostnameError
+	var c x509.CertificateInvalidError
+	return errors.As(err, &u) || errors.As(err, &h) || errors.As(err, &c)
+}
+
+// shortFingerprint is "sha256:AB:CD:EF…" cut after six bytes: enough to
+// compare with what the server's admin says, short enough for a menu line.
+func shortFingerprint(fp string) string {
+	fp = safetext.Line(fp, 120)
+	const keep = len("sha256:") + 6*3 - 1
+	if len(fp) > keep {
+		return fp[:keep] + "…"
+	}
+	return fp
+}

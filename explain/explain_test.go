@@ -1,0 +1,183 @@
+package explain
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io"
+	"io/fs"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"idlebell/imapwatch"
+	"idlebell/oauth"
+	"idlebell/settings"
+)
+
+// describeTests: every typed error a front can meet, wrapped as the code
+// that returns it wraps it, and the sentence it reads as. typed names the
+// exported error the case is about (TestEveryTypedErrorDescribed keeps the
+// list complete).
+var describeTests = []struct {
+	typed    string
+	err      error
+	sentence string
+	hint     string // a part the hint must contain
+}{
+	{"imapwatch.ErrAuthFailed", fmt.Errorf("login to x: %w: [AUTHENTICATIONFAILED] nope", imapwatch.ErrAuthFailed),
+		"login failed: check the password", "check the username and the password"},
+	{"imapwatch.CertificateError", fmt.Errorf("dial: %w", &imapwatch.CertificateError{Host: "h", Subject: "CN=h", Fingerprint: "sha256:AB:CD:EF:01:23:45:67:89:AB", Err: errors.New("x509")}),
+		"certificate not trusted (sha256:AB:CD:EF:01:23:45…)", `tls_fingerprint = "sha256:AB:CD:EF:01:23:45:67:89:AB"`},
+	{"imapwatch.ErrCertificate", imapwatch.ErrCertificate, "certificate not trusted", "tls_ca_file"},
+	{"x509", fmt.Errorf("tls: %w", x509.UnknownAuthorityError{}), "certificate not trusted", "tls_fingerprint"},
+	{"imapwatch.MailboxError", fmt.Errorf("examine: %w", &imapwatch.MailboxError{Mailboxes: []string{"Lists/go", "Arch\u202Eive"}, Text: "no such mailbox"}),
+		"folder not found: Lists/go, Archive", "case-sensitive"},
+	{"imapwatch.ErrMailboxMissing", fmt.Errorf("%w: Lists", imapwatch.ErrMailboxMissing), "folder not found", "folder names"},
+	{"imapwatch.ErrNoSecret", imapwatch.ErrNoSecret, "no password available", "password_command"},
+	{"imapwatch.ErrPlaintextRefused", imapwatch.ErrPlaintextRefused, "refusing to send the password unencrypted", "tls or starttls"},
+	{"imapwatch.ErrNoTLS", fmt.Errorf("%w: BAD", imapwatch.ErrNoTLS), "the server does not offer STARTTLS", "security tls"},
+	{"imapwatch.ErrSignInNeeded", fmt.Errorf("%w: invalid_grant", imapwatch.ErrSignInNeeded), "sign-in needed", "idlebell login with the account's name"},
+	{"settings.SecretError", fmt.Errorf("%w: %w", imapwatch.ErrSignInNeeded, &settings.SecretError{Account: "Gmail", Token: true, Err: settings.ErrSecretNotFound}),
+		"sign-in needed", "idlebell login Gmail"},
+	{"settings.ErrSecretNotFound", fmt.Errorf("%w: %w", imapwatch.ErrNoSecret, &settings.SecretError{Account: "My Mail", Err: settings.ErrSecretNotFound}),
+		"no password stored", "secret-tool store --label='idlebell My Mail' service idlebell username 'My Mail'"},
+	{"settings.ErrKeyringLocked", fmt.Errorf("%w: %w", imapwatch.ErrNoSecret, &settings.SecretError{Account: "Work", Err: settings.ErrKeyringLocked}),
+		"the keyring is locked", "or set password_command"},
+	{"settings.ErrKeyringLocked token", fmt.Errorf("signed in, but: %w", &settings.SecretError{Account: "Gmail", Token: true, Err: settings.ErrKeyringLocked}),
+		"the keyring is locked", "then sign in again"},
+	{"settings.ErrNoSecretService", &settings.SecretError{Account: "Work", Err: settings.ErrNoSecretService},
+		"no keyring service", "gnome-keyring or KWallet"},
+	{"settings.PasswordCommandError", fmt.Errorf("password for account %q: %w", "Work", &settings.PasswordCommandError{Reason: "pass exited with status 1: gpg: decryption failed\x1b[31m"}),
+		"password_command failed", "pass exited with status 1: gpg: decryption failed [31m. Fix password_command"},
+	{"settings.ErrPasswordCommand", settings.ErrPasswordCommand, "password_command failed", "first line"},
+	{"settings.Error", &settings.Error{Path: "/c.toml", Problems: []settings.Problem{{Line: 3, Field: "port", Message: "must be 1–65535"}}},
+		"the config file has errors", "/c.toml: line 3: port: must be 1–65535"},
+	{"oauth.ErrSignInRequired", fmt.Errorf("refresh: %w", oauth.ErrSignInRequired), "sign-in needed", "Sign in again"},
+	{"oauth.ErrNoToken", fmt.Errorf("%w: none", oauth.ErrNoToken), "sign-in needed", "Sign in again"},
+	{"oauth.ErrConfig", fmt.Errorf("%w: no client ID for google: set oauth_client_id", oauth.ErrConfig),
+		"OAuth2 is not set up for this account", "set oauth_client_id"},
+	{"oauth.ErrDenied", fmt.Errorf("device: %w", oauth.ErrDenied), "the sign-in was declined or the code expired", "approve"},
+	{"dns", fmt.Errorf("resolve: %w", &net.DNSError{Name: "imap.example.com", Err: "no such host", IsNotFound: true}),
+		"can't find imap.example.com", "host name"},
+	{"refused", &net.OpError{Op: "dial", Net: "tcp", Addr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 993}, Err: &os.SyscallError{Syscall: "connect", Err: syscall.ECONNREFUSED}},
+		"127.0.0.1:993 refused the connection", "port"},
+	{"refused, no address", syscall.ECONNREFUSED, "the server refused the connection", "port"},
+	{"unreachable", fmt.Errorf("dial: %w", syscall.EHOSTUNREACH), "no route to the server", "network"},
+	{"deadline", fmt.Errorf("dial: %w", context.DeadlineExceeded), "no answer from the server", "firewall"},
+	{"io deadline", &net.OpError{Op: "read", Net: "tcp", Addr: &net.TCPAddr{IP: net.IPv4(10, 0, 0, 1), Port: 143}, Err: os.ErrDeadlineExceeded},
+		"no answer from 10.0.0.1:143", "firewall"},
+	{"cancelled", fmt.Errorf("sign-in: %w", context.Canceled), "cancelled", ""},
+	{"closed", fmt.Errorf("read: %w", io.ErrUnexpectedEOF), "the connection was closed", "by itself"},
+	{"tls on a plain port", fmt.Errorf("handshake: %w", tls.RecordHeaderError{Msg: "first record does not look like a TLS handshake"}),
+		"the server did not answer in TLS", "starttls"},
+	{"missing file", &fs.PathError{Op: "open", Path: "/ca.pem", Err: fs.ErrNotExist}, "/ca.pem does not exist", ""},
+	{"unknown", errors.New("* BYE something raw"), "connection failed", "idlebell check"},
+}
+
+func TestDescribe(t *testing.T) {
+	for _, tt := range describeTests {
+		sentence, hint := Describe(tt.err)
+		if sentence != tt.sentence {
+			t.Errorf("%s: Describe(%v) sentence = %q, want %q", tt.typed, tt.err, sentence, tt.sentence)
+		}
+		if !strings.Contains(hint, tt.hint) {
+			t.Errorf("%s: Describe(%v) hint = %q, want it to contain %q", tt.typed, tt.err, hint, tt.hint)
+		}
+		if tt.hint == "" && hint != "" {
+			t.Errorf("%s: Describe(%v) hint = %q, want none", tt.typed, tt.err, hint)
+		}
+	}
+	if s, h := Describe(nil); s != "" || h != "" {
+		t.Errorf("Describe(nil) = %q, %q, want empty", s, h)
+	}
+}
+
+// TestDescribeIn: a Translator sees the English template and its values,
+// never text already filled in.
+func TestDescribeIn(t *testing.T) {
+	var keys []string
+	tr := func(key string, data map[string]any) string {
+		keys = append(keys, key)
+		return "DE: " + English(key, data)
+	}
+	s, h := DescribeIn(tr, &net.DNSError{Name: "imap.example.de"})
+	if s != "DE: can't find imap.example.de" || !strings.HasPrefix(h, "DE: ") {
+		t.Errorf("DescribeIn(tr, dns) = %q, %q", s, h)
+	}
+	if len(keys) != 2 || keys[0] != "can't find {{.Host}}" {
+		t.Errorf("translator keys = %q, want the template first", keys)
+	}
+	// A value that looks like a template stays text.
+	s, _ = Describe(&net.DNSError{Name: "{{.Host}}"})
+	if s != "can't find {{.Host}}" {
+		t.Errorf("Describe(dns {{.Host}}) = %q", s)
+	}
+}
+
+// TestEveryTypedErrorDescribed: each exported error of imapwatch, settings
+// and oauth (a var Err… or a type …Error) has a case above, so a new one
+// cannot reach a user as "connection failed".
+func TestEveryTypedErrorDescribed(t *testing.T) {
+	covered := map[string]bool{}
+	for _, tt := range describeTests {
+		covered[strings.Fields(tt.typed)[0]] = true
+	}
+	for _, pkg := range []string{"imapwatch", "settings", "oauth"} {
+		for _, name := range exportedErrors(t, filepath.Join("..", pkg)) {
+			if !covered[pkg+"."+name] {
+				t.Errorf("%s.%s has no case in describeTests (and maybe no sentence in Describe)", pkg, name)
+			}
+		}
+	}
+}
+
+// exportedErrors lists a package's exported `var Err… = …` and `type
+// …Error` declarations, tests aside.
+func exportedErrors(t *testing.T, dir string) []string {
+	t.Helper()
+	fset := token.NewFileSet()
+	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no Go files in %s: %v", dir, err)
+	}
+	var names []string
+	for _, path := range files {
+		if strings.HasSuffix(path, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range f.Decls {
+			g, ok := d.(*ast.GenDecl)
+			if !ok {
+				continue
+			}
+			for _, spec := range g.Specs {
+				switch s := spec.(type) {
+				case *ast.ValueSpec:
+					for _, n := range s.Names {
+						if n.IsExported() && strings.HasPrefix(n.Name, "Err") {
+							names = append(names, n.Name)
+						}
+					}
+				case *ast.TypeSpec:
+					if s.Name.IsExported() && strings.HasSuffix(s.Name.Name, "Error") {
+						names = append(names, s.Name.Name)
+					}
+				}
+			}
+		}
+	}
+	return names
+}
