@@ -10,8 +10,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"time"
 
+	"idlebell/explain"
 	"idlebell/hooks"
 	"idlebell/imapwatch"
 )
@@ -180,6 +182,10 @@ func (p *pump) handle(ev imapwatch.Event) error {
 	return nil
 }
 
+// retryHint says how a failed account is tried again, the headless way of
+// the tray's Check now.
+const retryHint = "Then send idlebell SIGHUP (kill -HUP), or save the config, and it tries again (the tray's Check now)."
+
 // logState logs a state change as msg="state": info while things work,
 // warn while reconnecting, error when an account failed for good (the other
 // accounts go on; `idlebell check` explains the failure).
@@ -196,7 +202,9 @@ func (p *pump) logState(ev *imapwatch.StateChange) {
 		}
 		p.logger.Warn("state", attrs...)
 	case imapwatch.StateFailed:
-		attrs = append(attrs, "err", ev.Err, "hint", "fix the account, then restart idlebell; `idlebell check` explains the problem")
+		problem, hint := explain.Describe(ev.Err)
+		attrs = append(attrs, "err", ev.Err, "problem", problem,
+			"hint", strings.TrimSpace(hint+" "+retryHint))
 		p.logger.Error("state", attrs...)
 	default:
 		if ev.Err != nil {

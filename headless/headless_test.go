@@ -79,7 +79,8 @@ func TestHeadlessRunWritesLinesLogsStatesAndNotifies(t *testing.T) {
 	}
 	for _, want := range []string{
 		`level=INFO msg=state account=Work mailbox=INBOX state=idle`,
-		`level=ERROR msg=state account=Home mailbox=INBOX state=failed err="authentication failed"`,
+		`level=ERROR msg=state account=Home mailbox=INBOX state=failed err="authentication failed" problem="login failed: check the password" hint="The server refused the login:`,
+		`Then send idlebell SIGHUP (kill -HUP), or save the config, and it tries again (the tray's Check now)."`,
 	} {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("log lacks %s:\n%s", want, logs.String())

@@ -177,19 +177,19 @@ func (v *accountView) status(now time.Time) string {
 	if !v.enabled {
 		return "disabled"
 	}
-	name, mb := v.worst()
+	_, mb := v.worst()
 	if mb == nil {
 		return "connecting…"
 	}
 	var state string
 	switch mb.state {
 	case imapwatch.StateFailed:
-		return errorSentence(mb.err, v.host, name)
+		return sentence(mb.err)
 	case imapwatch.StateReconnecting:
 		secs := int(mb.retryAt.Sub(now).Round(time.Second) / time.Second)
 		s := retryIn(secs)
 		if mb.err != nil {
-			s += " (" + errorSentence(mb.err, v.host, name) + ")"
+			s += " (" + sentence(mb.err) + ")"
 		}
 		return s
 	case imapwatch.StateConnecting:
@@ -234,7 +234,7 @@ func (m *model) line(name string, now time.Time) string {
 	case s.running:
 		status = "waiting for the sign-in in the browser…"
 	case s.err != nil && v.needsSignIn():
-		status = signInSentence(s.err)
+		status = "sign-in failed: " + sentence(s.err)
 	}
 	return safeLine(name, 60) + " — " + status
 }

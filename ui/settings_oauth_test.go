@@ -162,7 +162,7 @@ func TestSettingsSignInFailure(t *testing.T) {
 	h.signIn.next(t)
 	h.signIn.result <- fmt.Errorf("store: %w", &settings.SecretError{Account: "Outlook", Token: true, Err: settings.ErrKeyringLocked})
 	h.drainUntil("the failed sign-in", func() bool { return !h.s.t.model.signingIn("Outlook") })
-	if want := "Signed in, but the keyring is locked: unlock it and sign in again."; h.s.status.Text != want {
+	if want := "Sign-in failed: the keyring is locked. Unlock it (log in to the desktop session, or open Passwords and Keys), then sign in again."; h.s.status.Text != want {
 		t.Errorf("status = %q, want %q", h.s.status.Text, want)
 	}
 	if len(h.watcher.retried) != 0 {

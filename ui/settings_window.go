@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
+	"idlebell/explain"
 	"idlebell/imapwatch"
 	"idlebell/settings"
 )
@@ -930,8 +931,8 @@ func (s *settingsWindow) signIn() {
 	a := withPreset(s.cfg.Accounts[s.selected])
 	started := s.t.startSignIn(a, func(err error) {
 		if err != nil {
-			msg := signInSentence(err)
-			s.status.SetText(strings.ToUpper(msg[:1]) + msg[1:] + ".")
+			msg, hint := explain.Describe(err)
+			s.status.SetText(strings.TrimSpace("Sign-in failed: " + msg + ". " + hint))
 		} else {
 			s.status.SetText("Signed in. idlebell connects to " + safeLine(a.Name, 60) + " now.")
 		}
@@ -1003,18 +1004,13 @@ func checkSentence(r *imapwatch.CheckResult, a settings.Account) (string, string
 		}
 		return s + ".", ""
 	}
+	msg, hint := explain.Describe(r.Err)
+	text := strings.TrimSpace(strings.ToUpper(msg[:1]) + msg[1:] + ". " + hint)
 	var cerr *imapwatch.CertificateError
-	switch {
-	case errors.As(r.Err, &cerr) && cerr.Fingerprint != "":
-		fp := strings.TrimPrefix(cerr.Fingerprint, "sha256:")
-		return fmt.Sprintf("The server's certificate is not trusted (SHA-256 %s). Trust it?", safeLine(fp, 120)), cerr.Fingerprint
-	case errors.Is(r.Err, imapwatch.ErrSignInNeeded):
-		return "Not signed in: use the Sign in button, then test again.", ""
-	case errors.Is(r.Err, imapwatch.ErrAuthFailed):
-		return "Login failed: the server rejected the username or password.", ""
+	if errors.As(r.Err, &cerr) && cerr.Fingerprint != "" {
+		return text, cerr.Fingerprint // offered for pinning with a Trust button
 	}
-	msg := errorSentence(r.Err, a.Host, strings.Join(a.Mailboxes, ", "))
-	return strings.ToUpper(msg[:1]) + msg[1:] + ".", ""
+	return text, ""
 }
 
 // trustCertificate pins the fingerprint the test saw into the account.

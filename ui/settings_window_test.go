@@ -276,9 +276,12 @@ func TestCheckSentence(t *testing.T) {
 	}{
 		{"ok", &imapwatch.CheckResult{Idle: true, Mailboxes: []imapwatch.MailboxCheck{{Name: "INBOX", Unseen: 3}}}, "Connected. IDLE supported, 3 unread in INBOX.", ""},
 		{"no idle", &imapwatch.CheckResult{Mailboxes: []imapwatch.MailboxCheck{{Name: "INBOX"}}}, "Connected. no IDLE: polling every 2m, 0 unread in INBOX.", ""},
-		{"cert", &imapwatch.CheckResult{Step: "tls", Err: &imapwatch.CertificateError{Host: "h", Fingerprint: fp, Err: errors.New("unknown authority")}}, "The server's certificate is not trusted (SHA-256 " + strings.TrimPrefix(fp, "sha256:") + "). Trust it?", fp},
-		{"auth", &imapwatch.CheckResult{Step: "login", Err: imapwatch.ErrAuthFailed}, "Login failed: the server rejected the username or password.", ""},
-		{"mailbox", &imapwatch.CheckResult{Step: "mailbox", Err: imapwatch.ErrMailboxMissing}, "Folder not found: INBOX.", ""},
+		{"cert", &imapwatch.CheckResult{Step: "tls", Err: &imapwatch.CertificateError{Host: "h", Fingerprint: fp, Err: errors.New("unknown authority")}},
+			"Certificate not trusted (sha256:AB:CD:EF:01:23:45…). If " + fp + " is your server's certificate, trust it: Trust in Settings, or tls_fingerprint = \"" + fp + "\" in the account (or tls_ca_file for the CA that signed it).", fp},
+		{"auth", &imapwatch.CheckResult{Step: "login", Err: imapwatch.ErrAuthFailed},
+			"Login failed: check the password. The server refused the login: check the username and the password (or, for an OAuth2 account, sign in again).", ""},
+		{"mailbox", &imapwatch.CheckResult{Step: "mailbox", Err: &imapwatch.MailboxError{Mailboxes: []string{"INBOX"}}},
+			"Folder not found: INBOX. Check the folder names in the account: they are case-sensitive, except INBOX.", ""},
 	}
 	for _, tt := range tests {
 		got, gotFP := checkSentence(tt.r, a)

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"idlebell/imapwatch"
+	"idlebell/oauth"
 	"idlebell/settings"
 )
 
@@ -340,9 +341,9 @@ func TestTraySignInAgain(t *testing.T) {
 	// A failed sign-in is said in the line until the account connects.
 	ft.item(t, "Sign in again…").Action()
 	fs.next(t)
-	fs.result <- errors.New("oauth2: sign-in was declined or expired")
+	fs.result <- fmt.Errorf("device: %w", oauth.ErrDenied)
 	drainQueue(t, queue, "the failed sign-in", func() bool { return !tr.model.signingIn("Gmail") })
-	if got, want := ft.labels()[0], "Gmail — sign-in failed: oauth2: sign-in was declined or expired"; got != want {
+	if got, want := ft.labels()[0], "Gmail — sign-in failed: the sign-in was declined or the code expired"; got != want {
 		t.Errorf("menu line after a failed sign-in = %q, want %q", got, want)
 	}
 	w.mu.Lock()
