@@ -10,15 +10,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"os"
 	"os/signal"
-	"runtime"
-	"runtime/debug"
 	"syscall"
 	"time"
 
+	"idlebell/bridge"
+	"idlebell/cli"
 	"idlebell/demo"
 	"idlebell/headless"
 	"idlebell/hooks"
@@ -71,11 +70,8 @@ Flags:
 `
 
 func run(args []string, stdout, stderr io.Writer) int {
-	if len(args) > 0 && args[0] == "check" {
-		return runCheck(args[1:], stdout, stderr)
-	}
-	if len(args) > 0 && args[0] == "login" {
-		return runLogin(args[1:], stdout, stderr)
+	if code, ok := cli.Run(cli.Env{Stdout: stdout, Stderr: stderr}, args); ok {
+		return code
 	}
 	var o options
 	fset := flag.NewFlagSet("idlebell", flag.ContinueOnError)
@@ -97,10 +93,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if o.version {
-		fmt.Fprintln(stdout, versionString())
+		fmt.Fprintln(stdout, cli.Version(version, commit))
 		return 0
 	}
-	logger, err := newLogger(stderr, o.logFormat, o.logLevel)
+	logger, err := cli.NewLogger(stderr, o.logFormat, o.logLevel)
 	if err != nil {
 		fmt.Fprintln(stderr, "idlebell:", err)
 		return 2
@@ -122,7 +118,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		secrets = settings.Keyring()
 	)
 	if o.demo {
-		srv, dcfg, dsecrets, err := startDemo(ctx, o.demoInterval, logger)
+		srv, dcfg, dsecrets, err := demo.Setup(ctx, o.demoInterval, logger)
 		if err != nil {
 			fmt.Fprintln(stderr, "idlebell:", err)
 			return 1
@@ -130,29 +126,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		defer srv.Close()
 		cfg, secrets = dcfg, dsecrets
 	} else {
-		path = o.configPath
-		if path == "" {
-			if path, err = settings.Path(); err != nil {
-				fmt.Fprintln(stderr, "idlebell:", err)
-				return 1
-			}
-		}
-		cfg, cfgErr = settings.Load(path)
-		if errors.Is(cfgErr, fs.ErrNotExist) {
-			if o.headless {
-				// Without a window to add an account in, running with
-				// none would silently do nothing.
-				fmt.Fprintf(stderr, "idlebell: no config file at %s: create one (see config.example.toml in the README) or pass --config\n", path)
-				return 2
-			}
-			cfg, cfgErr = settings.Default(), nil // first run: the settings window opens
-		}
-		if cfgErr != nil {
-			if o.headless {
-				fmt.Fprintln(stderr, "idlebell:", cfgErr)
-				return 2
-			}
-			logger.Error("config not usable; fix it and idlebell reloads it", "path", path, "err", cfgErr)
+		var code int
+		if cfg, cfgErr, path, code = cli.StartConfig(o.configPath, o.headless, stderr, logger); code != 0 {
+			return code
 		}
 	}
 
@@ -191,7 +167,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		<-ctx.Done()
 		mgr.Close()
 	}()
-	mgr.Apply(watchConfigs(cfg, secrets, trace))
+	tokens := settings.TokenKeyring()
+	accounts := bridge.New(bridge.Options{Secrets: secrets, Tokens: tokens, Trace: trace})
+	mgr.Apply(accounts.Configs(cfg))
 	runner := hooks.New(logger)
 	defer runner.Close()
 	runner.Configure(cfg)
@@ -199,8 +177,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	var tray *trayFront
 	if !o.headless {
 		tray = newTrayFront(trayDeps{
-			mgr: mgr, hooks: runner, path: path, cfg: cfg, cfgErr: cfgErr,
-			secrets: secrets, tokens: tokenSecrets, demo: o.demo, trace: trace, logger: logger,
+			mgr: mgr, hooks: runner, accounts: accounts, path: path, cfg: cfg, cfgErr: cfgErr,
+			secrets: secrets, tokens: tokens, demo: o.demo, logger: logger,
 		})
 	}
 	if path != "" {
@@ -209,7 +187,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			if err != nil {
 				logger.Error("config change not applied; keeping the running config", "err", err)
 			} else {
-				mgr.Apply(watchConfigs(c, secrets, trace))
+				mgr.Apply(accounts.Configs(c))
+				mgr.CheckNow("") // a failed account tries again (SIGHUP: check now)
 				runner.Configure(c)
 			}
 			if tray != nil {
@@ -229,69 +208,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return tray.run(ctx)
 }
 
-// trayDeps is what the tray app is wired with.
+// trayDeps is what the tray app is wired with: the parts main made.
 type trayDeps struct {
 	mgr             *imapwatch.Manager
 	hooks           *hooks.Runner
+	accounts        *bridge.Bridge
 	path            string
 	cfg             *settings.Config
 	cfgErr          error
 	secrets, tokens settings.Secrets
 	demo            bool
-	trace           io.Writer
 	logger          *slog.Logger
-}
-
-func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
-	var lv slog.Level
-	if err := lv.UnmarshalText([]byte(level)); err != nil {
-		return nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", level)
-	}
-	opts := &slog.HandlerOptions{Level: lv}
-	switch format {
-	case "text":
-		return slog.New(slog.NewTextHandler(w, opts)), nil
-	case "json":
-		return slog.New(slog.NewJSONHandler(w, opts)), nil
-	}
-	return nil, fmt.Errorf("--log-format %q: want text or json", format)
-}
-
-func versionString() string {
-	rev := commit
-	goVersion := runtime.Version()
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		goVersion = bi.GoVersion
-		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" && rev == "" {
-				rev = s.Value
-			}
-		}
-	}
-	if rev == "" {
-		rev = "unknown"
-	}
-	return fmt.Sprintf("idlebell %s (commit %s, %s)", version, rev, goVersion)
-}
-
-// startDemo runs the embedded server with one "Demo" account and feeds it.
-func startDemo(ctx context.Context, interval time.Duration, logger *slog.Logger) (*demo.Server, *settings.Config, settings.Secrets, error) {
-	srv, err := demo.Start(demo.Options{})
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	const user, password = "demo", "demo"
-	if err := srv.AddUser(user, password); err != nil {
-		srv.Close()
-		return nil, nil, nil, err
-	}
-	host, port := srv.HostPort()
-	a := settings.NewAccount("Demo")
-	a.Host, a.Port, a.Security, a.Username = host, port, "none", user
-	cfg := settings.Default()
-	cfg.Accounts = []settings.Account{a}
-	// Owned by the demo: ends with ctx.
-	go demo.Feed(ctx, srv, user, interval, logger)
-	logger.Info("demo server running", "addr", srv.Addr, "interval", interval)
-	return srv, cfg, demo.Secrets(password), nil
 }

@@ -44,14 +44,14 @@ func (t *trayFront) run(ctx context.Context) int {
 		ConfigErr:  d.cfgErr,
 		Secrets:    d.secrets,
 		Tokens:     d.tokens,
-		SignIn:     signInWithBrowser,
+		SignIn:     d.accounts.SignInWithBrowser,
 		Demo:       d.demo,
 		Updates:    t.updates,
 		Test: func(ctx context.Context, a settings.Account) *imapwatch.CheckResult {
-			return imapwatch.Check(ctx, watchConfig(a, d.secrets, d.trace))
+			return imapwatch.Check(ctx, d.accounts.Config(a))
 		},
 		MarkRead: func(ctx context.Context, a settings.Account, mailbox string, uidValidity, uid uint32) error {
-			return imapwatch.MarkSeen(ctx, watchConfig(a, d.secrets, d.trace), mailbox, uidValidity, uid)
+			return imapwatch.MarkSeen(ctx, d.accounts.Config(a), mailbox, uidValidity, uid)
 		},
 		Logger: d.logger,
 	})

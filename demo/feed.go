@@ -7,6 +7,8 @@ import (
 	"mime"
 	"strings"
 	"time"
+
+	"idlebell/settings"
 )
 
 // sample is one realistic message for the demo feed. Subjects and names carry
@@ -60,4 +62,29 @@ func Feed(ctx context.Context, s *Server, user string, interval time.Duration, l
 			}
 		}
 	}
+}
+
+// Setup starts the server with one user and a config whose one account,
+// "Demo", watches it, and feeds the user a message every interval until ctx
+// is done (the goroutine is owned by ctx). The secrets hand out the demo
+// user's password, so --demo never touches the keyring. Close the server
+// when done.
+func Setup(ctx context.Context, interval time.Duration, logger *slog.Logger) (*Server, *settings.Config, Secrets, error) {
+	srv, err := Start(Options{})
+	if err != nil {
+		return nil, nil, "", err
+	}
+	const user, password = "demo", "demo"
+	if err := srv.AddUser(user, password); err != nil {
+		srv.Close()
+		return nil, nil, "", err
+	}
+	host, port := srv.HostPort()
+	a := settings.NewAccount("Demo")
+	a.Host, a.Port, a.Security, a.Username = host, port, settings.SecurityNone, user
+	cfg := settings.Default()
+	cfg.Accounts = []settings.Account{a}
+	go Feed(ctx, srv, user, interval, logger)
+	logger.Info("demo server running", "addr", srv.Addr, "interval", interval)
+	return srv, cfg, Secrets(password), nil
 }

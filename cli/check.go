@@ -1,0 +1,238 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"idlebell/bridge"
+	"idlebell/explain"
+	"idlebell/imapwatch"
+	"idlebell/settings"
+)
+
+const checkUsage = `Usage: idlebell check [--config PATH] [--json] [--timeout 20s] [--debug-imap]
+
+Tests every enabled account once: resolve the host, connect, TLS (certificate
+subject and SHA-256 fingerprint), login, capabilities (IDLE, NOTIFY, CONDSTORE,
+PREVIEW), that the mailboxes exist, unseen counts and the round-trip time.
+Exit status: 0 when every account passes, 1 otherwise, 2 for an invalid config.
+
+Examples:
+  idlebell check
+  idlebell check --json | jq '.accounts[] | select(.ok | not) | .message'
+
+Flags:
+`
+
+// check is `idlebell check`: imapwatch.Check for each enabled account,
+// concurrently, reported in config order as a table or JSON.
+func check(env Env, args []string) int {
+	fset := flag.NewFlagSet("idlebell check", flag.ContinueOnError)
+	fset.SetOutput(env.Stderr)
+	fset.Usage = func() { fmt.Fprint(env.Stderr, checkUsage); fset.PrintDefaults() }
+	configPath := fset.String("config", "", "config file (default: the user config dir's idlebell/config.toml)")
+	asJSON := fset.Bool("json", false, "print JSON for scripts instead of a table")
+	timeout := fset.Duration("timeout", 20*time.Second, "give up on an account after this long")
+	debugIMAP := fset.Bool("debug-imap", false, "trace the IMAP protocol to stderr (passwords redacted)")
+	if err := fset.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if fset.NArg() > 0 {
+		fmt.Fprintf(env.Stderr, "idlebell check: unexpected argument %q\n", fset.Arg(0))
+		return exitUsage
+	}
+	cfg, path, code := loadConfig(env, "check", *configPath, "create one (see config.example.toml) or pass --config PATH")
+	if cfg == nil {
+		return code
+	}
+	var accounts []settings.Account
+	for _, a := range cfg.Accounts {
+		if a.Enabled {
+			accounts = append(accounts, a)
+		}
+	}
+	if len(accounts) == 0 {
+		fmt.Fprintf(env.Stderr, "idlebell check: no enabled account in %s: add an [[account]] block, or set enabled = true\n", path)
+		return exitFailed
+	}
+
+	var trace io.Writer
+	if *debugIMAP {
+		trace = &lockedWriter{w: env.Stderr}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+	b := bridge.New(bridge.Options{Secrets: env.Secrets, Tokens: env.Tokens, Trace: trace})
+	results := make([]*imapwatch.CheckResult, len(accounts))
+	var wg sync.WaitGroup
+	for i, a := range accounts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = imapwatch.Check(ctx, b.Config(a))
+		}()
+	}
+	wg.Wait()
+
+	now := time.Now()
+	reports := make([]checkReport, len(results))
+	ok := true
+	for i, r := range results {
+		reports[i] = newCheckReport(r, accounts[i], now)
+		ok = ok && r.OK()
+	}
+	var err error
+	if *asJSON {
+		err = writeCheckJSON(env.Stdout, ok, reports)
+	} else {
+		err = writeCheckTable(env.Stdout, reports)
+	}
+	if err != nil {
+		fmt.Fprintln(env.Stderr, "idlebell check:", err)
+		return exitFailed
+	}
+	if !ok {
+		return exitFailed
+	}
+	return exitOK
+}
+
+// checkReport is one account's result as `check --json` prints it: the
+// CheckResult's fields plus whether it passed and, if not, what failed and
+// what to do (explain's sentence and hint) and the raw error.
+type checkReport struct {
+	*imapwatch.CheckResult
+	Username string `json:"username"`
+	// TokenLifetimeS is how long the OAuth2 access token had left, in seconds.
+	TokenLifetimeS float64 `json:"token_lifetime_s,omitempty"`
+	OK             bool    `json:"ok"`
+	RTTMs          float64 `json:"rtt_ms"`
+	Message        string  `json:"message,omitempty"` // what failed
+	Hint           string  `json:"hint,omitempty"`    // what to do
+	Error          string  `json:"error,omitempty"`   // the underlying error
+}
+
+func newCheckReport(r *imapwatch.CheckResult, a settings.Account, now time.Time) checkReport {
+	rep := checkReport{CheckResult: r, Username: a.Username, OK: r.OK(), RTTMs: float64(r.RTT.Microseconds()) / 1000}
+	if !r.TokenExpiry.IsZero() {
+		rep.TokenLifetimeS = r.TokenExpiry.Sub(now).Round(time.Second).Seconds()
+	}
+	if r.Err != nil {
+		rep.Message, rep.Hint = explain.Describe(r.Err)
+		rep.Error = r.Err.Error()
+	}
+	return rep
+}
+
+func writeCheckJSON(w io.Writer, ok bool, reports []checkReport) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(struct {
+		OK       bool          `json:"ok"`
+		Accounts []checkReport `json:"accounts"`
+	}{ok, reports})
+}
+
+// writeCheckTable writes one block per account: a header line, then one
+// line per step ("ok", "FAIL" or "-" for not applicable) up to the failed
+// step, whose line says what failed, followed by what to do.
+func writeCheckTable(w io.Writer, reports []checkReport) error {
+	var b strings.Builder
+	for i, rep := range reports {
+		r := rep.CheckResult
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		verdict := "ok"
+		if !rep.OK {
+			verdict = "FAILED"
+		}
+		fmt.Fprintf(&b, "%s (%s, %s): %s\n", r.Account, r.Addr, r.Security, verdict)
+		line := func(status, step, detail string) {
+			fmt.Fprintf(&b, "  %-4s  %-12s  %s\n", status, step, detail)
+		}
+		failed := false
+		fail := func(label string) {
+			line("FAIL", label, rep.Message)
+			if rep.Hint != "" {
+				fmt.Fprintf(&b, "  %-4s  %-12s  %s\n", "", "", rep.Hint)
+			}
+			failed = true
+		}
+		step := func(name, label string, detail func() string) {
+			switch {
+			case failed:
+			case r.Step == name:
+				fail(label)
+			default:
+				line("ok", label, detail())
+			}
+		}
+		step("resolve", "resolve", func() string { return strings.Join(r.IPs, ", ") })
+		step("connect", "connect", func() string { return r.Addr })
+		if r.Security == imapwatch.SecurityNone {
+			if !failed {
+				line("-", "tls", "none: plaintext")
+			}
+		} else {
+			step("tls", "tls", func() string {
+				return fmt.Sprintf("%s, %s, %s", r.TLSVersion, r.CertSubject, r.CertFingerprint)
+			})
+		}
+		step("login", "login", func() string { return "as " + rep.Username + ", " + authDetail(r, rep.TokenLifetimeS) })
+		step("capabilities", "capabilities", func() string {
+			return fmt.Sprintf("IDLE %s, NOTIFY %s, CONDSTORE %s, PREVIEW %s",
+				yesNo(r.Idle), yesNo(r.Notify), yesNo(r.Condstore), yesNo(r.Preview))
+		})
+		step("mailbox", "mailboxes", func() string {
+			var parts []string
+			for _, m := range r.Mailboxes {
+				parts = append(parts, fmt.Sprintf("%s: %d messages, %d unseen", m.Name, m.Messages, m.Unseen))
+			}
+			return strings.Join(parts, "; ")
+		})
+		if rep.OK {
+			line("ok", "round trip", fmt.Sprintf("%.2f ms", rep.RTTMs))
+		} else if !failed {
+			fail(r.Step) // a step this table does not know
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// authDetail is how login went: "password (LOGIN)" or "OAuth2 (OAUTHBEARER),
+// access token valid for 59m0s".
+func authDetail(r *imapwatch.CheckResult, lifetimeS float64) string {
+	switch r.AuthMethod {
+	case "LOGIN", "":
+		return "password (LOGIN)"
+	}
+	s := "OAuth2 (" + r.AuthMethod + ")"
+	if !r.TokenExpiry.IsZero() {
+		s += ", access token valid for " + (time.Duration(lifetimeS) * time.Second).String()
+	}
+	return s
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}

@@ -1,0 +1,108 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"idlebell/bridge"
+	"idlebell/oauth"
+	"idlebell/settings"
+)
+
+const loginUsage = `Usage: idlebell login [--config PATH] [--device | --browser] ACCOUNT
+
+Signs ACCOUNT (an account with auth = "oauth2") in with its provider and
+keeps the refresh token in the keyring (service idlebell-oauth2). By
+default Microsoft and custom providers with oauth_device_url use a device
+code (open a URL on any device, type the code); Google, which has no
+device sign-in for mail, opens the browser on this machine.
+Exit status: 0 signed in, 1 failed, 2 usage or config error.
+
+Examples:
+  idlebell login Work
+  idlebell login --browser Outlook
+
+Flags:
+`
+
+// login is `idlebell login ACCOUNT`.
+func login(env Env, args []string) int {
+	fset := flag.NewFlagSet("idlebell login", flag.ContinueOnError)
+	fset.SetOutput(env.Stderr)
+	fset.Usage = func() { fmt.Fprint(env.Stderr, loginUsage); fset.PrintDefaults() }
+	configPath := fset.String("config", "", "config file (default: the user config dir's idlebell/config.toml)")
+	device := fset.Bool("device", false, "sign in with a code on another device (RFC 8628)")
+	browser := fset.Bool("browser", false, "sign in in a browser on this machine")
+	timeout := fset.Duration("timeout", 15*time.Minute, "give up after this long")
+	if err := fset.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if fset.NArg() != 1 || (*device && *browser) {
+		fset.Usage()
+		return exitUsage
+	}
+	name := fset.Arg(0)
+	cfg, path, code := loadConfig(env, "login", *configPath, "add the account first (see the README, 'signing in with OAuth2') or pass --config PATH")
+	if cfg == nil {
+		return code
+	}
+	a, ok := cfg.Account(name)
+	if !ok {
+		fmt.Fprintf(env.Stderr, "idlebell login: no account named %q in %s\n", name, path)
+		return exitUsage
+	}
+	if !a.UsesOAuth2() {
+		fmt.Fprintf(env.Stderr, "idlebell login: account %q signs in with a password: set auth = \"oauth2\" and oauth_provider in %s first\n", name, path)
+		return exitUsage
+	}
+	useDevice := *device || (!*browser && bridge.OAuthConfig(a).DeviceURL != "")
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+	who := providerName(a.OAuthProvider)
+	open := func(u string) error {
+		fmt.Fprintf(env.Stdout, "To sign in to %s (%s) with %s, open this page in a browser on this computer:\n\n  %s\n\n", a.Name, a.Username, who, u)
+		if err := oauth.OpenBrowser(u); err == nil {
+			fmt.Fprintln(env.Stdout, "Your browser should open it now.")
+		}
+		fmt.Fprintln(env.Stdout, "Waiting for the browser… (Ctrl+C to cancel)")
+		return nil
+	}
+	show := func(dc oauth.DeviceCode) {
+		fmt.Fprintf(env.Stdout, "To sign in to %s (%s) with %s:\n\n  1. Open %s on any device\n  2. Enter the code %s\n\n", a.Name, a.Username, who, dc.URL, dc.Code)
+		if !dc.Expires.IsZero() {
+			fmt.Fprintf(env.Stdout, "Waiting for you to finish there… the code expires in %s (Ctrl+C to cancel)\n", time.Until(dc.Expires).Round(time.Minute))
+		} else {
+			fmt.Fprintln(env.Stdout, "Waiting for you to finish there… (Ctrl+C to cancel)")
+		}
+	}
+	b := bridge.New(bridge.Options{Secrets: env.Secrets, Tokens: env.Tokens})
+	if err := b.SignIn(ctx, a, useDevice, open, show); err != nil {
+		fmt.Fprintf(env.Stderr, "idlebell login: %s\n", sentenceAndHint(err))
+		return exitFailed
+	}
+	fmt.Fprintf(env.Stdout, "Signed in. %s will use this sign-in from now on; the refresh token is in the keyring (service %s), not in any file.\n"+
+		"If idlebell is running and shows \"sign-in needed\", choose Check now under the account in its menu.\n", a.Name, settings.KeyringTokenService)
+	return exitOK
+}
+
+func providerName(p string) string {
+	switch p {
+	case settings.ProviderGoogle:
+		return "Google"
+	case settings.ProviderMicrosoft:
+		return "Microsoft"
+	}
+	return "your provider"
+}

@@ -1,0 +1,83 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"runtime"
+	"runtime/debug"
+
+	"idlebell/settings"
+)
+
+// NewLogger is the logger --log-format and --log-level ask for, writing to w.
+func NewLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", level)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format %q: want text or json", format)
+}
+
+// Version is what --version prints: "idlebell 1.2.3 (commit abc1234,
+// go1.26.8)". commit "" falls back to the build's VCS stamp.
+func Version(version, commit string) string {
+	goVersion := runtime.Version()
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		goVersion = bi.GoVersion
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && commit == "" {
+				commit = s.Value
+			}
+		}
+	}
+	if commit == "" {
+		commit = "unknown"
+	}
+	return fmt.Sprintf("idlebell %s (commit %s, %s)", version, commit, goVersion)
+}
+
+// StartConfig is the config the app starts with, from the file at path (the
+// default location when ""); resolved is that file's path. For the tray, a
+// missing file is a first run (the default config, for the settings window
+// to fill) and an unusable one comes back as cfgErr (cfg nil), logged, for
+// the tray to show while it waits for a fix. Headless, both end the process:
+// code is then the exit status (2) and stderr says why. Code is 0 when the
+// app may start. A file that cannot be read is never overwritten.
+func StartConfig(path string, headless bool, stderr io.Writer, logger *slog.Logger) (cfg *settings.Config, cfgErr error, resolved string, code int) {
+	if path == "" {
+		p, err := settings.Path()
+		if err != nil {
+			fmt.Fprintln(stderr, "idlebell:", err)
+			return nil, nil, "", exitFailed
+		}
+		path = p
+	}
+	cfg, cfgErr = settings.Load(path)
+	if errors.Is(cfgErr, fs.ErrNotExist) {
+		if headless {
+			// Without a window to add an account in, running with none
+			// would silently do nothing.
+			fmt.Fprintf(stderr, "idlebell: no config file at %s: create one (see config.example.toml in the README) or pass --config\n", path)
+			return nil, nil, path, exitUsage
+		}
+		return settings.Default(), nil, path, exitOK // first run: the settings window opens
+	}
+	if cfgErr != nil {
+		if headless {
+			fmt.Fprintln(stderr, "idlebell:", cfgErr)
+			return nil, nil, path, exitUsage
+		}
+		logger.Error("config not usable; fix it and idlebell reloads it", "path", path, "err", cfgErr)
+	}
+	return cfg, cfgErr, path, exitOK
+}

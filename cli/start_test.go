@@ -1,0 +1,86 @@
+package cli
+
+import (
+	"bytes"
+	"log/slog"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func TestNewLogger(t *testing.T) {
+	tests := []struct {
+		format, level string
+		wantErr       string
+		want          string // what logger.Info("x") and Debug("y") write
+	}{
+		{"text", "info", "", "level=INFO msg=x\n"},
+		{"json", "debug", "", `"msg":"y"`},
+		{"text", "loud", `--log-level "loud": want debug, info, warn or error`, ""},
+		{"yaml", "info", `--log-format "yaml": want text or json`, ""},
+	}
+	for _, tt := range tests {
+		var b bytes.Buffer
+		l, err := NewLogger(&b, tt.format, tt.level)
+		if tt.wantErr != "" {
+			if err == nil || err.Error() != tt.wantErr {
+				t.Errorf("NewLogger(%q, %q) error = %v, want %q", tt.format, tt.level, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.Info("x")
+		l.Debug("y")
+		if !strings.Contains(b.String(), tt.want) {
+			t.Errorf("NewLogger(%q, %q) wrote %q, want it to contain %q", tt.format, tt.level, b.String(), tt.want)
+		}
+	}
+}
+
+func TestVersion(t *testing.T) {
+	re := regexp.MustCompile(`^idlebell 1\.2\.3 \(commit (abc1234|unknown|[0-9a-f]{40}), go1\.\d+`)
+	for _, commit := range []string{"abc1234", ""} {
+		got := Version("1.2.3", commit)
+		if !re.MatchString(got) || (commit != "" && !strings.Contains(got, commit)) {
+			t.Errorf("Version(%q, %q) = %q", "1.2.3", commit, got)
+		}
+	}
+}
+
+// TestStartConfig: a first run of the tray starts with the default config;
+// headless refuses to run without a usable file; the tray keeps an invalid
+// one's error to show.
+func TestStartConfig(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "none.toml")
+	invalid := writeFile(t, "[[account]]\nname = \"\"\n")
+	good := writeFile(t, "[[account]]\nname = \"W\"\nhost = \"h\"\nusername = \"u\"\n")
+	tests := []struct {
+		name       string
+		path       string
+		headless   bool
+		accounts   int // -1: no config
+		cfgErr     bool
+		code       int
+		wantStderr string
+	}{
+		{"first run of the tray", missing, false, 0, false, 0, ""},
+		{"headless without a file", missing, true, -1, false, 2, "idlebell: no config file at " + missing},
+		{"tray with an invalid file", invalid, false, -1, true, 0, ""},
+		{"headless with an invalid file", invalid, true, -1, false, 2, "idlebell: " + invalid + ":"},
+		{"good file", good, true, 1, false, 0, ""},
+	}
+	for _, tt := range tests {
+		var stderr bytes.Buffer
+		cfg, cfgErr, path, code := StartConfig(tt.path, tt.headless, &stderr, slog.New(slog.DiscardHandler))
+		n := -1
+		if cfg != nil {
+			n = len(cfg.Accounts)
+		}
+		if n != tt.accounts || (cfgErr != nil) != tt.cfgErr || code != tt.code || path != tt.path || !strings.Contains(stderr.String(), tt.wantStderr) {
+			t.Errorf("%s: StartConfig = %d accounts, %v, %q, %d, stderr %q", tt.name, n, cfgErr, path, code, stderr.String())
+		}
+	}
+}
