@@ -189,8 +189,9 @@ func testMissingMailbox(t *testing.T, srv server) {
 	cfg.Mailboxes = []string{"NoSuchBox"}
 	_, c := startManager(t, cfg, newMemStore())
 	ev := c.waitState(t, StateFailed, wait)
-	if !errors.Is(ev.Err, ErrMailboxMissing) {
-		t.Errorf("StateFailed.Err = %v, want ErrMailboxMissing", ev.Err)
+	var merr *MailboxError
+	if !errors.Is(ev.Err, ErrMailboxMissing) || !errors.As(ev.Err, &merr) || strings.Join(merr.Mailboxes, ",") != "NoSuchBox" {
+		t.Errorf("StateFailed.Err = %v, want a MailboxError naming NoSuchBox", ev.Err)
 	}
 }
 

@@ -26,7 +26,7 @@ func (s *session) watchMany(ctx context.Context, healthy func()) error {
 			if err != nil {
 				var ierr *imap.Error
 				if errors.As(err, &ierr) && ierr.Type == imap.StatusResponseTypeNo {
-					return fmt.Errorf("%w: %s: %s", ErrMailboxMissing, mbox, ierr.Text)
+					return &MailboxError{Mailboxes: []string{mbox}, Text: ierr.Text}
 				}
 				return s.commandErr("status "+mbox, err)
 			}

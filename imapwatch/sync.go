@@ -25,7 +25,7 @@ func (s *session) examine(ctx context.Context, mbox string) error {
 	if err != nil {
 		var ierr *imap.Error
 		if errors.As(err, &ierr) && ierr.Type == imap.StatusResponseTypeNo {
-			return fmt.Errorf("%w: %s: %s", ErrMailboxMissing, mbox, ierr.Text)
+			return &MailboxError{Mailboxes: []string{mbox}, Text: ierr.Text}
 		}
 		return s.commandErr("examine "+mbox, err)
 	}
