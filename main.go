@@ -136,26 +136,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	// One process per state file: a second would announce everything twice.
 	var store imapwatch.Store
 	if !o.demo {
-		statePath, err := settings.StatePath()
-		if err == nil {
-			lock, err := settings.LockState(statePath)
-			var locked *settings.LockedError
-			if errors.As(err, &locked) {
-				fmt.Fprintln(stderr, "idlebell:", err)
-				return 3
-			}
-			if err != nil {
-				logger.Warn("cannot take the one-process lock; running without it", "err", err)
-			}
-			defer lock.Unlock()
-			st, err := settings.OpenState(statePath, logger)
-			if err == nil {
-				defer st.Close()
-				store = st
-			} else {
-				logger.Error("state file not usable; mail will be re-baselined", "err", err)
-			}
+		var release func()
+		var code int
+		if store, release, code = cli.StartState(stderr, logger); code != 0 {
+			return code
 		}
+		defer release()
 	}
 
 	mgr := imapwatch.NewManager(imapwatch.Options{Store: store, Logger: logger})

@@ -16,6 +16,7 @@ import (
 
 	"idlebell/bridge"
 	"idlebell/explain"
+	"idlebell/i18n"
 	"idlebell/imapwatch"
 	"idlebell/settings"
 )
@@ -114,7 +115,8 @@ func check(env Env, args []string) int {
 
 // checkReport is one account's result as `check --json` prints it: the
 // CheckResult's fields plus whether it passed and, if not, what failed and
-// what to do (explain's sentence and hint) and the raw error.
+// what to do (explain's sentence and hint, in English: JSON is for
+// programs) and the raw error.
 type checkReport struct {
 	*imapwatch.CheckResult
 	Username string `json:"username"`
@@ -168,9 +170,10 @@ func writeCheckTable(w io.Writer, reports []checkReport) error {
 		}
 		failed := false
 		fail := func(label string) {
-			line("FAIL", label, rep.Message)
-			if rep.Hint != "" {
-				fmt.Fprintf(&b, "  %-4s  %-12s  %s\n", "", "", rep.Hint)
+			msg, hint := explain.DescribeIn(i18n.Template, r.Err)
+			line("FAIL", label, msg)
+			if hint != "" {
+				fmt.Fprintf(&b, "  %-4s  %-12s  %s\n", "", "", hint)
 			}
 			failed = true
 		}

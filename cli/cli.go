@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"idlebell/explain"
+	"idlebell/i18n"
 	"idlebell/settings"
 )
 
@@ -49,6 +50,7 @@ const (
 	exitOK     = 0
 	exitFailed = 1
 	exitUsage  = 2 // bad flags, or a config that cannot be used
+	exitLocked = 3 // another idlebell watches with the same state file
 )
 
 // loadConfig reads the config at path (the default location when empty).
@@ -79,13 +81,14 @@ func loadConfig(env Env, cmd, path, noFile string) (*settings.Config, string, in
 	return cfg, path, exitOK
 }
 
-// sentenceAndHint is explain's description on one line: "sentence: hint".
+// sentenceAndHint is explain's description on one line, in the user's
+// language: "sentence. Hint".
 func sentenceAndHint(err error) string {
-	s, h := explain.Describe(err)
+	s, h := explain.DescribeIn(i18n.Template, err)
 	if h == "" {
 		return s
 	}
-	return s + ": " + h
+	return s + ". " + h
 }
 
 // lockedWriter serialises writes from several goroutines (the traces of

@@ -59,7 +59,7 @@ oauth_scopes = ["mail"]
 `)
 	tokens := passwords{}
 	code, stdout, stderr := run(t, Env{Tokens: tokens}, "login", "--config", path, "Work")
-	want := "idlebell login: " + l.Addr().String() + " refused the connection: Check the port, and that the server is running.\n"
+	want := "idlebell login: " + l.Addr().String() + " refused the connection. Check the port, and that the server is running.\n"
 	if code != 1 || stderr != want || stdout != "" || len(tokens) != 0 {
 		t.Errorf("login with the provider down = %d, stdout %q, stderr %q, tokens %v; want 1 and stderr %q", code, stdout, stderr, tokens, want)
 	}

@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"runtime/debug"
 
+	"idlebell/imapwatch"
 	"idlebell/settings"
 )
 
@@ -80,4 +81,35 @@ func StartConfig(path string, headless bool, stderr io.Writer, logger *slog.Logg
 		logger.Error("config not usable; fix it and idlebell reloads it", "path", path, "err", cfgErr)
 	}
 	return cfg, cfgErr, path, exitOK
+}
+
+// StartState opens the state file (each mailbox's watermark) under the
+// one-process lock: a second idlebell on the same state file gets code 3,
+// and stderr names the PID that holds it. A lock that cannot be taken (an
+// unwritable directory) or a state file that cannot be used is logged and
+// the app runs on: without the lock, or with store nil (mail is
+// re-baselined). release saves and closes the state and drops the lock;
+// call it on the way out.
+func StartState(stderr io.Writer, logger *slog.Logger) (store imapwatch.Store, release func(), code int) {
+	release = func() {}
+	statePath, err := settings.StatePath()
+	if err != nil {
+		logger.Error("no place for the state file; mail will be re-baselined", "err", err)
+		return nil, release, exitOK
+	}
+	lock, err := settings.LockState(statePath)
+	var locked *settings.LockedError
+	if errors.As(err, &locked) {
+		fmt.Fprintln(stderr, "idlebell:", err)
+		return nil, release, exitLocked
+	}
+	if err != nil {
+		logger.Warn("cannot take the one-process lock; running without it", "err", err)
+	}
+	st, err := settings.OpenState(statePath, logger)
+	if err != nil {
+		logger.Error("state file not usable; mail will be re-baselined", "err", err)
+		return nil, func() { lock.Unlock() }, exitOK
+	}
+	return st, func() { st.Close(); lock.Unlock() }, exitOK
 }

@@ -2,9 +2,12 @@ package cli
 
 import (
 	"bytes"
+	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -82,5 +85,28 @@ func TestStartConfig(t *testing.T) {
 		if n != tt.accounts || (cfgErr != nil) != tt.cfgErr || code != tt.code || path != tt.path || !strings.Contains(stderr.String(), tt.wantStderr) {
 			t.Errorf("%s: StartConfig = %d accounts, %v, %q, %d, stderr %q", tt.name, n, cfgErr, path, code, stderr.String())
 		}
+	}
+}
+
+// TestStartState: the state file under the one-process lock; a second
+// idlebell on it gets status 3 and the holder's PID.
+func TestStartState(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("XDG_STATE_HOME", dir)
+	t.Setenv("XDG_CONFIG_HOME", dir)
+	logger := slog.New(slog.DiscardHandler)
+	store, release, code := StartState(io.Discard, logger)
+	if store == nil || code != 0 {
+		t.Fatalf("StartState() = %v, %d; want a store and 0", store, code)
+	}
+	var stderr bytes.Buffer
+	if store2, _, code := StartState(&stderr, logger); store2 != nil || code != 3 || !strings.Contains(stderr.String(), strconv.Itoa(os.Getpid())) {
+		t.Errorf("second StartState() = %v, %d, stderr %q; want nil, 3 and this PID", store2, code, stderr.String())
+	}
+	release()
+	if _, release, code := StartState(io.Discard, logger); code != 0 {
+		t.Errorf("StartState() after release = %d, want 0", code)
+	} else {
+		release()
 	}
 }

@@ -4,12 +4,14 @@ import (
 	"fmt"
 
 	"idlebell/explain"
+	"idlebell/i18n"
 )
 
-// sentence is explain's short sentence for err: what an account line or a
-// status label says failed ("login failed: check the password").
+// sentence is explain's short sentence for err in the user's language:
+// what an account line or a status label says failed ("login failed: check
+// the password").
 func sentence(err error) string {
-	s, _ := explain.Describe(err)
+	s, _ := explain.DescribeIn(i18n.Template, err)
 	return s
 }
 

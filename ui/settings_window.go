@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"idlebell/explain"
+	"idlebell/i18n"
 	"idlebell/imapwatch"
 	"idlebell/settings"
 )
@@ -931,7 +932,7 @@ func (s *settingsWindow) signIn() {
 	a := withPreset(s.cfg.Accounts[s.selected])
 	started := s.t.startSignIn(a, func(err error) {
 		if err != nil {
-			msg, hint := explain.Describe(err)
+			msg, hint := explain.DescribeIn(i18n.Template, err)
 			s.status.SetText(strings.TrimSpace("Sign-in failed: " + msg + ". " + hint))
 		} else {
 			s.status.SetText("Signed in. idlebell connects to " + safeLine(a.Name, 60) + " now.")
@@ -1004,7 +1005,7 @@ func checkSentence(r *imapwatch.CheckResult, a settings.Account) (string, string
 		}
 		return s + ".", ""
 	}
-	msg, hint := explain.Describe(r.Err)
+	msg, hint := explain.DescribeIn(i18n.Template, r.Err)
 	text := strings.TrimSpace(strings.ToUpper(msg[:1]) + msg[1:] + ". " + hint)
 	var cerr *imapwatch.CertificateError
 	if errors.As(r.Err, &cerr) && cerr.Fingerprint != "" {
