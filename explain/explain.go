@@ -97,15 +97,16 @@ func classify(err error) meaning {
 	data := map[string]any{}
 	m := func(sentence, hint string) meaning { return meaning{sentence, hint, data} }
 	var (
-		serr   *settings.SecretError
-		perr   *settings.PasswordCommandError
-		cfgErr *settings.Error
-		cerr   *imapwatch.CertificateError
-		mberr  *imapwatch.MailboxError
-		dnsErr *net.DNSError
-		opErr  *net.OpError
-		recErr tls.RecordHeaderError
-		pathEr *fs.PathError
+		serr    *settings.SecretError
+		perr    *settings.PasswordCommandError
+		cfgErr  *settings.Error
+		lockErr *settings.LockedError
+		cerr    *imapwatch.CertificateError
+		mberr   *imapwatch.MailboxError
+		dnsErr  *net.DNSError
+		opErr   *net.OpError
+		recErr  tls.RecordHeaderError
+		pathEr  *fs.PathError
 	)
 	if errors.As(err, &serr) {
 		data["Account"] = safetext.Line(serr.Account, maxName)
@@ -202,6 +203,14 @@ func classify(err error) meaning {
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET),
 		errors.Is(err, syscall.EPIPE), errors.Is(err, net.ErrClosed):
 		return m("the connection was closed", retryByItself)
+
+	// The process.
+	case errors.As(err, &lockErr):
+		if lockErr.PID > 0 {
+			data["PID"] = lockErr.PID
+			return m("idlebell is already running (PID {{.PID}})", "Use the one that runs, or stop it first.")
+		}
+		return m("idlebell is already running", "Use the one that runs, or stop it first.")
 
 	// The config file.
 	case errors.As(err, &cfgErr):
