@@ -232,7 +232,7 @@ func (s *sourceScan) file(fset *token.FileSet, f *ast.File, pending bool) {
 		if x, ok := sel.X.(*ast.Ident); !ok || x.Name != i18nName {
 			return nil, ""
 		}
-		if sel.Sel.Name == "T" || sel.Sel.Name == "N" {
+		if sel.Sel.Name == "T" || sel.Sel.Name == "N" || sel.Sel.Name == "Mark" {
 			return call, sel.Sel.Name
 		}
 		return nil, ""
@@ -299,9 +299,9 @@ func (s *sourceScan) mark(call *ast.CallExpr, name, pos string) {
 		return literal(call.Args[i])
 	}
 	key, ok := lit(0)
-	if name == "T" {
+	if name == "T" || name == "Mark" {
 		if !ok {
-			s.problems = append(s.problems, pos+": i18n.T needs its English text as a string literal, so that this test can check it")
+			s.problems = append(s.problems, pos+": i18n."+name+" needs its English text as a string literal, so that this test can check it")
 			return
 		}
 		s.marks = append(s.marks, marked{pos: pos, key: key})

@@ -19,9 +19,11 @@
 //	widget.NewButton(i18n.T("Save"), save)
 //	i18n.T("Can't reach %s on port %d.", host, port)     // fmt verbs; %[2]s reorders
 //	i18n.N("%d new message", "%d new messages", n, n)    // plural: one, other, count, args
+//	note := i18n.Mark("Switch on IMAP first.")           // kept English (JSON), shown later
+//	label.SetText(i18n.Translate(note))                  //   with Translate (or Template)
 //	explain.DescribeIn(i18n.Template, err)               // text/template keys, data by name
 //
-// T and N take the English text as a string literal (or a sum of literals),
+// T, N and Mark take the English text as a string literal (or a sum of literals),
 // so that the tests can find it. With arguments the translation is a
 // fmt format; without, it is used as is. Then add the German to
 // translations/idlebell.de.json — a string, or {"one": …, "other": …} for N,

@@ -87,6 +87,16 @@ func N(one, other string, n int, args ...any) string {
 	return out
 }
 
+// Mark returns text unchanged. It marks an English text that is kept in a
+// variable or a table and translated later, where it is shown, with
+// Translate or Template: the tests then check that it has German. Use it
+// for texts that also go to JSON or logs in English.
+func Mark(text string) string { return text }
+
+// Translate is T for a text marked with Mark (it may be a variable), or
+// the English as is. It formats nothing.
+func Translate(text string) string { return T(text) }
+
 // Template returns key, an English text/template such as "can't find
 // {{.Host}}", in the user's language with data filled in: the translation
 // is a template too. It has the shape of explain.Translator (and of Fyne's
