@@ -90,7 +90,7 @@ type Result struct {
 	Servers []Server `json:"servers"`
 	// Note is the provider's advice a person needs before login works,
 	// in English ("Switch on IMAP in GMX's web settings first."): the
-	// fronts translate it.
+	// fronts show i18n.Translate(Note).
 	Note string `json:"note,omitempty"`
 	// Tried lists the sources that came before and gave nothing.
 	Tried []Attempt `json:"tried,omitempty"`

@@ -3,6 +3,7 @@ package discover
 import (
 	"strings"
 
+	"idlebell/i18n"
 	"idlebell/settings"
 )
 
@@ -34,7 +35,7 @@ var providers = []provider{
 		domains: []string{"gmail.com", "googlemail.com"},
 		mx:      []string{"google.com", "googlemail.com"},
 		servers: []Server{oauth(settings.ProviderGoogle), tls993("imap.gmail.com")},
-		note:    "Sign in with Google. A password works only as an app password from your Google account's security settings.",
+		note:    i18n.Mark("Sign in with Google. A password works only as an app password from your Google account's security settings."),
 	},
 	{
 		name: "Outlook.com",
@@ -42,7 +43,7 @@ var providers = []provider{
 			"hotmail.co.uk", "hotmail.fr", "hotmail.it", "live.com", "live.de", "live.co.uk", "live.fr", "msn.com", "windowslive.com"},
 		mx:      []string{"outlook.com"},
 		servers: []Server{oauth(settings.ProviderMicrosoft)},
-		note:    "Sign in with Microsoft: Outlook.com and Microsoft 365 no longer accept a password over IMAP.",
+		note:    i18n.Mark("Sign in with Microsoft: Outlook.com and Microsoft 365 no longer accept a password over IMAP."),
 	},
 	{
 		name: "Yahoo",
@@ -50,48 +51,48 @@ var providers = []provider{
 			"ymail.com", "rocketmail.com"},
 		mx:      []string{"yahoodns.net"},
 		servers: []Server{tls993("imap.mail.yahoo.com")},
-		note:    "Use an app password from your Yahoo account's security settings, not your Yahoo password.",
+		note:    i18n.Mark("Use an app password from your Yahoo account's security settings, not your Yahoo password."),
 	},
 	{
 		name:    "iCloud",
 		domains: []string{"icloud.com", "me.com", "mac.com"},
 		mx:      []string{"icloud.com"},
 		servers: []Server{{Host: "imap.mail.me.com", Port: 993, Security: settings.SecurityTLS, Username: "%EMAILLOCALPART%"}},
-		note:    "Use an app-specific password from your Apple Account settings, not your Apple Account password.",
+		note:    i18n.Mark("Use an app-specific password from your Apple Account settings, not your Apple Account password."),
 	},
 	{
 		name:    "GMX",
 		domains: []string{"gmx.de", "gmx.net", "gmx.at", "gmx.ch", "gmx.eu", "gmx.li"},
 		mx:      []string{"gmx.net"},
 		servers: []Server{tls993("imap.gmx.net")},
-		note:    "Switch on POP3/IMAP access in GMX's web settings first.",
+		note:    i18n.Mark("Switch on POP3/IMAP access in GMX's web settings first."),
 	},
 	{
 		name:    "GMX",
 		domains: []string{"gmx.com", "gmx.us", "gmx.co.uk", "gmx.fr", "gmx.es"},
 		servers: []Server{tls993("imap.gmx.com")},
-		note:    "Switch on POP3/IMAP access in GMX's web settings first.",
+		note:    i18n.Mark("Switch on POP3/IMAP access in GMX's web settings first."),
 	},
 	{
 		name:    "WEB.DE",
 		domains: []string{"web.de"},
 		mx:      []string{"web.de"},
 		servers: []Server{tls993("imap.web.de")},
-		note:    "Switch on POP3/IMAP access in WEB.DE's web settings first.",
+		note:    i18n.Mark("Switch on POP3/IMAP access in WEB.DE's web settings first."),
 	},
 	{
 		name:    "T-Online",
 		domains: []string{"t-online.de", "magenta.de"},
 		mx:      []string{"t-online.de"},
 		servers: []Server{tls993("secureimap.t-online.de")},
-		note:    "Use the e-mail password from Telekom's E-Mail Center, not your Telekom login password.",
+		note:    i18n.Mark("Use the e-mail password from Telekom's E-Mail Center, not your Telekom login password."),
 	},
 	{
 		name:    "freenet",
 		domains: []string{"freenet.de"},
 		mx:      []string{"freenet.de"},
 		servers: []Server{tls993("mx.freenet.de")},
-		note:    "Switch on access by mail programs in freenet's mail settings first.",
+		note:    i18n.Mark("Switch on access by mail programs in freenet's mail settings first."),
 	},
 	{
 		name: "Posteo",
@@ -111,28 +112,28 @@ var providers = []provider{
 		domains: []string{"fastmail.com", "fastmail.fm", "fastmail.de", "fastmail.net", "fastmail.org", "fastmail.us", "messagingengine.com"},
 		mx:      []string{"messagingengine.com"},
 		servers: []Server{tls993("imap.fastmail.com")},
-		note:    "Use an app password from Fastmail's Privacy & Security settings.",
+		note:    i18n.Mark("Use an app password from Fastmail's Privacy & Security settings."),
 	},
 	{
 		name:    "Proton Mail Bridge",
 		domains: []string{"proton.me", "protonmail.com", "protonmail.ch", "pm.me"},
 		mx:      []string{"protonmail.ch"},
 		servers: []Server{{Host: "127.0.0.1", Port: 1143, Security: settings.SecurityStartTLS}},
-		note:    "Proton Mail Bridge must be running: use the password Bridge shows, and trust Bridge's certificate when asked.",
+		note:    i18n.Mark("Proton Mail Bridge must be running: use the password Bridge shows, and trust Bridge's certificate when asked."),
 	},
 	{
 		name:    "Zoho Mail",
 		domains: []string{"zoho.com", "zohomail.com"},
 		mx:      []string{"zoho.com", "zohomail.com"},
 		servers: []Server{tls993("imap.zoho.com")},
-		note:    "Switch on IMAP access in Zoho Mail's settings first.",
+		note:    i18n.Mark("Switch on IMAP access in Zoho Mail's settings first."),
 	},
 	{
 		name:    "Zoho Mail",
 		domains: []string{"zoho.eu", "zohomail.eu"},
 		mx:      []string{"zoho.eu", "zohomail.eu"},
 		servers: []Server{tls993("imap.zoho.eu")},
-		note:    "Switch on IMAP access in Zoho Mail's settings first.",
+		note:    i18n.Mark("Switch on IMAP access in Zoho Mail's settings first."),
 	},
 }
 
