@@ -27,7 +27,7 @@ import (
 //  2. Otherwise BODY.PEEK[<part>]<0.160> of the chosen part, one command per
 //     part number for a whole batch; a part whose first bytes show nothing
 //     readable (an HTML head) is read on by mailtext.NextFetch; and Sender
-//     and Reply-To, only for mail whose From names no mailbox.
+//     and Reply-To, only for mail whose From is empty or only groups.
 
 var headerFields = &imap.FetchItemBodySection{
 	Specifier:    imap.PartSpecifierHeader,
@@ -65,7 +65,7 @@ type pendingMail struct {
 	hasPart  bool
 	data     []byte // the part's first bytes fetched so far
 	complete bool   // data is the whole part
-	noSender bool   // From names no mailbox: Sender and Reply-To are wanted
+	noSender bool   // From is empty or only groups: Sender and Reply-To are wanted
 }
 
 // newPendingMail builds the NewMail of one message from the first round
@@ -82,15 +82,15 @@ func newPendingMail(account, mbox string, validity uint32, buf *imapclient.Fetch
 		}
 	}
 	p.header = buf.FindBodySection(headerFields)
-	p.setHeaders()
-	p.noSender = p.ev.FromAddress == ""
+	p.noSender = p.setHeaders().NoFrom
 	return p
 }
 
-func (p *pendingMail) setHeaders() {
+func (p *pendingMail) setHeaders() mailtext.Headers {
 	h := mailtext.ParseHeaders(p.header, p.charset)
 	p.ev.FromName, p.ev.FromAddress = h.FromName, h.FromAddress
 	p.ev.Subject, p.ev.Date, p.ev.MessageID = h.Subject, h.Date, h.MessageID
+	return h
 }
 
 // fetchItems is the first round trip for UIDs already known (the tail of
@@ -122,7 +122,7 @@ func (s *session) fetchItems(account, mbox string, validity uint32, uids []imap.
 // fetchPreviews fetches the chosen part's first bytes of every mail of a
 // batch and sets their previews: one UID FETCH per part number and offset,
 // repeated while mailtext.NextFetch wants more of some part. Mail whose
-// From names no mailbox gets its Sender and Reply-To fields here too.
+// From is empty or only groups gets its Sender and Reply-To fields here too.
 func (s *session) fetchPreviews(batch []*pendingMail) error {
 	if err := s.fetchFallbackFields(batch); err != nil {
 		return err
@@ -206,7 +206,7 @@ func (s *session) fetchPart(ps []*pendingMail, off, size uint32) error {
 }
 
 // fetchFallbackFields fetches Sender and Reply-To of the mails whose From
-// names no mailbox, and reads their headers again with them.
+// is empty or only groups, and reads their headers again with them.
 func (s *session) fetchFallbackFields(batch []*pendingMail) error {
 	byUID := map[imap.UID]*pendingMail{}
 	var uids []imap.UID

@@ -12,7 +12,7 @@ import (
 // HeaderFields are the header fields ParseHeaders reads for every message,
 // in the form an IMAP BODY.PEEK[HEADER.FIELDS (...)] asks for them.
 // FallbackFields are those it reads too when they are in the block: they
-// matter only when From names no mailbox (see Sender), so a client may
+// matter only when From is empty or only groups (see Sender), so a client may
 // fetch them only then.
 var (
 	HeaderFields   = []string{"From", "Subject", "Date", "Message-ID"}
@@ -27,6 +27,9 @@ type Headers struct {
 	Subject     string    // may be empty
 	Date        time.Time // zero when missing or unreadable
 	MessageID   string    // id-left@id-right, without angle brackets; may be empty
+	// NoFrom is true when From is missing, empty or only groups without
+	// members: only then do Sender and Reply-To (FallbackFields) matter.
+	NoFrom bool
 }
 
 // ParseHeaders reads a raw header block (RFC 5322 header fields, folded,
@@ -37,7 +40,9 @@ type Headers struct {
 func ParseHeaders(block []byte, textCharset string) Headers {
 	h, _ := textproto.ReadHeader(bufio.NewReader(bytes.NewReader(block)))
 	var out Headers
-	out.FromName, out.FromAddress = Sender(h.Get("From"), h.Get("Sender"), h.Get("Reply-To"), textCharset)
+	from := h.Get("From")
+	out.NoFrom = strings.TrimSpace(from) == "" || parseAddressList(from).groupOnly
+	out.FromName, out.FromAddress = Sender(from, h.Get("Sender"), h.Get("Reply-To"), textCharset)
 	out.Subject = Clean(DecodeHeader(h.Get("Subject"), textCharset), MaxHeaderRunes)
 	if t, ok := ParseDate(h.Get("Date")); ok {
 		out.Date = t
