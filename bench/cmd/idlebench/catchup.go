@@ -9,14 +9,15 @@ import (
 	"github.com/emersion/go-imap/v2"
 
 	"idlebell/bench"
+	"idlebell/mailtext"
 )
 
-// watcherFetch is the fetch imapwatch sends per new mail (conn.go's
-// fetchNewOptions, previewBytes 320), for the baseline that fetches the
-// same items. Keep it in step with conn.go.
-var watcherFetch = &imap.FetchOptions{UID: true, Flags: true, Envelope: true, BodySection: []*imap.FetchItemBodySection{
-	{Specifier: imap.PartSpecifierHeader, HeaderFields: []string{"Content-Type", "Content-Transfer-Encoding"}, Peek: true},
-	{Specifier: imap.PartSpecifierText, Partial: &imap.SectionPartial{Offset: 0, Size: 320}, Peek: true},
+// watcherFetch is the first fetch imapwatch sends for new mail
+// (newmail.go's fetchNewOptions), for the baseline that fetches the same
+// items. Keep it in step with newmail.go.
+var watcherFetch = &imap.FetchOptions{UID: true, Flags: true, BodyStructure: &imap.FetchItemBodyStructure{}, BodySection: []*imap.FetchItemBodySection{
+	{Specifier: imap.PartSpecifierHeader, HeaderFields: mailtext.HeaderFields, Peek: true},
+	{Part: []int{1}, Partial: &imap.SectionPartial{Offset: 0, Size: mailtext.FirstFetch}, Peek: true},
 }}
 
 // rawCatchUp is the floor for a catch-up: one client fetching the same items
