@@ -138,6 +138,9 @@ func (s *session) fetchPreviews(batch []*pendingMail) error {
 			if !p.hasPart {
 				continue
 			}
+			if alt, ok := mailtext.Fallback(p.part, p.data, p.complete); ok {
+				p.part, p.data, p.complete = alt, nil, false
+			}
 			n := mailtext.NextFetch(p.part, p.data, p.complete)
 			if n == 0 {
 				continue

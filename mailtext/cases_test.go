@@ -32,6 +32,9 @@ func serverView(raw []byte) (map[string]string, int) {
 	var have []byte
 	complete := false
 	for ok {
+		if alt, ok := Fallback(p, have, complete); ok {
+			p, have, complete = alt, nil, false
+		}
 		n := NextFetch(p, have, complete)
 		if n == 0 {
 			break

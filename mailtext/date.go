@@ -38,6 +38,7 @@ func ParseDate(s string) (t time.Time, ok bool) {
 	year, month, day := -1, 0, -1
 	hour, min, sec := -1, 0, 0
 	offset, haveOffset := 0, false
+	ampm := ""
 	var nums []string
 	for _, f := range fields {
 		lf := strings.ToLower(f)
@@ -55,6 +56,8 @@ func ParseDate(s string) (t time.Time, ok bool) {
 		case isAlpha(f):
 			if m := prefixIndex(months, lf); m >= 0 && month == 0 {
 				month = m + 1
+			} else if lf == "am" || lf == "pm" {
+				ampm = lf
 			} else if prefixIndex(weekdays, lf) >= 0 {
 				// the weekday says nothing the date does not
 			} else if z, ok := zones[strings.ToUpper(f)]; ok && !haveOffset {
@@ -91,6 +94,12 @@ func ParseDate(s string) (t time.Time, ok bool) {
 	if hour < 0 {
 		hour = 0 // a date without a time: midnight
 	}
+	switch {
+	case ampm == "pm" && hour < 12:
+		hour += 12
+	case ampm == "am" && hour == 12:
+		hour = 0
+	}
 	if year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || min > 59 || sec > 60 {
 		return time.Time{}, false
 	}
@@ -124,6 +133,9 @@ func appendFields(fields []string, f string) []string {
 			return append(fields, "Z")
 		}
 		return append(fields, f)
+	}
+	if strings.Count(f, ".") == 2 && isDigits(strings.ReplaceAll(f, ".", "")) { // 29.11.2026
+		return append(fields, strings.Split(f, ".")...)
 	}
 	if strings.Count(f, "-") >= 2 && f[0] != '-' {
 		for _, p := range strings.Split(f, "-") {

@@ -17,6 +17,9 @@ type TextPart struct {
 	Charset  string // the charset parameter, "" if none
 	Encoding string // the Content-Transfer-Encoding, lower case, "" if none
 	Size     uint32 // the part's size in bytes, as transferred (encoded)
+	// Alt is the first text/html part when this is a text/plain one: what
+	// to read when this part shows nothing (an empty text alternative).
+	Alt *TextPart
 }
 
 // ChoosePart picks the part a reader sees first: the first text/plain part
@@ -59,6 +62,9 @@ func ChoosePart(bs imap.BodyStructure) (p TextPart, textCharset string, ok bool)
 			html = tp
 		}
 	})
+	if plain != nil && html != nil {
+		plain.Alt = html
+	}
 	for _, c := range []*TextPart{plain, html, named} {
 		if c != nil {
 			if c.Charset != "" {
@@ -133,4 +139,14 @@ func NextFetch(p TextPart, have []byte, complete bool) uint32 {
 		return 0
 	}
 	return min(3*n, MaxFetch-n)
+}
+
+// Fallback says which part to read instead of p, given p's bytes fetched
+// so far: p.Alt when p is read to the end (NextFetch is 0) and shows
+// nothing, as a text/plain alternative left empty by its mailer does.
+func Fallback(p TextPart, have []byte, complete bool) (TextPart, bool) {
+	if p.Alt == nil || NextFetch(p, have, complete) != 0 || Preview(p, have, complete) != "" {
+		return p, false
+	}
+	return *p.Alt, true
 }
