@@ -60,6 +60,8 @@ Usage:
                                    test every enabled account once and exit
   idlebell login [--device|--browser] ACCOUNT
                                    sign an OAuth2 account (Gmail, Outlook.com, Microsoft 365) in
+  idlebell discover [--json] ADDRESS
+                                   find the IMAP server of a mail address
 
 Examples:
   idlebell --headless | jq -r .subject

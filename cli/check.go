@@ -7,8 +7,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -80,8 +82,13 @@ func check(env Env, args []string) int {
 	defer cancel()
 	b := bridge.New(bridge.Options{Secrets: env.Secrets, Tokens: env.Tokens, Trace: trace})
 	results := make([]*imapwatch.CheckResult, len(accounts))
+	signIns := missingSignIns(ctx, env.Tokens, accounts)
 	var wg sync.WaitGroup
 	for i, a := range accounts {
+		if signIns[i] != nil {
+			results[i] = signInNeeded(a, signIns[i])
+			continue
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -113,6 +120,53 @@ func check(env Env, args []string) int {
 	return exitOK
 }
 
+// stepSignIn is the step of an OAuth2 account whose sign-in is not stored:
+// check reports it before any network step.
+const stepSignIn = "signin"
+
+// missingSignIns looks in the keyring for each OAuth2 account's refresh
+// token; an account without one gets the keyring's not-found error. nil
+// tokens means the OS keyring.
+func missingSignIns(ctx context.Context, tokens settings.Secrets, accounts []settings.Account) []error {
+	if tokens == nil {
+		tokens = settings.TokenKeyring()
+	}
+	out := make([]error, len(accounts))
+	for i, a := range accounts {
+		if !a.UsesOAuth2() {
+			continue
+		}
+		if _, err := tokens.Get(ctx, a.Name); errors.Is(err, settings.ErrSecretNotFound) {
+			out[i] = err
+		}
+	}
+	return out
+}
+
+// signInNeeded is the result of an account that cannot log in before it
+// is signed in.
+func signInNeeded(a settings.Account, err error) *imapwatch.CheckResult {
+	a = a.WithDefaults()
+	return &imapwatch.CheckResult{
+		Account:  a.Name,
+		Addr:     net.JoinHostPort(a.Host, strconv.Itoa(a.Port)),
+		Security: imapwatch.Security(a.Security),
+		Step:     stepSignIn,
+		Err:      fmt.Errorf("%w: %w", imapwatch.ErrSignInNeeded, err),
+	}
+}
+
+// loginCommand is the command that signs the account in, quoted for a
+// POSIX shell when the name needs it.
+func loginCommand(name string) string {
+	if name != "" && strings.IndexFunc(name, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_.@+", r))
+	}) < 0 {
+		return "idlebell login " + name
+	}
+	return "idlebell login '" + strings.ReplaceAll(name, "'", `'\''`) + "'"
+}
+
 // checkReport is one account's result as `check --json` prints it: the
 // CheckResult's fields plus whether it passed and, if not, what failed and
 // what to do (explain's sentence and hint, in English: JSON is for
@@ -137,6 +191,9 @@ func newCheckReport(r *imapwatch.CheckResult, a settings.Account, now time.Time)
 	if r.Err != nil {
 		rep.Message, rep.Hint = explain.Describe(r.Err)
 		rep.Error = r.Err.Error()
+	}
+	if r.Step == stepSignIn {
+		rep.Hint = "run " + loginCommand(a.Name)
 	}
 	return rep
 }
@@ -169,6 +226,10 @@ func writeCheckTable(w io.Writer, reports []checkReport) error {
 			fmt.Fprintf(&b, "  %-4s  %-12s  %s\n", status, step, detail)
 		}
 		failed := false
+		if r.Step == stepSignIn {
+			line("FAIL", "sign-in", i18n.T("sign-in needed: run %s", loginCommand(r.Account)))
+			continue
+		}
 		fail := func(label string) {
 			msg, hint := explain.DescribeIn(i18n.Template, r.Err)
 			line("FAIL", label, msg)

@@ -1,4 +1,4 @@
-// Package cli holds idlebell's subcommands (check, login): their flags,
+// Package cli holds idlebell's subcommands (check, login, discover): their flags,
 // their output for people and for scripts, and their exit statuses. Errors
 // read as explain describes them. It never imports the UI toolkit.
 package cli
@@ -11,6 +11,7 @@ import (
 	"os"
 	"sync"
 
+	"idlebell/discover"
 	"idlebell/explain"
 	"idlebell/i18n"
 	"idlebell/settings"
@@ -22,6 +23,8 @@ type Env struct {
 	// Secrets and Tokens hold the passwords and the OAuth2 refresh tokens;
 	// nil: the OS keyring (settings.Keyring, settings.TokenKeyring).
 	Secrets, Tokens settings.Secrets
+	// Discoverer finds servers for discover; nil: the real network.
+	Discoverer *discover.Discoverer
 }
 
 // Run runs the subcommand args[0] with the rest of args and returns its
@@ -41,6 +44,8 @@ func Run(env Env, args []string) (code int, ok bool) {
 		return check(env, args[1:]), true
 	case "login":
 		return login(env, args[1:]), true
+	case "discover":
+		return discoverCmd(env, args[1:], env.Discoverer), true
 	}
 	return 0, false
 }
