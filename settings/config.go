@@ -106,7 +106,8 @@ type Config struct {
 type Notifications struct {
 	Preview     bool   `toml:"preview"`      // show a preview line in bubbles
 	MaxBubbles  int    `toml:"max_bubbles"`  // per account per minute; more become one summary
-	OpenCommand string `toml:"open_command"` // run on a click; empty: the desktop's mail handler
+	OpenCommand string `toml:"open_command"` // run on a click; empty: open the mail in the default mail program
+	Sound       bool   `toml:"sound"`        // ask the notification daemon to play the new-mail sound
 }
 
 // Account is one [[account]] block. Its Name is the keyring entry's user.
@@ -146,11 +147,11 @@ type Account struct {
 }
 
 // Default is the config used when there is no file: version 1, previews on,
-// three bubbles per account per minute, no accounts.
+// three bubbles per account per minute, the new-mail sound on, no accounts.
 func Default() *Config {
 	return &Config{
 		Version:       Version,
-		Notifications: Notifications{Preview: true, MaxBubbles: DefaultMaxBubbles},
+		Notifications: Notifications{Preview: true, MaxBubbles: DefaultMaxBubbles, Sound: true},
 	}
 }
 

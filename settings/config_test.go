@@ -63,7 +63,7 @@ func TestLoadDefaults(t *testing.T) {
 	cfg := mustLoad(t, minimal)
 	want := &Config{
 		Version:       1,
-		Notifications: Notifications{Preview: true, MaxBubbles: 3},
+		Notifications: Notifications{Preview: true, MaxBubbles: 3, Sound: true},
 		Accounts: []Account{{
 			Name: "Work", Enabled: true, Host: "imap.example.com", Port: 993, Security: "tls",
 			Username: "alice@example.com", Mailboxes: []string{"INBOX"}, MaxConnections: 4, PollInterval: d("2m"),
