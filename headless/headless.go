@@ -1,39 +1,102 @@
 // Package headless is idlebell without a GUI: one JSON line per new mail on
 // stdout, state changes and errors as log lines on stderr, hooks, and
-// optional desktop bubbles. No X or D-Bus is needed unless Notify is set.
+// optional desktop bubbles, all through the delivery package that the tray
+// app uses too. No X or D-Bus is needed unless Notify is set.
 package headless
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"strings"
 	"time"
 
+	"idlebell/delivery"
 	"idlebell/explain"
 	"idlebell/hooks"
 	"idlebell/imapwatch"
+	"idlebell/settings"
 )
 
-// Notifier shows a desktop bubble. Notify may block (D-Bus); it is called
-// from the notifier goroutine only, never from the event pump.
-type Notifier interface {
-	Notify(title, body string) error
+// Options wire the headless front.
+type Options struct {
+	// Delivery is what both fronts share: Events, Config, Hooks, Open,
+	// MarkRead, Logger. New sets Write and State.
+	Delivery delivery.Options
+	Out      io.Writer // JSON lines; stdout
+	// Notify shows desktop bubbles too (--notify), through Notifier, or
+	// the desktop's notification service when Notifier is nil.
+	Notify   bool
+	Notifier delivery.Notifier
 }
 
-// Options wire the headless loop.
-type Options struct {
-	Events <-chan imapwatch.Event
-	Out    io.Writer     // JSON lines; stdout
-	Hooks  *hooks.Runner // may be nil
-	// Notify shows a desktop bubble per new mail (one per catch-up batch),
-	// through Notifier, or beeep when Notifier is nil.
-	Notify   bool
-	Notifier Notifier
-	Logger   *slog.Logger
+// Front is the headless front: the delivery pump writing JSON lines.
+type Front struct {
+	pump   *delivery.Pump
+	logger *slog.Logger
+}
+
+// New wires the front; call Run. With Notify and no Notifier it connects
+// to the desktop's notification service (bounded by ctx).
+func New(ctx context.Context, o Options) *Front {
+	d := o.Delivery
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	f := &Front{logger: d.Logger}
+	out := o.Out
+	d.Write = func(m *imapwatch.NewMail) error {
+		if _, err := out.Write(NewMailLine(m, time.Now())); err != nil {
+			return err
+		}
+		if fl, ok := out.(interface{ Flush() error }); ok {
+			return fl.Flush()
+		}
+		return nil
+	}
+	d.State = f.state
+	if !o.Notify {
+		d.Notifier = nil
+	}
+	f.pump = delivery.New(d)
+	if o.Notify {
+		n := o.Notifier
+		if n == nil {
+			ctx, cancel := context.WithTimeout(ctx, delivery.DefaultNotifyTimeout)
+			var err error
+			n, err = delivery.NewNotifier(ctx, f.pump.Signals())
+			cancel()
+			if err != nil {
+				d.Logger.Warn("desktop notifications", "err", err)
+			}
+		}
+		f.pump.UseNotifier(n)
+	}
+	return f
+}
+
+// Pump is the front's delivery pump (tests compare the fronts' decisions).
+func (f *Front) Pump() *delivery.Pump { return f.pump }
+
+// Configure applies a reloaded config: notify, preview, max_bubbles and
+// sound mean here what they mean in the tray app. It never blocks.
+func (f *Front) Configure(c *settings.Config) { f.pump.Configure(c) }
+
+// Run is the event loop: every event goes to the hooks, new mail to Out
+// (one Write per line, so each line is flushed at once), state changes to the
+// log at info level as msg="state" with account, mailbox and state, and
+// bubbles (with Notify) through the same policy as the tray app. It
+// returns 0 when the event channel is closed (after ctx ends, the owner
+// closes the watcher; everything handed on before is written), and 1 when
+// Out cannot be written (a closed pipe, a full disk).
+func (f *Front) Run(ctx context.Context) int {
+	if err := f.pump.Run(ctx); err != nil {
+		f.logger.Error("cannot write new mail to stdout; exiting", "err", err)
+		return 1
+	}
+	return 0
 }
 
 // Mail is one JSON line on stdout. The field names are an interface:
@@ -73,113 +136,13 @@ func NewMailLine(m *imapwatch.NewMail, now time.Time) []byte {
 	return b.Bytes()
 }
 
-// Run is the event pump: it hands every event to the hooks, writes new mail
-// to Out (one Write per line, so each line is flushed at once), logs state
-// changes at info level as msg="state" with account, mailbox and state, and
-// queues bubbles. It returns 0 when ctx is done or the event channel is
-// closed, and 1 when Out cannot be written (a closed pipe, a full disk).
-// When ctx ends it goes on writing until the channel is closed (the caller
-// closes the watcher on ctx): events handed on may have their watermarks
-// saved already.
-func Run(ctx context.Context, o Options) int {
-	logger := o.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
-	var bubbles *bubbler
-	if o.Notify {
-		n := o.Notifier
-		if n == nil {
-			n = beeepNotifier{}
-		}
-		bubbles = startBubbler(n, logger)
-		defer bubbles.stop()
-	}
-	p := &pump{o: o, logger: logger, bubbles: bubbles}
-	for {
-		select {
-		case ev, ok := <-o.Events:
-			if !ok {
-				return 0
-			}
-			if err := p.handle(ev); err != nil {
-				logger.Error("cannot write new mail to stdout; exiting", "err", err)
-				return 1
-			}
-		case <-ctx.Done():
-			// The owner closes the watcher when ctx ends; everything it
-			// handed on before closing the channel is written, since its
-			// watermark may be saved already. Bounded, in case no one closes.
-			deadline := time.After(drainTimeout)
-			for {
-				select {
-				case ev, ok := <-o.Events:
-					if !ok {
-						return 0
-					}
-					if err := p.handle(ev); err != nil {
-						return 1
-					}
-				case <-deadline:
-					logger.Warn("event channel still open at exit; not waiting longer")
-					return 0
-				}
-			}
-		}
-	}
-}
-
-// drainTimeout bounds the wait for the watcher's last events at shutdown; its
-// own goodbye (LOGOUT) is bounded by 1.5 s.
-const drainTimeout = 3 * time.Second
-
-type pump struct {
-	o       Options
-	logger  *slog.Logger
-	bubbles *bubbler
-}
-
-func (p *pump) handle(ev imapwatch.Event) error {
-	if p.o.Hooks != nil {
-		p.o.Hooks.Handle(ev)
-	}
+func (f *Front) state(ev imapwatch.Event) {
 	switch ev := ev.(type) {
-	case *imapwatch.NewMail:
-		if _, err := p.o.Out.Write(NewMailLine(ev, time.Now())); err != nil {
-			return err
-		}
-		if f, ok := p.o.Out.(interface{ Flush() error }); ok {
-			if err := f.Flush(); err != nil {
-				return err
-			}
-		}
-		if p.bubbles != nil && !ev.CatchUp {
-			title := ev.FromName
-			if title == "" {
-				title = ev.FromAddress
-			}
-			body := ev.Subject
-			if ev.Preview != "" {
-				body += "\n" + ev.Preview
-			}
-			p.bubbles.add(title, body)
-		}
-	case *imapwatch.Batch:
-		p.logger.Debug("batch", "account", ev.Account, "mailbox", ev.Mailbox, "count", ev.Count, "catch_up", ev.CatchUp)
-		if p.bubbles != nil && ev.CatchUp {
-			noun := "messages"
-			if ev.Count == 1 {
-				noun = "message"
-			}
-			p.bubbles.add(fmt.Sprintf("%d new %s", ev.Count, noun),
-				fmt.Sprintf("in %s, %s, while idlebell was not watching", ev.Account, ev.Mailbox))
-		}
 	case *imapwatch.StateChange:
-		p.logState(ev)
+		logState(f.logger, ev)
 	case *imapwatch.Unseen:
-		p.logger.Debug("unseen", "account", ev.Account, "mailbox", ev.Mailbox, "count", ev.Count)
+		f.logger.Debug("unseen", "account", ev.Account, "mailbox", ev.Mailbox, "count", ev.Count)
 	}
-	return nil
 }
 
 // retryHint says how a failed account is tried again, the headless way of
@@ -189,7 +152,7 @@ const retryHint = "Then send idlebell SIGHUP (kill -HUP), or save the config, an
 // logState logs a state change as msg="state": info while things work,
 // warn while reconnecting, error when an account failed for good (the other
 // accounts go on; `idlebell check` explains the failure).
-func (p *pump) logState(ev *imapwatch.StateChange) {
+func logState(logger *slog.Logger, ev *imapwatch.StateChange) {
 	attrs := []any{"account", ev.Account, "mailbox", ev.Mailbox, "state", ev.State.String()}
 	if ev.Note != "" {
 		attrs = append(attrs, "note", ev.Note)
@@ -200,16 +163,16 @@ func (p *pump) logState(ev *imapwatch.StateChange) {
 		if !ev.RetryAt.IsZero() {
 			attrs = append(attrs, "retry_in", time.Until(ev.RetryAt).Round(time.Second))
 		}
-		p.logger.Warn("state", attrs...)
+		logger.Warn("state", attrs...)
 	case imapwatch.StateFailed:
 		problem, hint := explain.Describe(ev.Err)
 		attrs = append(attrs, "err", ev.Err, "problem", problem,
 			"hint", strings.TrimSpace(hint+" "+retryHint))
-		p.logger.Error("state", attrs...)
+		logger.Error("state", attrs...)
 	default:
 		if ev.Err != nil {
 			attrs = append(attrs, "err", ev.Err)
 		}
-		p.logger.Info("state", attrs...)
+		logger.Info("state", attrs...)
 	}
 }

@@ -10,15 +10,21 @@ import (
 	"testing"
 	"time"
 
+	"idlebell/delivery"
 	"idlebell/imapwatch"
 )
 
 type fakeNotifier struct{ ch chan string }
 
-func (f *fakeNotifier) Notify(title, body string) error {
-	f.ch <- title + " | " + body
-	return nil
+func (f *fakeNotifier) Notify(_ context.Context, n delivery.Notification) (uint32, error) {
+	f.ch <- n.Title + " | " + n.Body
+	return 0, nil
 }
+
+func (f *fakeNotifier) Withdraw(context.Context, uint32) error { return nil }
+func (f *fakeNotifier) Close() error                           { return nil }
+
+func run(ctx context.Context, o Options) int { return New(ctx, o).Run(ctx) }
 
 func TestHeadlessNewMailLine(t *testing.T) {
 	date := time.Date(2026, 3, 4, 5, 6, 7, 0, time.FixedZone("", 3600))
@@ -50,17 +56,17 @@ func TestHeadlessRunWritesLinesLogsStatesAndNotifies(t *testing.T) {
 	defer cancel()
 	done := make(chan int)
 	go func() {
-		done <- Run(ctx, Options{Events: events, Out: &out, Notify: true, Notifier: n,
-			Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+		done <- run(ctx, Options{Delivery: delivery.Options{Events: events, Logger: slog.New(slog.NewTextHandler(&logs, nil))},
+			Out: &out, Notify: true, Notifier: n})
 	}()
 	events <- &imapwatch.StateChange{Account: "Work", Mailbox: "INBOX", State: imapwatch.StateIdle}
 	events <- &imapwatch.NewMail{Account: "Work", Mailbox: "INBOX", UID: 1, FromName: "Bob", Subject: "hi", Preview: "text"}
 	events <- &imapwatch.Batch{Account: "Work", Mailbox: "INBOX", Count: 1}
-	events <- &imapwatch.NewMail{Account: "Work", Mailbox: "INBOX", UID: 2, CatchUp: true}
-	events <- &imapwatch.NewMail{Account: "Work", Mailbox: "INBOX", UID: 3, CatchUp: true}
+	events <- &imapwatch.NewMail{Account: "Work", Mailbox: "INBOX", UID: 2, FromName: "Carol", CatchUp: true}
+	events <- &imapwatch.NewMail{Account: "Work", Mailbox: "INBOX", UID: 3, FromName: "Dave", CatchUp: true}
 	events <- &imapwatch.Batch{Account: "Work", Mailbox: "INBOX", Count: 2, CatchUp: true}
 	events <- &imapwatch.StateChange{Account: "Home", Mailbox: "INBOX", State: imapwatch.StateFailed, Err: imapwatch.ErrAuthFailed}
-	for _, want := range []string{"Bob | hi\ntext", "2 new messages | in Work, INBOX, while idlebell was not watching"} {
+	for _, want := range []string{"Bob | hi\ntext", "2 new messages in Work | while you were away — from Carol and Dave"} {
 		select {
 		case got := <-n.ch:
 			if got != want {
@@ -95,7 +101,7 @@ func (failWriter) Write([]byte) (int, error) { return 0, errors.New("broken pipe
 func TestHeadlessRunExitsOneWhenStdoutFails(t *testing.T) {
 	events := make(chan imapwatch.Event, 1)
 	events <- &imapwatch.NewMail{Account: "Work", UID: 1}
-	if code := Run(context.Background(), Options{Events: events, Out: failWriter{}}); code != 1 {
+	if code := run(context.Background(), Options{Delivery: delivery.Options{Events: events}, Out: failWriter{}}); code != 1 {
 		t.Errorf("Run() with a failing stdout = %d, want 1", code)
 	}
 }
@@ -108,7 +114,7 @@ func TestHeadlessRunWritesBufferedMailOnShutdown(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	var out bytes.Buffer
-	if code := Run(ctx, Options{Events: events, Out: &out}); code != 0 {
+	if code := run(ctx, Options{Delivery: delivery.Options{Events: events}, Out: &out}); code != 0 {
 		t.Errorf("Run() = %d, want 0", code)
 	}
 	if lines := strings.Count(out.String(), "\n"); lines != 3 {

@@ -1,4 +1,4 @@
-package ui
+package delivery
 
 import (
 	"strings"
@@ -10,8 +10,8 @@ import (
 func TestEscapeMarkup(t *testing.T) {
 	in := `<a href="http://evil">click</a> & <b>'x'</b>`
 	want := `&lt;a href=&quot;http://evil&quot;&gt;click&lt;/a&gt; &amp; &lt;b&gt;&#39;x&#39;&lt;/b&gt;`
-	if got := escapeMarkup(in); got != want {
-		t.Errorf("escapeMarkup(%q) = %q, want %q", in, got, want)
+	if got := EscapeMarkup(in); got != want {
+		t.Errorf("EscapeMarkup(%q) = %q, want %q", in, got, want)
 	}
 }
 
@@ -24,12 +24,12 @@ func TestSendersPhrase(t *testing.T) {
 		{[]string{"A"}, "from A"},
 		{[]string{"A", "B"}, "from A and B"},
 		{[]string{"A", "B", "C"}, "from A, B and C"},
-		{[]string{"A", "B", "C", "D"}, "from A, B and 2 others"},
-		{[]string{"A", "B", "C", "D", "E", "F"}, "from A, B and 4 others"},
+		{[]string{"A", "B", "C", "D"}, "from A, B and others"},
+		{[]string{"A", "B", "C", "D", "E", "F"}, "from A, B and others"},
 	}
 	for _, tt := range tests {
-		if got := sendersPhrase(tt.in); got != tt.want {
-			t.Errorf("sendersPhrase(%q) = %q, want %q", tt.in, got, tt.want)
+		if got := SendersPhrase(tt.in); got != tt.want {
+			t.Errorf("SendersPhrase(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }
@@ -45,21 +45,21 @@ func FuzzBubbleText(f *testing.F) {
 		if max < 1 || max > 1000 {
 			max = 1 + (max%1000+1000)%1000
 		}
-		out := safeLine(s, max)
+		out := SafeLine(s, max)
 		if !utf8.ValidString(out) {
-			t.Fatalf("safeLine(%q) = %q: invalid UTF-8", s, out)
+			t.Fatalf("SafeLine(%q) = %q: invalid UTF-8", s, out)
 		}
 		if n := utf8.RuneCountInString(out); n > max {
-			t.Fatalf("safeLine(%q, %d) has %d runes", s, max, n)
+			t.Fatalf("SafeLine(%q, %d) has %d runes", s, max, n)
 		}
 		for _, r := range out {
 			if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
-				t.Fatalf("safeLine(%q) = %q keeps %U", s, out, r)
+				t.Fatalf("SafeLine(%q) = %q keeps %U", s, out, r)
 			}
 		}
-		esc := escapeMarkup(out)
+		esc := EscapeMarkup(out)
 		if strings.ContainsAny(esc, `<>"'`) {
-			t.Fatalf("escapeMarkup(%q) = %q still has markup characters", out, esc)
+			t.Fatalf("EscapeMarkup(%q) = %q still has markup characters", out, esc)
 		}
 		// Every & starts an entity we wrote.
 		for i := 0; i < len(esc); i++ {
@@ -67,7 +67,7 @@ func FuzzBubbleText(f *testing.F) {
 				rest := esc[i:]
 				if !(strings.HasPrefix(rest, "&amp;") || strings.HasPrefix(rest, "&lt;") || strings.HasPrefix(rest, "&gt;") ||
 					strings.HasPrefix(rest, "&quot;") || strings.HasPrefix(rest, "&#39;")) {
-					t.Fatalf("escapeMarkup(%q) = %q has a bare &", out, esc)
+					t.Fatalf("EscapeMarkup(%q) = %q has a bare &", out, esc)
 				}
 			}
 		}

@@ -1,4 +1,4 @@
-package ui
+package delivery
 
 import (
 	"fmt"
@@ -10,24 +10,42 @@ import (
 	"idlebell/settings"
 )
 
-// burstWindow is the "within a minute" of max_bubbles.
+// burstWindow is the "within a minute" of max_bubbles, and how long a
+// summary lasts.
 const burstWindow = time.Minute
+
+// Caps for bubble text. Daemons truncate or wrap on their own; these keep a
+// hostile header from filling the screen or the bus.
+const (
+	maxTitleRunes = 100
+	maxBodyRunes  = 300
+)
 
 // BubbleKind says what a bubble stands for.
 type BubbleKind int
 
 const (
-	KindMail    BubbleKind = iota // one message: click opens, Mark as read
+	KindMail    BubbleKind = iota // one message: click opens it, Mark as read
 	KindSummary                   // a burst in one account, updated in place
 	KindDigest                    // catch-up, or everything that came while paused
+	KindProblem                   // idlebell could not do what was asked (a click found no mail program)
 )
 
-// MailRef names one message for Mark as read.
+func (k BubbleKind) String() string {
+	return [...]string{"mail", "summary", "digest", "problem"}[k]
+}
+
+// MailRef names one message for good: Mark as read acts on it, and a *Gone
+// event for it withdraws its bubble.
 type MailRef struct {
 	Account     string
 	Mailbox     string
 	UIDValidity uint32
 	UID         uint32
+}
+
+func refOf(m *imapwatch.NewMail) MailRef {
+	return MailRef{Account: m.Account, Mailbox: m.Mailbox, UIDValidity: m.UIDValidity, UID: m.UID}
 }
 
 // Bubble is what the policy wants shown. Text is plain (not yet escaped,
@@ -37,22 +55,26 @@ type Bubble struct {
 	Kind    BubbleKind
 	Key     string
 	Replace bool
-	Account string // for the click action; "" for a digest across accounts
+	Account string // what a click opens; "" for a digest across accounts
 	Title   string
 	Body    string
-	Mail    *MailRef // KindMail only
+	// Mail is the message of a KindMail bubble (its click opens that
+	// message), the first message of a summary or digest (a click opens the
+	// account's mail program there), nil otherwise.
+	Mail *imapwatch.NewMail
 }
 
 // Policy decides which bubbles new mail produces: one per message up to
-// max_bubbles per account within a minute, then one summary that is updated
-// in place; one digest per catch-up batch; nothing while paused, then one
-// digest on resume. It is plain logic: no Fyne, no D-Bus, no clock of its
-// own (every call takes now). It is not safe for concurrent use: the UI pump
-// owns it.
+// max_bubbles per account within a minute, then one summary, updated in
+// place, for the rest of that minute; one digest per catch-up batch;
+// nothing while paused, then one digest on resume. It is plain logic: no
+// D-Bus, no clock of its own (every call takes now). It is not safe for
+// concurrent use: the delivery Pump owns it.
 type Policy struct {
-	maxBubbles int
-	preview    bool
-	quiet      map[string]bool // accounts with notify = false
+	maxBubbles  int
+	preview     bool
+	quiet       map[string]bool // accounts with notify = false
+	showAccount bool            // more than one account: bubbles name theirs
 
 	accounts map[string]*burst
 	catchUp  map[string][]*imapwatch.NewMail // by account + "\x00" + mailbox
@@ -63,7 +85,7 @@ type Policy struct {
 }
 
 type burst struct {
-	shown   []shownMail // single bubbles within the window
+	shown   []shownMail // single bubbles within the last minute
 	summary *summary
 }
 
@@ -76,7 +98,8 @@ type summary struct {
 	key     string
 	count   int
 	senders []string
-	last    time.Time
+	first   *imapwatch.NewMail
+	start   time.Time // the summary takes mail until start + burstWindow
 }
 
 // NewPolicy returns a policy for cfg (nil: the defaults).
@@ -102,6 +125,7 @@ func (p *Policy) Configure(cfg *settings.Config) {
 			p.quiet[a.Name] = true
 		}
 	}
+	p.showAccount = len(cfg.Accounts) > 1
 }
 
 // Mail is called for every NewMail event, in order. Catch-up mail is held
@@ -138,8 +162,9 @@ func (p *Policy) Batch(b *imapwatch.Batch, now time.Time) []Bubble {
 		Kind:    KindDigest,
 		Key:     "catchup/" + b.Account,
 		Account: b.Account,
-		Title:   safeLine(plural(len(held), "new message", "new messages")+" in "+b.Account, maxTitleRunes),
-		Body:    safeLine("while you were away — "+sendersPhrase(senders(held)), maxBodyRunes),
+		Title:   SafeLine(plural(len(held), "new message", "new messages")+" in "+b.Account, maxTitleRunes),
+		Body:    SafeLine("while you were away — "+SendersPhrase(senders(held)), maxBodyRunes),
+		Mail:    held[0],
 	}}
 }
 
@@ -155,10 +180,9 @@ func (p *Policy) deliver(m *imapwatch.NewMail, now time.Time) []Bubble {
 		p.accounts[m.Account] = a
 	}
 	a.shown = slices.DeleteFunc(a.shown, func(s shownMail) bool { return now.Sub(s.at) >= burstWindow })
-	if s := a.summary; s != nil && now.Sub(s.last) < burstWindow {
+	if s := a.summary; s != nil && now.Sub(s.start) < burstWindow {
 		s.count++
 		s.senders = addSender(s.senders, senderOf(m))
-		s.last = now
 		return []Bubble{p.summaryBubble(m.Account, s, true)}
 	}
 	a.summary = nil
@@ -166,7 +190,10 @@ func (p *Policy) deliver(m *imapwatch.NewMail, now time.Time) []Bubble {
 		a.shown = append(a.shown, shownMail{at: now, sender: senderOf(m)})
 		return []Bubble{p.mailBubble(m)}
 	}
-	s := &summary{key: fmt.Sprintf("summary/%s/%d", m.Account, now.UnixNano()), last: now}
+	// One more than max_bubbles within a minute: one summary of the burst
+	// (the single bubbles shown included) that takes the mail of the next
+	// minute, then single bubbles resume.
+	s := &summary{key: fmt.Sprintf("summary/%s/%d", m.Account, now.UnixNano()), start: now, first: m}
 	for _, sh := range a.shown {
 		s.count++
 		s.senders = addSender(s.senders, sh.sender)
@@ -174,17 +201,21 @@ func (p *Policy) deliver(m *imapwatch.NewMail, now time.Time) []Bubble {
 	s.count++
 	s.senders = addSender(s.senders, senderOf(m))
 	a.summary = s
+	a.shown = nil
 	return []Bubble{p.summaryBubble(m.Account, s, false)}
 }
 
 func (p *Policy) mailBubble(m *imapwatch.NewMail) Bubble {
-	subject := safeLine(m.Subject, maxBodyRunes)
+	subject := SafeLine(m.Subject, maxBodyRunes)
 	if subject == "" {
 		subject = "(no subject)"
 	}
 	body := subject
+	if p.showAccount {
+		body = SafeLine(m.Account, 40) + " · " + subject
+	}
 	if p.preview {
-		if pv := safeLine(m.Preview, maxBodyRunes); pv != "" {
+		if pv := SafeLine(m.Preview, maxBodyRunes); pv != "" {
 			body += "\n" + pv
 		}
 	}
@@ -194,9 +225,9 @@ func (p *Policy) mailBubble(m *imapwatch.NewMail) Bubble {
 	return Bubble{
 		Kind:    KindMail,
 		Account: m.Account,
-		Title:   safeLine(senderOf(m), maxTitleRunes),
+		Title:   SafeLine(senderOf(m), maxTitleRunes),
 		Body:    body,
-		Mail:    &MailRef{Account: m.Account, Mailbox: m.Mailbox, UIDValidity: m.UIDValidity, UID: m.UID},
+		Mail:    m,
 	}
 }
 
@@ -206,8 +237,9 @@ func (p *Policy) summaryBubble(account string, s *summary, replace bool) Bubble 
 		Key:     s.key,
 		Replace: replace,
 		Account: account,
-		Title:   safeLine(plural(s.count, "new message", "new messages")+" in "+account, maxTitleRunes),
-		Body:    safeLine(sendersPhrase(s.senders), maxBodyRunes),
+		Title:   SafeLine(plural(s.count, "new message", "new messages")+" in "+account, maxTitleRunes),
+		Body:    SafeLine(SendersPhrase(s.senders), maxBodyRunes),
+		Mail:    s.first,
 	}
 }
 
@@ -223,7 +255,8 @@ func (p *Policy) Pause(until time.Time) {
 // resumed).
 func (p *Policy) Paused() (bool, time.Time) { return p.paused, p.pausedUntil }
 
-// Resume ends a pause: what came meanwhile becomes one digest.
+// Resume ends a pause: what came meanwhile becomes one digest, or the
+// mail's own bubble when it was a single message.
 func (p *Policy) Resume(now time.Time) []Bubble {
 	if !p.paused {
 		return nil
@@ -231,8 +264,11 @@ func (p *Policy) Resume(now time.Time) []Bubble {
 	p.paused, p.pausedUntil = false, time.Time{}
 	held := p.held
 	p.held = nil
-	if len(held) == 0 {
+	switch len(held) {
+	case 0:
 		return nil
+	case 1:
+		return []Bubble{p.mailBubble(held[0])}
 	}
 	var order []string
 	per := map[string]int{}
@@ -242,10 +278,8 @@ func (p *Policy) Resume(now time.Time) []Bubble {
 		}
 		per[m.Account]++
 	}
-	account := ""
 	where := ""
 	if len(order) == 1 {
-		account = order[0]
 		where = "in " + order[0] + " "
 	} else {
 		parts := make([]string, len(order))
@@ -254,16 +288,14 @@ func (p *Policy) Resume(now time.Time) []Bubble {
 		}
 		where = strings.Join(parts, " · ") + " — "
 	}
-	// Open the first account's mail client on a click.
-	if account == "" {
-		account = order[0]
-	}
+	// A click opens the first account's mail program.
 	return []Bubble{{
 		Kind:    KindDigest,
 		Key:     "paused",
-		Account: account,
-		Title:   safeLine(plural(len(held), "new message", "new messages")+" while notifications were paused", maxTitleRunes),
-		Body:    safeLine(where+sendersPhrase(senders(held)), maxBodyRunes),
+		Account: order[0],
+		Title:   SafeLine(plural(len(held), "new message", "new messages")+" while notifications were paused", maxTitleRunes),
+		Body:    SafeLine(where+SendersPhrase(senders(held)), maxBodyRunes),
+		Mail:    held[0],
 	}}
 }
 
@@ -277,10 +309,10 @@ func (p *Policy) Tick(now time.Time) []Bubble {
 }
 
 func senderOf(m *imapwatch.NewMail) string {
-	if s := safeLine(m.FromName, maxTitleRunes); s != "" {
+	if s := SafeLine(m.FromName, maxTitleRunes); s != "" {
 		return s
 	}
-	if s := safeLine(m.FromAddress, maxTitleRunes); s != "" {
+	if s := SafeLine(m.FromAddress, maxTitleRunes); s != "" {
 		return s
 	}
 	return "Unknown sender"

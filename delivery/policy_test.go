@@ -1,4 +1,4 @@
-package ui
+package delivery
 
 import (
 	"fmt"
@@ -54,7 +54,7 @@ func TestPolicyBurstBecomesOneSummaryUpdatedInPlace(t *testing.T) {
 	if want := "12 new messages in Work"; last.Title != want {
 		t.Errorf("last summary title = %q, want %q", last.Title, want)
 	}
-	if want := "from Alice, Bob and 9 others"; last.Body != want {
+	if want := "from Alice, Bob and others"; last.Body != want {
 		t.Errorf("last summary body = %q, want %q", last.Body, want)
 	}
 }
@@ -78,8 +78,10 @@ func TestPolicyWindowIsPerAccountAndSlides(t *testing.T) {
 		{"second", mail("Work", 2, "B"), time.Second, "mail"},
 		{"other account has its own budget", mail("Home", 3, "C"), 2 * time.Second, "mail"},
 		{"third in a minute", mail("Work", 4, "D"), 3 * time.Second, "summary"},
-		{"summary stays while mail keeps coming", mail("Work", 5, "E"), 50 * time.Second, "summary"},
-		{"a quiet minute ends the summary", mail("Work", 6, "F"), 111 * time.Second, "mail"},
+		{"summary takes the rest of its minute", mail("Work", 5, "E"), 50 * time.Second, "summary"},
+		{"its minute over, single bubbles resume", mail("Work", 6, "F"), 63 * time.Second, "mail"},
+		{"although mail keeps coming", mail("Work", 7, "G"), 70 * time.Second, "mail"},
+		{"until the next burst", mail("Work", 8, "H"), 75 * time.Second, "summary"},
 	}
 	for _, s := range steps {
 		if got := kinds(p.Mail(s.m, t0.Add(s.at))); got != s.want {
@@ -101,7 +103,7 @@ func TestPolicyCatchUpIsOneDigestPerBatch(t *testing.T) {
 	if len(bs) != 1 || bs[0].Kind != KindDigest {
 		t.Fatalf("Batch = %+v, want one digest", bs)
 	}
-	if bs[0].Title != "5 new messages in Work" || bs[0].Body != "while you were away — from S0, S1 and 3 others" {
+	if bs[0].Title != "5 new messages in Work" || bs[0].Body != "while you were away — from S0, S1 and others" {
 		t.Errorf("digest = %q / %q", bs[0].Title, bs[0].Body)
 	}
 	// One catch-up mail is just a bubble.
@@ -133,6 +135,12 @@ func TestPolicyPauseHoldsThenOneDigest(t *testing.T) {
 	if bs[0].Title != "3 new messages while notifications were paused" || bs[0].Body != "Work: 2 · Home: 1 — from P0, P1 and P2" {
 		t.Errorf("digest = %q / %q", bs[0].Title, bs[0].Body)
 	}
+	// A pause that held one mail ends with that mail's own bubble.
+	p.Pause(time.Time{})
+	p.Mail(mail("Work", 9, "Solo"), t0)
+	if bs := p.Resume(t0); len(bs) != 1 || bs[0].Kind != KindMail || bs[0].Title != "Solo" || !strings.Contains(bs[0].Body, "subject 9") {
+		t.Errorf("Resume after one held mail = %+v, want its own bubble with the subject", bs)
+	}
 	if paused, _ := p.Paused(); paused {
 		t.Errorf("still paused after the end")
 	}
@@ -150,6 +158,7 @@ func TestPolicyNotifyOffAndPreview(t *testing.T) {
 	c := cfgWith(3, false, "Work", "Quiet")
 	c.Accounts[1].Notify = false
 	p := NewPolicy(c)
+	p.showAccount = false // TestPolicyAccountName
 	if bs := p.Mail(mail("Quiet", 1, "X"), t0); len(bs) != 0 {
 		t.Errorf("notify = false account made %+v", bs)
 	}
@@ -159,6 +168,7 @@ func TestPolicyNotifyOffAndPreview(t *testing.T) {
 	}
 	c.Notifications.Preview = true
 	p.Configure(c)
+	p.showAccount = false
 	bs = p.Mail(mail("Work", 3, "X"), t0)
 	if len(bs) != 1 || bs[0].Body != "subject 3\npreview" {
 		t.Errorf("preview on: body = %+v, want subject and preview", bs)
@@ -168,5 +178,21 @@ func TestPolicyNotifyOffAndPreview(t *testing.T) {
 	bs = p.Mail(m, t0)
 	if len(bs) != 1 || bs[0].Title != "x@example.org" || !strings.HasPrefix(bs[0].Body, "(no subject)") {
 		t.Errorf("no name, no subject: %+v", bs)
+	}
+}
+
+// TestPolicyAccountName: with more than one account every bubble says which
+// one the mail went to; with one it does not.
+func TestPolicyAccountName(t *testing.T) {
+	one := NewPolicy(cfgWith(3, false, "Work"))
+	if bs := one.Mail(mail("Work", 1, "A"), t0); len(bs) != 1 || bs[0].Body != "subject 1" {
+		t.Errorf("one account: %+v, want the subject alone", bs)
+	}
+	two := NewPolicy(cfgWith(1, false, "Work", "Home"))
+	if bs := two.Mail(mail("Home", 1, "A"), t0); len(bs) != 1 || bs[0].Body != "Home · subject 1" {
+		t.Errorf("two accounts: %+v, want the account before the subject", bs)
+	}
+	if bs := two.Mail(mail("Home", 2, "B"), t0); len(bs) != 1 || bs[0].Title != "2 new messages in Home" {
+		t.Errorf("two accounts, summary: %+v, want the account in the title", bs)
 	}
 }
