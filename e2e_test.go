@@ -102,6 +102,12 @@ func newTrayAccount(t *testing.T, env *testsession.Env, password string, mutate 
 // dirs under dir. It is stopped (SIGTERM) at the end of the test.
 func startTrayApp(t *testing.T, d *testsession.Desktop, dir string, args ...string) *appProc {
 	t.Helper()
+	return startTrayAppEnv(t, d, dir, nil, args...)
+}
+
+// startTrayAppEnv is startTrayApp with env added to the app's environment.
+func startTrayAppEnv(t *testing.T, d *testsession.Desktop, dir string, env []string, args ...string) *appProc {
+	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
@@ -120,6 +126,7 @@ func startTrayApp(t *testing.T, d *testsession.Desktop, dir string, args ...stri
 		"XDG_STATE_HOME="+filepath.Join(dir, "state"),
 		"XDG_CACHE_HOME="+filepath.Join(dir, "cache"),
 	)
+	p.cmd.Env = append(p.cmd.Env, env...)
 	p.cmd.Stdout, p.cmd.Stderr = logf, logf
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -448,17 +455,18 @@ func TestE2EBurstPauseQuit(t *testing.T) {
 	if err := testsession.ClickMenu(d.BusAddress, p.pid, "Resume"); err != nil {
 		t.Fatal(err)
 	}
+	// One mail held: after resume it gets its own bubble, subject included.
 	var during []testsession.Notification
-	digest := nextNotify(t, notes, "digest after resume", func(n testsession.Notification) bool {
-		return strings.Contains(n.Summary, "while notifications were paused")
+	digest := nextNotify(t, notes, "the held mail after resume", func(n testsession.Notification) bool {
+		return n.Summary == "Paused Sender"
 	}, &during)
 	for _, n := range during {
 		t.Errorf("notification while paused: %q %q", n.Summary, n.Body)
 	}
-	if digest.Summary != "1 new message while notifications were paused" || !strings.Contains(digest.Body, "Paused Sender") {
-		t.Errorf("digest = %q %q, want one message from Paused Sender", digest.Summary, digest.Body)
+	if !strings.Contains(digest.Body, "While paused "+ptok) {
+		t.Errorf("bubble after resume = %q %q, want the held mail's subject", digest.Summary, digest.Body)
 	}
-	// Exactly one digest: the next bubble is about the next mail.
+	// Exactly one bubble for it: the next bubble is about the next mail.
 	atok := trayToken()
 	if err := env.Dovecot.Deliver(a.user, testsession.Message("After Resume <r@example.org>", a.user+"@localhost", "After "+atok, "x")); err != nil {
 		t.Fatal(err)

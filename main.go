@@ -13,16 +13,19 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
 	"idlebell/bridge"
 	"idlebell/cli"
+	"idlebell/delivery"
 	"idlebell/demo"
 	"idlebell/headless"
 	"idlebell/hooks"
 	"idlebell/imapwatch"
 	"idlebell/logind"
+	"idlebell/openmail"
 	"idlebell/settings"
 )
 
@@ -62,6 +65,8 @@ Usage:
                                    sign an OAuth2 account (Gmail, Outlook.com, Microsoft 365) in
   idlebell discover [--json] ADDRESS
                                    find the IMAP server of a mail address
+  idlebell settings [--config PATH] [--account NAME] [--about]
+                                   the settings window (the tray's Settings… opens it)
 
 Examples:
   idlebell --headless | jq -r .subject
@@ -72,6 +77,9 @@ Flags:
 `
 
 func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "settings" {
+		return runSettings(args[1:], stderr)
+	}
 	if code, ok := cli.Run(cli.Env{Stdout: stdout, Stderr: stderr}, args); ok {
 		return code
 	}
@@ -141,6 +149,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		var release func()
 		var code int
 		if store, release, code = cli.StartState(stderr, logger); code != 0 {
+			if code == 3 && !o.headless {
+				alreadyRunning(ctx) // the tray app may have no terminal
+			}
 			return code
 		}
 		defer release()
@@ -162,12 +173,29 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer runner.Close()
 	runner.Configure(cfg)
 
-	var tray *trayFront
-	if !o.headless {
-		tray = newTrayFront(trayDeps{
-			mgr: mgr, hooks: runner, accounts: accounts, path: path, cfg: cfg, cfgErr: cfgErr,
-			secrets: secrets, tokens: tokens, demo: o.demo, logger: logger,
-		})
+	// What both fronts share: hooks, bubbles, a click that opens the mail,
+	// Mark as read.
+	cur := &currentConfig{cfg: cfg}
+	open := func(ctx context.Context, a settings.Account, m *imapwatch.NewMail) error {
+		return openmail.Opener{}.Open(ctx, cur.get(), a, m)
+	}
+	base := delivery.Options{
+		Events: mgr.Events(), Config: cfg, Hooks: runner, Logger: logger,
+		Open: open, OpenProblem: openmail.Problem,
+		MarkRead: func(ctx context.Context, a settings.Account, m delivery.MailRef) error {
+			return imapwatch.MarkSeen(ctx, accounts.Config(a), m.Mailbox, m.UIDValidity, m.UID)
+		},
+		AfterMarkRead: mgr.CheckNow,
+	}
+	var front interface {
+		configChanged(*settings.Config, error)
+		run(context.Context) int
+	}
+	if o.headless {
+		front = &headlessFront{headless.New(ctx, headless.Options{Delivery: base, Out: stdout, Notify: o.notify})}
+	} else {
+		front = newTrayFront(trayDeps{mgr: mgr, delivery: base, open: open, accounts: accounts,
+			path: path, cfg: cfg, cfgErr: cfgErr, demo: o.demo, logger: logger})
 	}
 	if path != "" {
 		// Live reload: owned here, ends with ctx.
@@ -178,33 +206,48 @@ func run(args []string, stdout, stderr io.Writer) int {
 				mgr.Apply(accounts.Configs(c))
 				mgr.CheckNow("") // a failed account tries again (SIGHUP: check now)
 				runner.Configure(c)
+				cur.set(c)
 			}
-			if tray != nil {
-				tray.configChanged(c, err)
-			}
+			front.configChanged(c, err)
 		})
 	}
 	// Suspend/resume from logind, where there is a system bus; the watcher's
 	// own clock check covers everything else. Ends with ctx.
 	go logind.OnResume(ctx, logger, mgr.Wake)
 
-	if o.headless {
-		return headless.Run(ctx, headless.Options{
-			Events: mgr.Events(), Out: stdout, Hooks: runner, Notify: o.notify, Logger: logger,
-		})
-	}
-	return tray.run(ctx)
+	return front.run(ctx)
 }
 
 // trayDeps is what the tray app is wired with: the parts main made.
 type trayDeps struct {
-	mgr             *imapwatch.Manager
-	hooks           *hooks.Runner
-	accounts        *bridge.Bridge
-	path            string
-	cfg             *settings.Config
-	cfgErr          error
-	secrets, tokens settings.Secrets
-	demo            bool
-	logger          *slog.Logger
+	mgr      *imapwatch.Manager
+	delivery delivery.Options
+	open     func(ctx context.Context, a settings.Account, m *imapwatch.NewMail) error
+	accounts *bridge.Bridge
+	path     string
+	cfg      *settings.Config
+	cfgErr   error
+	demo     bool
+	logger   *slog.Logger
 }
+
+// headlessFront is --headless.
+type headlessFront struct{ f *headless.Front }
+
+func (h *headlessFront) configChanged(c *settings.Config, err error) {
+	if err == nil {
+		h.f.Configure(c)
+	}
+}
+
+func (h *headlessFront) run(ctx context.Context) int { return h.f.Run(ctx) }
+
+// currentConfig is the running config, for what a click opens.
+type currentConfig struct {
+	mu  sync.Mutex
+	cfg *settings.Config
+}
+
+func (c *currentConfig) get() *settings.Config { c.mu.Lock(); defer c.mu.Unlock(); return c.cfg }
+
+func (c *currentConfig) set(cfg *settings.Config) { c.mu.Lock(); c.cfg = cfg; c.mu.Unlock() }

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"testing"
+	"time"
 )
 
 // TestMain lets the root package's end-to-end tests run the real app as a
@@ -11,6 +12,10 @@ import (
 // second build. Shared by the tray and the headless end-to-end tests.
 func TestMain(m *testing.M) {
 	if os.Getenv("IDLEBELL_E2E_CHILD") == "1" {
+		// A shorter attention threshold, so that a test of it waits seconds.
+		if d, err := time.ParseDuration(os.Getenv("IDLEBELL_E2E_ATTENTION_AFTER")); err == nil {
+			attentionAfter = d
+		}
 		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 	}
 	os.Exit(m.Run())

@@ -4,55 +4,92 @@ package main
 
 import (
 	"context"
+	"os"
 
+	"idlebell/bridge"
+	"idlebell/delivery"
 	"idlebell/imapwatch"
 	"idlebell/settings"
+	"idlebell/tray"
 	"idlebell/ui"
 )
 
-// trayFront wires the Fyne tray app. Builds with -tags nogui leave it out
-// (and with it cgo, OpenGL and X11): see tray_nogui.go.
+// trayFront wires the tray process (package tray: no GUI toolkit) and
+// starts the settings process (package ui, Fyne) on demand. Builds with
+// -tags nogui leave both out (and with them cgo, OpenGL and X11): see
+// tray_nogui.go.
 type trayFront struct {
-	d       trayDeps
-	updates chan ui.ConfigUpdate
+	d   trayDeps
+	app *tray.App
 }
 
 func newTrayFront(d trayDeps) *trayFront {
-	// Latest state only: a full buffer loses nothing, the next change
-	// carries the whole config.
-	return &trayFront{d: d, updates: make(chan ui.ConfigUpdate, 1)}
+	var settingsCmd []string
+	if exe, err := os.Executable(); err == nil && !d.demo {
+		settingsCmd = []string{exe, "settings", "--config", d.path}
+	} else if err == nil {
+		settingsCmd = []string{exe, "settings", "--demo"}
+	}
+	app := tray.New(tray.Options{
+		Delivery:        d.delivery,
+		StopWatcher:     d.mgr.Close,
+		Watcher:         d.mgr,
+		Config:          d.cfg,
+		ConfigErr:       d.cfgErr,
+		ConfigPath:      d.path,
+		Demo:            d.demo,
+		OpenAccount:     func(ctx context.Context, a settings.Account) error { return d.open(ctx, a, nil) },
+		SignIn:          d.accounts.SignInWithBrowser,
+		SettingsCommand: settingsCmd,
+		AttentionAfter:  attentionAfter,
+		Logger:          d.logger,
+	})
+	return &trayFront{d: d, app: app}
 }
 
 // configChanged is called by the config watcher's goroutine; it never blocks.
-func (t *trayFront) configChanged(c *settings.Config, err error) {
-	select {
-	case t.updates <- ui.ConfigUpdate{Config: c, Err: err}:
-	default:
-		t.d.logger.Warn("tray busy; config change shown later")
-	}
-}
+func (t *trayFront) configChanged(c *settings.Config, err error) { t.app.ConfigChanged(c, err) }
 
 // run shows the tray and blocks until Quit or ctx is done.
-func (t *trayFront) run(ctx context.Context) int {
-	d := t.d
-	return ui.Run(ctx, ui.Options{
-		Events:     d.mgr.Events(),
-		Watcher:    d.mgr,
-		Hooks:      d.hooks,
-		ConfigPath: d.path,
-		Config:     d.cfg,
-		ConfigErr:  d.cfgErr,
-		Secrets:    d.secrets,
-		Tokens:     d.tokens,
-		SignIn:     d.accounts.SignInWithBrowser,
-		Demo:       d.demo,
-		Updates:    t.updates,
+func (t *trayFront) run(ctx context.Context) int { return t.app.Run(ctx) }
+
+// The licence and the project's page, for the About window.
+const (
+	license    = "MIT"
+	projectURL = "https://github.com/idlebell/idlebell"
+)
+
+// alreadyRunning says in a bubble that another idlebell holds the lock:
+// the tray app started from a menu has no terminal to print to.
+func alreadyRunning(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, delivery.DefaultNotifyTimeout)
+	defer cancel()
+	n, _ := delivery.NewNotifier(ctx, delivery.Signals{})
+	defer n.Close()
+	_, _ = n.Notify(ctx, delivery.Notification{Title: "idlebell is already running", Body: "It is in the tray already."})
+}
+
+// attentionAfter is tray.DefaultAttentionAfter; tests shorten it.
+var attentionAfter = tray.DefaultAttentionAfter
+
+// runSettingsWindow is `idlebell settings`: the settings (or About) window,
+// a Fyne app of its own that ends with its last window.
+func runSettingsWindow(ctx context.Context, s settingsArgs) int {
+	tokens := settings.TokenKeyring()
+	accounts := bridge.New(bridge.Options{Secrets: s.secrets, Tokens: tokens})
+	o := ui.Options{
+		ConfigPath: s.path, Config: s.cfg, Secrets: s.secrets, Tokens: tokens, Demo: s.demo,
+		SignIn: accounts.SignInWithBrowser,
 		Test: func(ctx context.Context, a settings.Account) *imapwatch.CheckResult {
-			return imapwatch.Check(ctx, d.accounts.Config(a))
+			return imapwatch.Check(ctx, accounts.Config(a))
 		},
-		MarkRead: func(ctx context.Context, a settings.Account, mailbox string, uidValidity, uid uint32) error {
-			return imapwatch.MarkSeen(ctx, d.accounts.Config(a), mailbox, uidValidity, uid)
-		},
-		Logger: d.logger,
-	})
+		About:  ui.About{Version: version, Commit: commit, License: license, URL: projectURL},
+		Logger: s.logger,
+	}
+	var c ui.Control
+	if os.Getenv(tray.ControlEnv) == "1" {
+		c = ui.Control{In: os.Stdin, Out: os.Stdout}
+		o.Watcher = &ui.ControlWatcher{Out: os.Stdout}
+	}
+	return ui.RunSettings(ctx, o, ui.Show{About: s.about, Account: s.account}, c)
 }

@@ -4,11 +4,12 @@ package main
 
 import (
 	"context"
+	"time"
 
 	"idlebell/settings"
 )
 
-// trayFront in a -tags nogui build: no Fyne, no cgo, no OpenGL or X11
+// trayFront in a -tags nogui build: no GUI toolkit, no cgo, no OpenGL or X11
 // libraries — a small static binary for servers and tiling desktops that
 // runs --headless and the subcommands.
 type trayFront struct{ d trayDeps }
@@ -21,3 +22,12 @@ func (t *trayFront) run(context.Context) int {
 	t.d.logger.Error("this idlebell was built without the tray app (-tags nogui): run it with --headless")
 	return 1
 }
+
+var attentionAfter = 2 * time.Minute
+
+func runSettingsWindow(_ context.Context, s settingsArgs) int {
+	s.logger.Error("this idlebell was built without the settings window (-tags nogui): edit the config file")
+	return 1
+}
+
+func alreadyRunning(context.Context) {}

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"net/url"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
@@ -9,26 +11,36 @@ import (
 	"idlebell/assets"
 )
 
-// showAbout opens (or raises) the About window. Closing it hides it; the
-// app keeps running in the tray.
-func (t *trayUI) showAbout() {
+// showAbout opens (or returns) the About window: version, commit, licence
+// and the project's page.
+func (t *windows) showAbout() fyne.Window {
 	if t.about != nil {
-		t.about.Show()
-		t.about.RequestFocus()
-		return
+		return t.about
 	}
 	w := t.app.NewWindow("About idlebell")
 	img := canvas.NewImageFromResource(fyne.NewStaticResource("idlebell.png", assets.Bell))
 	img.FillMode = canvas.ImageFillContain
 	img.SetMinSize(fyne.NewSize(64, 64))
-	text := widget.NewLabel("idlebell announces new mail the moment it arrives,\nusing IMAP IDLE. It never changes your mail, except\nwhen you click \"Mark as read\".")
-	w.SetContent(container.NewPadded(container.NewVBox(
+	ab := t.o.About
+	version := "Version " + ab.Version
+	if ab.Commit != "" {
+		version += " (commit " + ab.Commit + ")"
+	}
+	items := []fyne.CanvasObject{
 		img,
 		widget.NewLabelWithStyle("idlebell", fyne.TextAlignCenter, fyne.TextStyle{Bold: true}),
-		text,
-		widget.NewButton("Close", w.Hide),
-	)))
-	w.SetCloseIntercept(w.Hide)
+		widget.NewLabelWithStyle(version, fyne.TextAlignCenter, fyne.TextStyle{}),
+		widget.NewLabel("idlebell announces new mail the moment it arrives,\nusing IMAP IDLE. It never changes your mail, except\nwhen you click \"Mark as read\"."),
+	}
+	if ab.License != "" {
+		items = append(items, widget.NewLabelWithStyle("Licence: "+ab.License, fyne.TextAlignCenter, fyne.TextStyle{}))
+	}
+	if u, err := url.Parse(ab.URL); err == nil && ab.URL != "" {
+		items = append(items, container.NewCenter(widget.NewHyperlink(ab.URL, u)))
+	}
+	items = append(items, widget.NewButton("Close", func() { t.closed(w) }))
+	w.SetContent(container.NewPadded(container.NewVBox(items...)))
+	w.SetCloseIntercept(func() { t.closed(w) })
 	t.about = w
-	w.Show()
+	return w
 }

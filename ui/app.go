@@ -1,80 +1,89 @@
-// Package ui is idlebell's tray app: the tray icon and menu, desktop
-// notifications and the settings window, on Fyne.
-//
-// Data flow: the watcher's events → one pump goroutine (hooks, notification
-// policy, D-Bus calls) → fyne.Do → the tray's model and widgets, which live
-// on the Fyne goroutine only.
+// Package ui is idlebell's settings process (`idlebell settings`): the
+// settings and About windows on Fyne. The tray process starts it on demand
+// and it ends when its last window closes, so the Fyne driver (a GL context
+// and a render loop) runs only while a window is open. It edits the config
+// file; the tray picks the change up by its live reload.
 package ui
 
 import (
+	"bufio"
 	"context"
+	"io"
 	"log/slog"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
-	"fyne.io/fyne/v2/driver/desktop"
-	"fyne.io/systray"
 
 	"idlebell/assets"
-	"idlebell/hooks"
+	"idlebell/safetext"
 	"idlebell/imapwatch"
 	"idlebell/settings"
+	"idlebell/tray"
 )
 
 // AppID is the Fyne app id (preferences, and the desktop entry's name).
 const AppID = "io.github.idlebell"
 
-// Watcher is what the tray asks of the watcher. Its methods return at once
-// and may be called from any goroutine.
+// Watcher is what saving asks of the running tray: reconnect an account
+// whose password or sign-in changed (the config file may be unchanged). It
+// returns at once.
 type Watcher interface {
-	CheckNow(account string)
 	Retry(account string)
 }
 
-// ConfigUpdate is a reloaded config (or why it could not be loaded).
-type ConfigUpdate struct {
-	Config *settings.Config
-	Err    error
+// About is what the About window shows.
+type About struct {
+	Version string // "1.2.0"
+	Commit  string
+	License string // "MIT"
+	URL     string // the project's page
 }
 
-// Options wire the tray app.
+// Options wire the settings process.
 type Options struct {
-	Events     <-chan imapwatch.Event
-	Watcher    Watcher
-	Hooks      *hooks.Runner
-	ConfigPath string // "" in demo mode
+	ConfigPath string // "" in demo mode: the window is read-only
 	Config     *settings.Config
-	ConfigErr  error
-	Updates    <-chan ConfigUpdate
 	Secrets    settings.Secrets
 	// Tokens holds OAuth2 refresh tokens (settings.TokenKeyring()): the
 	// settings window renames and deletes an account's entry with it.
-	Tokens   settings.Secrets
-	Demo     bool
-	Test     func(ctx context.Context, a settings.Account) *imapwatch.CheckResult
-	MarkRead func(ctx context.Context, a settings.Account, mailbox string, uidValidity, uid uint32) error
+	Tokens  settings.Secrets
+	Demo    bool
+	Test    func(ctx context.Context, a settings.Account) *imapwatch.CheckResult
+	Watcher Watcher // nil: nothing to tell
 	// SignIn signs an OAuth2 account in with the browser and stores the
 	// refresh token. It blocks until the user is done or ctx ends, and is
-	// called off the Fyne goroutine; after it returns nil the tray calls
+	// called off the Fyne goroutine; after it returns nil the window calls
 	// Watcher.Retry(a.Name). Nil: the sign-in buttons say so.
 	SignIn func(ctx context.Context, a settings.Account) error
+	About  About
 	Logger *slog.Logger
 }
 
-// Tray is the part of desktop.App the tray uses (desktop.App grew a method
-// in Fyne 2.7; tests pass a fake).
-type Tray interface {
-	SetSystemTrayMenu(menu *fyne.Menu)
-	SetSystemTrayIcon(icon fyne.Resource)
+// Show says which window to open first.
+type Show struct {
+	About   bool   // the About window instead of the settings
+	Account string // select this account in the settings window
 }
 
-// Run shows the tray and blocks until Quit or ctx is done; it must be called
-// on the main goroutine (Fyne's rule). It returns the process exit status: 0
-// after Quit or ctx's end, 1 when there is no system tray support at all.
-func Run(ctx context.Context, o Options) int {
+// Control is the tray's pipe (see tray.ControlEnv): commands come on In,
+// reports go to Out. Nil In: none.
+type Control struct {
+	In  io.Reader
+	Out io.Writer
+}
+
+// RunSettings opens the window show asks for and blocks until the last
+// window is closed or ctx is done. It must be called on the main goroutine
+// (Fyne's rule). Commands on c.In open or raise windows; when c.In ends
+// (the tray quit), the process quits too. It returns the exit status, 0.
+func RunSettings(ctx context.Context, o Options, show Show, c Control) int {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Config == nil {
+		o.Config = settings.Default()
 	}
 	app.SetMetadata(fyne.AppMetadata{
 		ID:         AppID,
@@ -84,42 +93,155 @@ func Run(ctx context.Context, o Options) int {
 	})
 	a := app.NewWithID(AppID)
 	a.SetIcon(fyne.NewStaticResource("idlebell.png", assets.Bell))
-	desk, ok := a.(desktop.App)
-	if !ok {
-		o.Logger.Error("this platform has no system tray; use idlebell --headless --notify")
-		return 1
-	}
-
-	if o.Config == nil {
-		o.Config = settings.Default()
-	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	t := newTrayUI(a, desk, o)
-	t.setTooltip = systray.SetTooltip
-	t.do = fyne.Do
-	t.ctx = ctx
-	p := newPump(o, t, fyne.Do, time.Now)
-	p.notifier = newNotifier(p.onAction, p.onClosed, o.Logger)
-	defer p.notifier.Close()
-	t.ctl = p
+	w := newWindows(a, o)
+	w.do, w.ctx = fyne.Do, ctx
 
-	t.refresh()
-	if len(o.Config.Accounts) == 0 && !o.Demo && o.ConfigErr == nil {
-		t.showSettings() // first run
+	a.Lifecycle().SetOnStarted(func() { w.show(show) })
+	if c.In != nil {
+		// Owned by RunSettings: ends when the tray closes the pipe (or the
+		// process ends).
+		go func() {
+			sc := bufio.NewScanner(c.In)
+			for sc.Scan() {
+				cmd, arg, ok := tray.ParseControlLine(sc.Text())
+				if !ok {
+					continue
+				}
+				switch cmd {
+				case tray.CmdShowSettings:
+					fyne.Do(func() { w.show(Show{Account: arg}) })
+				case tray.CmdShowAbout:
+					fyne.Do(func() { w.show(Show{About: true}) })
+				}
+			}
+			fyne.Do(a.Quit)
+		}()
 	}
-	pumpDone := make(chan struct{})
-	go func() {
-		defer close(pumpDone)
-		p.run(ctx)
-	}()
-	// SIGTERM, SIGINT: main's ctx ends; quit on the Fyne goroutine.
 	stop := context.AfterFunc(ctx, func() { fyne.Do(a.Quit) })
 	defer stop()
-
 	a.Run()
 	cancel()
-	t.bg.Wait() // sign-ins end with ctx
-	<-pumpDone
+	w.bg.Wait() // sign-ins end with ctx
 	return 0
 }
+
+// windows is the settings process's state: its windows and the sign-ins
+// they started. It lives on the Fyne goroutine.
+type windows struct {
+	app      fyne.App
+	o        Options
+	do       func(func()) // fyne.Do; a queue in tests
+	settings *settingsWindow
+	about    fyne.Window
+	open     map[fyne.Window]bool
+	signIns  map[string]bool // accounts with a browser sign-in running
+
+	// ctx ends the sign-ins; bg counts them, and RunSettings waits.
+	ctx context.Context
+	bg  sync.WaitGroup
+}
+
+func newWindows(a fyne.App, o Options) *windows {
+	return &windows{app: a, o: o, do: func(f func()) { f() }, ctx: context.Background(),
+		open: map[fyne.Window]bool{}, signIns: map[string]bool{}}
+}
+
+// show opens or raises a window.
+func (t *windows) show(s Show) {
+	var w fyne.Window
+	if s.About {
+		w = t.showAbout()
+	} else {
+		if t.settings == nil {
+			t.settings = newSettingsWindow(t, t.o, t.do)
+		}
+		if s.Account != "" {
+			t.settings.selectAccount(s.Account)
+		}
+		w = t.settings.w
+	}
+	t.open[w] = true
+	w.Show()
+	w.RequestFocus()
+}
+
+// closed hides w; the process quits when no window is left.
+func (t *windows) closed(w fyne.Window) {
+	w.Hide()
+	delete(t.open, w)
+	if len(t.open) == 0 {
+		t.app.Quit()
+	}
+}
+
+// selectAccount shows the named account's form, if there is one.
+func (s *settingsWindow) selectAccount(name string) {
+	for i, a := range s.cfg.Accounts {
+		if a.Name == name {
+			s.showAccount(i)
+			return
+		}
+	}
+}
+
+// signingIn reports whether a browser sign-in for the account is running.
+func (t *windows) signingIn(name string) bool { return t.signIns[name] }
+
+// signInTimeout bounds a browser sign-in the user walked away from.
+const signInTimeout = 15 * time.Minute
+
+// startSignIn runs Options.SignIn for a on a goroutine of its own (it
+// blocks until the user is done in the browser), then Watcher.Retry. At
+// most one runs per account: it returns false, and does nothing, while one
+// is running or when there is no SignIn. done runs on the Fyne goroutine
+// with SignIn's result. The goroutine ends when SignIn returns: at the
+// latest when t.ctx ends or after signInTimeout; RunSettings waits for it.
+func (t *windows) startSignIn(a settings.Account, done func(error)) bool {
+	if t.o.SignIn == nil || t.signIns[a.Name] {
+		return false
+	}
+	t.signIns[a.Name] = true
+	signInFn, watcher, do := t.o.SignIn, t.o.Watcher, t.do
+	logger := t.o.Logger.With("account", a.Name)
+	logger.Info("sign-in started")
+	ctx, cancel := context.WithTimeout(t.ctx, signInTimeout)
+	t.bg.Go(func() {
+		defer cancel()
+		err := signInFn(ctx, a)
+		if err == nil && watcher != nil {
+			watcher.Retry(a.Name)
+		}
+		do(func() {
+			delete(t.signIns, a.Name)
+			if err != nil {
+				logger.Warn("sign-in failed", "err", err)
+			} else {
+				logger.Info("signed in")
+			}
+			if done != nil {
+				done(err)
+			}
+		})
+	})
+	return true
+}
+
+// ControlWatcher is the Watcher of a settings process the tray started: it
+// reports on the control pipe.
+type ControlWatcher struct {
+	mu  sync.Mutex
+	Out io.Writer
+}
+
+// Retry asks the tray to reconnect the account.
+func (c *ControlWatcher) Retry(account string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, _ = io.WriteString(c.Out, tray.ControlLine(tray.CmdRetry, account))
+}
+
+
+// safeLine is safetext.Line: untrusted text on one line of a window.
+func safeLine(s string, maxRunes int) string { return safetext.Line(s, maxRunes) }

@@ -161,7 +161,7 @@ func TestSettingsSignInFailure(t *testing.T) {
 	test.Tap(h.s.signInBtn)
 	h.signIn.next(t)
 	h.signIn.result <- fmt.Errorf("store: %w", &settings.SecretError{Account: "Outlook", Token: true, Err: settings.ErrKeyringLocked})
-	h.drainUntil("the failed sign-in", func() bool { return !h.s.t.model.signingIn("Outlook") })
+	h.drainUntil("the failed sign-in", func() bool { return !h.s.t.signingIn("Outlook") })
 	if want := "Sign-in failed: the keyring is locked. Unlock it (log in to the desktop session, or open Passwords and Keys), then sign in again."; h.s.status.Text != want {
 		t.Errorf("status = %q, want %q", h.s.status.Text, want)
 	}

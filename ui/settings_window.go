@@ -26,7 +26,7 @@ import (
 // options. Everything here runs on the Fyne goroutine; keyring calls, Save
 // and Test connection run in goroutines and report back with fyne.Do.
 type settingsWindow struct {
-	t   *trayUI
+	t   *windows
 	w   fyne.Window
 	o   Options
 	do  func(func()) // fyne.Do; inline in tests
@@ -79,19 +79,10 @@ func (f *formField) setMessage(s string) {
 	}
 }
 
-// showSettings opens (or raises) the settings window.
-func (t *trayUI) showSettings() {
-	if t.settings == nil {
-		t.settings = newSettingsWindow(t, t.o, fyne.Do)
-	}
-	t.settings.w.Show()
-	t.settings.w.RequestFocus()
-}
-
-func newSettingsWindow(t *trayUI, o Options, do func(func())) *settingsWindow {
+func newSettingsWindow(t *windows, o Options, do func(func())) *settingsWindow {
 	s := &settingsWindow{t: t, o: o, do: do, readOnly: o.ConfigPath == ""}
 	s.w = t.app.NewWindow("idlebell settings")
-	s.w.SetCloseIntercept(s.w.Hide) // closing never quits the app
+	s.w.SetCloseIntercept(func() { t.closed(s.w) }) // the process ends with its last window
 	s.load(o.Config)
 	s.build()
 	s.w.Resize(fyne.NewSize(820, 640))
@@ -207,7 +198,7 @@ func (s *settingsWindow) build() {
 	s.test = widget.NewButton("Test connection", s.testConnection)
 	s.save = widget.NewButton("Save", s.doSave)
 	s.save.Importance = widget.HighImportance
-	closeBtn := widget.NewButton("Close", s.w.Hide)
+	closeBtn := widget.NewButton("Close", func() { s.t.closed(s.w) })
 	buttons := container.NewHBox(s.test, layout.NewSpacer(), closeBtn, s.save)
 	bottom := container.NewVBox(s.progress, container.NewBorder(nil, nil, nil, s.trust, s.status), buttons)
 

@@ -90,7 +90,7 @@ func newSettingsHarness(t *testing.T, cfg *settings.Config, demo bool) *settings
 		Test: func(ctx context.Context, a settings.Account) *imapwatch.CheckResult {
 			return &imapwatch.CheckResult{Account: a.Name, Idle: true, Mailboxes: []imapwatch.MailboxCheck{{Name: "INBOX", Exists: true, Unseen: 3}}}
 		}}
-	tr := newTrayUI(a, &fakeTray{}, o)
+	tr := newWindows(a, o)
 	tr.do = func(f func()) { h.queue <- f }
 	h.s = newSettingsWindow(tr, o, tr.do)
 	h.s.w.Show()

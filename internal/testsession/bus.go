@@ -264,3 +264,45 @@ func WaitTray(ctx context.Context, busAddr string, pid int) error {
 	}
 	return nil
 }
+
+// TrayMenuRevision is the layout revision GetLayout reports for process pid's tray menu: it
+// goes up each time the app changes the menu.
+func TrayMenuRevision(busAddr string, pid int) (uint32, error) {
+	conn, err := dbus.Connect(busAddr)
+	if err != nil {
+		return 0, fmt.Errorf("connect to %s: %w", busAddr, err)
+	}
+	defer conn.Close()
+	var revision uint32
+	var layout []any
+	obj := conn.Object(SNIName(pid), "/StatusNotifierMenu")
+	if err := obj.Call("com.canonical.dbusmenu.GetLayout", 0, int32(0), int32(-1), []string{}).Store(&revision, &layout); err != nil {
+		return 0, fmt.Errorf("GetLayout on %s: %w", SNIName(pid), err)
+	}
+	return revision, nil
+}
+
+// TrayTooltip is the title of process pid's tray item's ToolTip property.
+func TrayTooltip(busAddr string, pid int) (string, error) {
+	conn, err := dbus.Connect(busAddr)
+	if err != nil {
+		return "", fmt.Errorf("connect to %s: %w", busAddr, err)
+	}
+	defer conn.Close()
+	v, err := conn.Object(SNIName(pid), "/StatusNotifierItem").GetProperty("org.kde.StatusNotifierItem.ToolTip")
+	if err != nil {
+		return "", fmt.Errorf("read ToolTip of %s: %w", SNIName(pid), err)
+	}
+	var tip struct {
+		Icon   string
+		Pixmap []struct {
+			W, H int32
+			Data []byte
+		}
+		Title, Text string
+	}
+	if err := dbus.Store([]any{v.Value()}, &tip); err != nil {
+		return "", fmt.Errorf("decode ToolTip (%s): %w", v.Signature(), err)
+	}
+	return tip.Title + tip.Text, nil
+}

@@ -1,58 +1,83 @@
-package ui
+package tray
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"image/png"
+	"log/slog"
+	"net"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
-
-	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/test"
 
 	"idlebell/imapwatch"
 	"idlebell/oauth"
 	"idlebell/settings"
 )
 
-// fakeTray records what the tray was last given.
-type fakeTray struct {
-	menu  *fyne.Menu
-	icon  fyne.Resource
-	icons int
+var _ = context.Background
+
+var t0 = time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)
+
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) { w.t.Log(string(p)); return len(p), nil }
+
+func testLogger(t *testing.T) *slog.Logger {
+	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
-func (f *fakeTray) SetSystemTrayMenu(m *fyne.Menu)    { f.menu = m }
-func (f *fakeTray) SetSystemTrayIcon(r fyne.Resource) { f.icon = r; f.icons++ }
+func cfgWith(maxBubbles int, preview bool, accounts ...string) *settings.Config {
+	c := settings.Default()
+	c.Notifications.MaxBubbles = maxBubbles
+	c.Notifications.Preview = preview
+	for _, a := range accounts {
+		c.Accounts = append(c.Accounts, settings.NewAccount(a))
+	}
+	return c
+}
 
-func (f *fakeTray) labels() []string {
+// fakeHost records what the tray was last given.
+type fakeHost struct {
+	menu  []*item
+	menus int
+	icon  []byte
+	icons int
+	tip   string
+}
+
+func (f *fakeHost) SetMenu(items []*item) { f.menu = items; f.menus++ }
+func (f *fakeHost) SetIcon(b []byte)      { f.icon = b; f.icons++ }
+func (f *fakeHost) SetTooltip(s string)   { f.tip = s }
+
+func (f *fakeHost) labels() []string {
 	var out []string
-	for _, it := range f.menu.Items {
+	for _, it := range f.menu {
 		out = append(out, it.Label)
 	}
 	return out
 }
 
-func (f *fakeTray) item(t *testing.T, label string) *fyne.MenuItem {
+func (f *fakeHost) item(t *testing.T, label string) *item {
 	t.Helper()
-	var find func([]*fyne.MenuItem) *fyne.MenuItem
-	find = func(items []*fyne.MenuItem) *fyne.MenuItem {
+	var find func([]*item) *item
+	find = func(items []*item) *item {
 		for _, it := range items {
-			if strings.HasPrefix(it.Label, label) {
+			if it.Label != "" && strings.HasPrefix(it.Label, label) {
 				return it
 			}
-			if it.ChildMenu != nil {
-				if c := find(it.ChildMenu.Items); c != nil {
-					return c
-				}
+			if c := find(it.Children); c != nil {
+				return c
 			}
 		}
 		return nil
 	}
-	it := find(f.menu.Items)
+	it := find(f.menu)
 	if it == nil {
 		t.Fatalf("no menu item %q in %q", label, f.labels())
 	}
@@ -80,69 +105,85 @@ func (w *fakeWatcher) CheckNow(a string) {
 }
 func (w *fakeWatcher) Retry(a string) { w.mu.Lock(); w.retried = append(w.retried, a); w.mu.Unlock() }
 
-func newTestTray(t *testing.T, cfg *settings.Config) (*trayUI, *fakeTray, *fakeCtl, *string) {
+// testTray is a tray at a settable time.
+type testTray struct {
+	*trayUI
+	host *fakeHost
+	ctl  *fakeCtl
+	at   time.Time
+}
+
+func newTestTray(t *testing.T, cfg *settings.Config) *testTray {
 	t.Helper()
-	a := test.NewTempApp(t)
-	ft := &fakeTray{}
-	ctl := &fakeCtl{}
-	tip := new(string)
-	tr := newTrayUI(a, ft, Options{Config: cfg, Watcher: &fakeWatcher{}, Logger: testLogger(t)})
-	tr.ctl = ctl
-	tr.now = func() time.Time { return t0 }
-	tr.setTooltip = func(s string) { *tip = s }
-	tr.refresh()
-	return tr, ft, ctl, tip
+	h := &fakeHost{}
+	tt := &testTray{host: h, ctl: &fakeCtl{}, at: t0}
+	tt.trayUI = newTrayUI(h, Options{Config: cfg, Watcher: &fakeWatcher{}, Logger: testLogger(t)})
+	tt.trayUI.ctl = tt.ctl
+	tt.now = func() time.Time { return tt.at }
+	tt.refresh()
+	return tt
+}
+
+func (tt *testTray) apply(ev imapwatch.Event) {
+	tt.model.apply(ev, tt.at)
+	tt.refresh()
 }
 
 func TestTrayApply(t *testing.T) {
 	cfg := cfgWith(3, true, "Work", "Home")
 	cfg.Accounts[1].Host = "imap.home.example"
-	tr, ft, _, tip := newTestTray(t, cfg)
+	tr := newTestTray(t, cfg)
+	ft := tr.host
 	steps := []struct {
 		name  string
+		at    time.Duration
 		ev    imapwatch.Event
 		lines []string
 		icon  IconState
 		tip   string
 	}{
-		{"start", nil,
-			[]string{"Work — connecting…", "Home — connecting…"}, IconQuiet, "idlebell: no unread mail · 0 of 2 accounts connected"},
-		{"work idle", &imapwatch.StateChange{Account: "Work", Mailbox: "INBOX", State: imapwatch.StateIdle},
-			[]string{"Work — connected", "Home — connecting…"}, IconQuiet, "idlebell: no unread mail · 1 of 2 accounts connected"},
-		{"work unread", &imapwatch.Unseen{Account: "Work", Mailbox: "INBOX", Count: 3},
-			[]string{"Work — 3 unread · connected", "Home — connecting…"}, IconUnread, "idlebell: 3 unread · 1 of 2 accounts connected"},
-		{"home reconnecting", &imapwatch.StateChange{Account: "Home", Mailbox: "INBOX", State: imapwatch.StateReconnecting, RetryAt: t0.Add(20 * time.Second), Err: errors.New("eof")},
-			[]string{"Work — 3 unread · connected", "Home — reconnecting in 20 s (connection failed)"}, IconUnread, "idlebell: 3 unread · 1 of 2 accounts connected"},
-		{"home auth failed", &imapwatch.StateChange{Account: "Home", Mailbox: "INBOX", State: imapwatch.StateFailed, Err: fmt.Errorf("login: %w", imapwatch.ErrAuthFailed)},
-			[]string{"Work — 3 unread · connected", "Home — login failed: check the password"}, IconAttention, "idlebell: 3 unread · Home: login failed: check the password"},
-		{"home fixed", &imapwatch.StateChange{Account: "Home", Mailbox: "INBOX", State: imapwatch.StateIdle},
-			[]string{"Work — 3 unread · connected", "Home — connected"}, IconUnread, "idlebell: 3 unread · all accounts connected"},
-		{"home polls, 120 unread", &imapwatch.Unseen{Account: "Home", Mailbox: "INBOX", Count: 117},
-			[]string{"Work — 3 unread · connected", "Home — 117 unread · connected"}, IconUnread, "idlebell: 120 unread · all accounts connected"},
+		{"start", 0, nil,
+			[]string{"Work — connecting…", "Home — connecting…"}, IconState{}, "idlebell: no unread mail · 0 of 2 accounts connected"},
+		{"work idle", 0, &imapwatch.StateChange{Account: "Work", Mailbox: "INBOX", State: imapwatch.StateIdle},
+			[]string{"Work — connected", "Home — connecting…"}, IconState{}, "idlebell: no unread mail · 1 of 2 accounts connected"},
+		{"work unread", 0, &imapwatch.Unseen{Account: "Work", Mailbox: "INBOX", Count: 3},
+			[]string{"Work — 3 unread · connected", "Home — connecting…"}, IconState{Unread: 3}, "idlebell: 3 unread · 1 of 2 accounts connected"},
+		{"home reconnecting", 0, &imapwatch.StateChange{Account: "Home", Mailbox: "INBOX", State: imapwatch.StateReconnecting, RetryAt: t0.Add(20 * time.Second), Err: fmt.Errorf("dial: %w", &net.OpError{Op: "dial", Err: syscall.ECONNREFUSED})},
+			[]string{"Work — 3 unread · connected", "Home — can't reach imap.home.example since 10:00 — retrying"}, IconState{Unread: 3}, "idlebell: 3 unread · 1 of 2 accounts connected"},
+		{"home down a minute: same line", time.Minute, &imapwatch.StateChange{Account: "Home", Mailbox: "INBOX", State: imapwatch.StateReconnecting, RetryAt: t0.Add(90 * time.Second), Err: fmt.Errorf("dial: %w", &net.OpError{Op: "dial", Err: syscall.ECONNREFUSED})},
+			[]string{"Work — 3 unread · connected", "Home — can't reach imap.home.example since 10:00 — retrying"}, IconState{Unread: 3}, "idlebell: 3 unread · 1 of 2 accounts connected"},
+		{"home down two minutes: attention, count kept", 2 * time.Minute, nil,
+			[]string{"Work — 3 unread · connected", "Home — can't reach imap.home.example since 10:00 — retrying"}, IconState{Unread: 3, Attention: true}, "idlebell: 3 unread · Home: can't reach imap.home.example since 10:00 — retrying"},
+		{"home auth failed", 2 * time.Minute, &imapwatch.StateChange{Account: "Home", Mailbox: "INBOX", State: imapwatch.StateFailed, Err: fmt.Errorf("login: %w", imapwatch.ErrAuthFailed)},
+			[]string{"Work — 3 unread · connected", "Home — login failed: check the password"}, IconState{Unread: 3, Attention: true}, "idlebell: 3 unread · Home: login failed: check the password"},
+		{"home fixed", 3 * time.Minute, &imapwatch.StateChange{Account: "Home", Mailbox: "INBOX", State: imapwatch.StateIdle},
+			[]string{"Work — 3 unread · connected", "Home — connected"}, IconState{Unread: 3}, "idlebell: 3 unread · all accounts connected"},
+		{"home polls, 120 unread", 3 * time.Minute, &imapwatch.Unseen{Account: "Home", Mailbox: "INBOX", Count: 117},
+			[]string{"Work — 3 unread · connected", "Home — 117 unread · connected"}, IconState{Unread: 120}, "idlebell: 120 unread · all accounts connected"},
 	}
 	for _, s := range steps {
+		tr.at = t0.Add(s.at)
 		if s.ev != nil {
 			tr.apply(s.ev)
+		} else {
+			tr.refresh()
 		}
 		got := ft.labels()[:2]
 		if strings.Join(got, "|") != strings.Join(s.lines, "|") {
 			t.Errorf("%s: menu lines = %q, want %q", s.name, got, s.lines)
 		}
-		if st := tr.model.iconState(); st != s.icon {
+		if st := tr.model.iconState(tr.at); st != s.icon {
 			t.Errorf("%s: icon state = %v, want %v", s.name, st, s.icon)
 		}
-		if *tip != s.tip {
-			t.Errorf("%s: tooltip = %q, want %q", s.name, *tip, s.tip)
+		if ft.tip != s.tip {
+			t.Errorf("%s: tooltip = %q, want %q", s.name, ft.tip, s.tip)
 		}
 	}
-	if ft.icon != trayIcon(IconUnread, 120) {
-		t.Errorf("icon resource = %v, want the 99+ unread icon", ft.icon.Name())
+	if !bytes.Equal(ft.icon, trayIcon(IconState{Unread: 120})) {
+		t.Errorf("icon is not the 99+ unread icon")
 	}
-	for _, want := range []string{"Open mail client", "Check now", "Pause notifications", "For 1 hour", "Until tomorrow", "Resume", "Settings…", "About idlebell", "Quit"} {
+	for _, want := range []string{"Open mail client", "Check now", "Account settings…", "Pause notifications", "For 1 hour", "Until tomorrow", "Resume", "Settings…", "About idlebell", "Quit"} {
 		ft.item(t, want)
-	}
-	if !ft.item(t, "Quit").IsQuit {
-		t.Errorf("Quit item is not marked IsQuit (Fyne would add a second one)")
 	}
 	if !ft.item(t, "Resume").Disabled {
 		t.Errorf("Resume enabled while not paused")
@@ -150,7 +191,8 @@ func TestTrayApply(t *testing.T) {
 }
 
 func TestTrayPauseMenu(t *testing.T) {
-	tr, ft, ctl, tip := newTestTray(t, cfgWith(3, true, "Work"))
+	tr := newTestTray(t, cfgWith(3, true, "Work"))
+	ft, ctl := tr.host, tr.ctl
 	ft.item(t, "For 1 hour").Action()
 	if len(ctl.paused) != 1 || !ctl.paused[0].Equal(t0.Add(time.Hour)) {
 		t.Fatalf("For 1 hour: Pause(%v), want until %v", ctl.paused, t0.Add(time.Hour))
@@ -164,8 +206,9 @@ func TestTrayPauseMenu(t *testing.T) {
 	if it := ft.item(t, "Notifications paused"); it.Label != "Notifications paused until 11:00" {
 		t.Errorf("paused label = %q", it.Label)
 	}
-	if tr.model.iconState() != IconPaused || !strings.HasPrefix(*tip, "idlebell: notifications paused until 11:00") {
-		t.Errorf("paused: icon %v, tooltip %q", tr.model.iconState(), *tip)
+	tr.apply(&imapwatch.Unseen{Account: "Work", Mailbox: "INBOX", Count: 2})
+	if st := tr.model.iconState(t0); st != (IconState{Unread: 2, Paused: true}) || !strings.HasPrefix(ft.tip, "idlebell: notifications paused until 11:00") {
+		t.Errorf("paused: icon %v, tooltip %q; want the count kept", st, ft.tip)
 	}
 	resume := ft.item(t, "Resume")
 	if resume.Disabled {
@@ -178,7 +221,8 @@ func TestTrayPauseMenu(t *testing.T) {
 }
 
 func TestTrayCheckNowAndConfigError(t *testing.T) {
-	tr, ft, _, tip := newTestTray(t, cfgWith(3, true, "Work"))
+	tr := newTestTray(t, cfgWith(3, true, "Work"))
+	ft := tr.host
 	ft.item(t, "Check now").Action()
 	if w := tr.o.Watcher.(*fakeWatcher); len(w.checked) != 1 || w.checked[0] != "Work" {
 		t.Errorf("Check now called CheckNow(%q), want Work", w.checked)
@@ -187,8 +231,8 @@ func TestTrayCheckNowAndConfigError(t *testing.T) {
 	if got := ft.labels()[0]; got != "Config has errors — open Settings…" {
 		t.Errorf("first menu line = %q, want the config error line", got)
 	}
-	if tr.model.iconState() != IconAttention || !strings.Contains(*tip, "config has errors") {
-		t.Errorf("broken config: icon %v, tooltip %q", tr.model.iconState(), *tip)
+	if st := tr.model.iconState(t0); !st.Attention || !strings.Contains(ft.tip, "config has errors") {
+		t.Errorf("broken config: icon %v, tooltip %q", st, ft.tip)
 	}
 	if got := ft.labels()[1]; got != "Work — connecting…" {
 		t.Errorf("account line after a broken reload = %q, want the running account kept", got)
@@ -196,36 +240,55 @@ func TestTrayCheckNowAndConfigError(t *testing.T) {
 }
 
 func TestTrayNoAccounts(t *testing.T) {
-	_, ft, _, tip := newTestTray(t, settings.Default())
+	ft := newTestTray(t, settings.Default()).host
 	if got := ft.labels()[0]; got != "No accounts yet — add one in Settings…" {
 		t.Errorf("menu line = %q", got)
 	}
-	if *tip != "idlebell: no unread mail · no accounts: open Settings" {
-		t.Errorf("tooltip = %q", *tip)
+	if ft.tip != "idlebell: no unread mail · no accounts: open Settings" {
+		t.Errorf("tooltip = %q", ft.tip)
 	}
 }
 
 func TestIconsDiffer(t *testing.T) {
 	seen := map[string]string{}
-	for _, c := range []struct {
-		st IconState
-		n  int
-	}{{IconQuiet, 0}, {IconUnread, 1}, {IconUnread, 42}, {IconUnread, 100}, {IconAttention, 0}, {IconPaused, 0}} {
-		r := trayIcon(c.st, c.n)
-		name := fmt.Sprintf("%v/%d", c.st, c.n)
-		if other, dup := seen[string(r.Content())]; dup {
-			t.Errorf("icon %s draws the same as %s", name, other)
+	for _, st := range []IconState{{}, {Unread: 1}, {Unread: 42}, {Unread: 100}, {Attention: true}, {Unread: 3, Attention: true},
+		{Paused: true}, {Unread: 3, Paused: true}, {Unread: 3, Attention: true, Paused: true}} {
+		b := trayIcon(st)
+		if other, dup := seen[string(b)]; dup {
+			t.Errorf("icon %v draws the same as %s", st, other)
 		}
-		seen[string(r.Content())] = name
-		img := renderIcon(c.st, c.n)
+		seen[string(b)] = st.String()
+		img, err := png.Decode(bytes.NewReader(b))
+		if err != nil {
+			t.Fatalf("icon %v: %v", st, err)
+		}
 		if b := img.Bounds(); b.Dx() != 64 || b.Dy() != 64 {
-			t.Errorf("icon %s is %v, want 64×64", name, b)
+			t.Errorf("icon %v is %v, want 64×64", st, b)
 		}
 	}
-	if trayIcon(IconUnread, 100) != trayIcon(IconUnread, 250) {
+	if !bytes.Equal(trayIcon(IconState{Unread: 100}), trayIcon(IconState{Unread: 250})) {
 		t.Errorf("100 and 250 unread should share the 99+ icon")
 	}
-	_ = context.Background
+}
+
+// TestMenuStillWhileReconnecting: the menu is sent again only when a line
+// changes; a reconnect that waits, and its retries, change nothing.
+func TestMenuStillWhileReconnecting(t *testing.T) {
+	down := &imapwatch.StateChange{Account: "Work", Mailbox: "INBOX", State: imapwatch.StateReconnecting, RetryAt: t0.Add(5 * time.Second),
+		Err: fmt.Errorf("dial: %w", &net.OpError{Op: "dial", Err: syscall.ECONNREFUSED})}
+	tr2 := newTestTray(t, cfgWith(3, true, "Work"))
+	tr2.apply(down)
+	menus2 := tr2.host.menus
+	for i := range 30 {
+		tr2.at = t0.Add(time.Duration(i) * time.Second)
+		tr2.apply(&imapwatch.StateChange{Account: "Work", Mailbox: "INBOX", State: imapwatch.StateConnecting})
+		retry := *down
+		retry.RetryAt = tr2.at.Add(time.Duration(i+1) * time.Second)
+		tr2.apply(&retry)
+	}
+	if tr2.host.menus != menus2 {
+		t.Errorf("menu sent %d times while the same reconnect waited, want 0", tr2.host.menus-menus2)
+	}
 }
 
 // fakeSignIn is Options.SignIn: it hands each call's account to the test
@@ -286,7 +349,8 @@ func oauthAccount(name, provider string) settings.Account {
 func TestTraySignInAgain(t *testing.T) {
 	cfg := settings.Default()
 	cfg.Accounts = []settings.Account{oauthAccount("Gmail", settings.ProviderGoogle)}
-	tr, ft, _, tip := newTestTray(t, cfg)
+	tr := newTestTray(t, cfg)
+	ft := tr.host
 	queue := make(chan func(), 16)
 	fs := newFakeSignIn()
 	tr.do = func(f func()) { queue <- f }
@@ -299,8 +363,8 @@ func TestTraySignInAgain(t *testing.T) {
 	if got := ft.labels()[0]; got != "Gmail — sign-in needed" {
 		t.Errorf("menu line = %q, want %q", got, "Gmail — sign-in needed")
 	}
-	if !strings.HasSuffix(*tip, "Gmail: sign-in needed") {
-		t.Errorf("tooltip = %q, want it to end in the sign-in line", *tip)
+	if !strings.HasSuffix(ft.tip, "Gmail: sign-in needed") {
+		t.Errorf("tooltip = %q, want it to end in the sign-in line", ft.tip)
 	}
 	again := ft.item(t, "Sign in again…")
 	if again.Disabled {
@@ -318,7 +382,7 @@ func TestTraySignInAgain(t *testing.T) {
 		t.Error("Sign in again… is enabled while a sign-in runs")
 	}
 	again.Action() // the stale item of the old menu: a second click does nothing
-	if tr.startSignIn(cfg.Accounts[0], nil) {
+	if tr.startSignIn(cfg.Accounts[0]) {
 		t.Error("startSignIn started a second sign-in for the same account")
 	}
 
@@ -355,7 +419,7 @@ func TestTraySignInAgain(t *testing.T) {
 	if got := ft.labels()[0]; got != "Gmail — connected" {
 		t.Errorf("menu line once connected = %q", got)
 	}
-	for _, it := range ft.menu.Items[0].ChildMenu.Items {
+	for _, it := range ft.menu[0].Children {
 		if it.Label == "Sign in again…" {
 			t.Error("Sign in again… still offered for a connected account")
 		}

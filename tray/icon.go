@@ -1,4 +1,4 @@
-package ui
+package tray
 
 import (
 	"bytes"
@@ -10,8 +10,6 @@ import (
 	"math"
 	"strconv"
 	"sync"
-
-	"fyne.io/fyne/v2"
 
 	"idlebell/assets"
 )
@@ -51,29 +49,24 @@ func badgeText(n int) string {
 
 var (
 	iconMu    sync.Mutex
-	iconCache = map[string]fyne.Resource{}
+	iconCache = map[string][]byte{}
 )
 
-// trayIcon renders the icon for a state as a PNG resource, 64×64, from the
+// trayIcon renders the icon for a state as PNG bytes, 64×64, from the
 // embedded bell. Results are cached: the tray asks on every state change.
-func trayIcon(state IconState, unread int) fyne.Resource {
-	key := state.String()
-	if state == IconUnread {
-		key += "-" + badgeText(unread)
-	}
+func trayIcon(st IconState) []byte {
+	key := st.String()
 	iconMu.Lock()
 	defer iconMu.Unlock()
-	if r, ok := iconCache[key]; ok {
-		return r
+	if b, ok := iconCache[key]; ok {
+		return b
 	}
-	img := renderIcon(state, unread)
 	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
+	if err := png.Encode(&buf, renderIcon(st)); err != nil {
 		panic(fmt.Sprintf("encode tray icon: %v", err)) // an in-memory RGBA always encodes
 	}
-	r := fyne.NewStaticResource("idlebell-"+key+".png", buf.Bytes())
-	iconCache[key] = r
-	return r
+	iconCache[key] = buf.Bytes()
+	return buf.Bytes()
 }
 
 func bellImage() *image.NRGBA {
@@ -86,30 +79,55 @@ func bellImage() *image.NRGBA {
 	return img
 }
 
-// renderIcon draws the bell and the state's badge.
-func renderIcon(state IconState, unread int) *image.NRGBA {
+// renderIcon draws the bell and the state's marks: the unread count on a
+// red badge at the top right; attention as an amber disc with "!" at the
+// bottom left, big enough to read at 16 px; paused as a dimmed bell with a
+// grey pause badge at the bottom left when attention does not take that
+// corner. The count stays in every state.
+func renderIcon(st IconState) *image.NRGBA {
 	img := bellImage()
-	switch state {
-	case IconUnread:
-		text := badgeText(unread)
+	if st.Paused {
+		for i := 3; i < len(img.Pix); i += 4 {
+			img.Pix[i] = uint8(int(img.Pix[i]) * 11 / 20)
+		}
+	}
+	if st.Unread > 0 {
+		text := badgeText(st.Unread)
 		scale := 3
 		if len(text) > 2 {
 			scale = 2
 		}
 		drawBadge(img, badgeRed, text, scale, white)
-	case IconAttention:
-		drawBadge(img, badgeAmber, "!", 3, ink)
-	case IconPaused:
-		// Dim the bell; two bars on a grey badge.
-		for i := 3; i < len(img.Pix); i += 4 {
-			img.Pix[i] = uint8(int(img.Pix[i]) * 11 / 20)
-		}
-		cx, cy, r := 47.0, 17.0, 15.0
+	}
+	cx, cy, r := 16.0, 47.0, 16.0
+	switch {
+	case st.Attention:
+		clearRoundRect(img, cx-r-2, cy-r-2, cx+r+2, cy+r+2, r+2)
+		fillRoundRect(img, cx-r, cy-r, cx+r, cy+r, r, badgeAmber)
+		drawGlyph(img, '!', int(cx)-7, int(cy)-10, 3, ink)
+	case st.Paused:
+		clearRoundRect(img, cx-r-2, cy-r-2, cx+r+2, cy+r+2, r+2)
 		fillRoundRect(img, cx-r, cy-r, cx+r, cy+r, r, badgeGrey)
 		fillRoundRect(img, cx-7, cy-8, cx-2, cy+8, 1, white)
 		fillRoundRect(img, cx+2, cy-8, cx+7, cy+8, 1, white)
 	}
 	return img
+}
+
+// drawGlyph draws one 5×7 glyph at (x, y), each pixel scale×scale.
+func drawGlyph(img *image.NRGBA, r rune, x, y, scale int, fg color.NRGBA) {
+	for gy, row := range glyphs[r] {
+		for gx, c := range row {
+			if c != '#' {
+				continue
+			}
+			for dy := 0; dy < scale; dy++ {
+				for dx := 0; dx < scale; dx++ {
+					img.SetNRGBA(x+gx*scale+dx, y+gy*scale+dy, fg)
+				}
+			}
+		}
+	}
 }
 
 // drawBadge puts text on a filled pill in the top-right corner, with a
@@ -128,19 +146,7 @@ func drawBadge(img *image.NRGBA, bg color.NRGBA, text string, scale int, fg colo
 	tx := int(math.Round(x0 + (w-float64(tw))/2))
 	ty := int(math.Round(y0 + (h-float64(th))/2))
 	for i, r := range text {
-		g := glyphs[r]
-		for gy, row := range g {
-			for gx, c := range row {
-				if c != '#' {
-					continue
-				}
-				for dy := 0; dy < scale; dy++ {
-					for dx := 0; dx < scale; dx++ {
-						img.SetNRGBA(tx+i*6*scale+gx*scale+dx, ty+gy*scale+dy, fg)
-					}
-				}
-			}
-		}
+		drawGlyph(img, r, tx+i*6*scale, ty, scale, fg)
 	}
 }
 

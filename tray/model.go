@@ -1,4 +1,4 @@
-package ui
+package tray
 
 import (
 	"errors"
@@ -11,25 +11,39 @@ import (
 	"idlebell/settings"
 )
 
-// IconState is what the tray icon shows.
-type IconState int
-
-const (
-	IconQuiet     IconState = iota // connected, nothing unread
-	IconUnread                     // a count on the bell
-	IconAttention                  // an account failed, or the config is broken
-	IconPaused                     // bubbles paused
-)
+// IconState is what the tray icon shows: the unread count (its badge), the
+// attention mark, and whether bubbles are paused (a dimmed bell). They
+// combine: an account in trouble does not hide the count.
+type IconState struct {
+	Unread    int
+	Attention bool // an account failed or has not been connected for a while, or the config is broken
+	Paused    bool
+}
 
 func (s IconState) String() string {
-	return [...]string{"quiet", "unread", "attention", "paused"}[s]
+	k := "bell"
+	if s.Unread > 0 {
+		k += "-" + badgeText(s.Unread)
+	}
+	if s.Attention {
+		k += "-attention"
+	}
+	if s.Paused {
+		k += "-paused"
+	}
+	return k
 }
+
+// DefaultAttentionAfter is how long an account may be without a
+// connection (reconnecting, unreachable, refused) before the icon asks for
+// attention, as for a failed login.
+const DefaultAttentionAfter = 2 * time.Minute
 
 // mailboxView is one watched folder's connection as last reported.
 type mailboxView struct {
 	state   imapwatch.State
 	err     error
-	retryAt time.Time
+	down    time.Time // since when it has not been connected; zero while connected
 	unseen  uint32
 	counted bool // an Unseen event arrived
 }
@@ -46,14 +60,15 @@ type accountView struct {
 // It lives on the Fyne goroutine (apply is called through fyne.Do), so it
 // has no lock. It knows nothing about widgets: the tray renders it.
 type model struct {
-	cfg         *settings.Config
-	cfgErr      error
-	demo        bool
-	order       []string
-	accounts    map[string]*accountView
-	paused      bool
-	pausedUntil time.Time
-	signIns     map[string]*signIn // browser sign-ins the tray started, by account
+	attentionAfter time.Duration
+	cfg            *settings.Config
+	cfgErr         error
+	demo           bool
+	order          []string
+	accounts       map[string]*accountView
+	paused         bool
+	pausedUntil    time.Time
+	signIns        map[string]*signIn // browser sign-ins the tray started, by account
 }
 
 // signIn is a browser sign-in for one account: running, or how the last
@@ -64,7 +79,7 @@ type signIn struct {
 }
 
 func newModel(cfg *settings.Config, cfgErr error, demo bool) *model {
-	m := &model{accounts: map[string]*accountView{}, signIns: map[string]*signIn{}, demo: demo}
+	m := &model{accounts: map[string]*accountView{}, signIns: map[string]*signIn{}, demo: demo, attentionAfter: DefaultAttentionAfter}
 	m.setConfig(cfg, cfgErr)
 	return m
 }
@@ -94,9 +109,10 @@ func (m *model) setConfig(cfg *settings.Config, err error) {
 	}
 }
 
-// apply folds one watcher event into the model. NewMail and Batch change
-// nothing here (counts come with Unseen); they are for the notifier.
-func (m *model) apply(ev imapwatch.Event) {
+// apply folds one watcher event, seen at now, into the model. NewMail and
+// Batch change nothing here (counts come with Unseen); they are for the
+// notifier.
+func (m *model) apply(ev imapwatch.Event, now time.Time) {
 	switch e := ev.(type) {
 	case *imapwatch.StateChange:
 		v := m.accounts[e.Account]
@@ -107,22 +123,35 @@ func (m *model) apply(ev imapwatch.Event) {
 			delete(v.mailboxes, e.Mailbox)
 			return
 		}
-		mb := v.mailbox(e.Mailbox)
-		mb.state, mb.err, mb.retryAt = e.State, e.Err, e.RetryAt
+		mb := v.mailbox(e.Mailbox, now)
+		if e.State == imapwatch.StateConnecting && mb.state == imapwatch.StateReconnecting {
+			return // a retry: the line keeps saying why and since when
+		}
+		mb.state, mb.err = e.State, e.Err
+		switch {
+		case connected(e.State):
+			mb.down = time.Time{}
+		case mb.down.IsZero():
+			mb.down = now
+		}
 	case *imapwatch.Unseen:
 		v := m.accounts[e.Account]
 		if v == nil {
 			return
 		}
-		mb := v.mailbox(e.Mailbox)
+		mb := v.mailbox(e.Mailbox, now)
 		mb.unseen, mb.counted = e.Count, true
 	}
 }
 
-func (v *accountView) mailbox(name string) *mailboxView {
+func connected(s imapwatch.State) bool {
+	return s == imapwatch.StateIdle || s == imapwatch.StatePolling
+}
+
+func (v *accountView) mailbox(name string, now time.Time) *mailboxView {
 	mb := v.mailboxes[name]
 	if mb == nil {
-		mb = &mailboxView{state: imapwatch.StateConnecting}
+		mb = &mailboxView{state: imapwatch.StateConnecting, down: now}
 		v.mailboxes[name] = mb
 	}
 	return mb
@@ -172,7 +201,9 @@ func (v *accountView) worst() (string, *mailboxView) {
 }
 
 // status is the part of the menu line after the name: "3 unread ·
-// connected", "reconnecting in 20 s", "login failed: check the password".
+// connected", "can't reach imap.example.com since 10:42 — retrying",
+// "login failed: check the password". It changes only when the state does:
+// no countdown, so the menu stays still while a reconnect waits.
 func (v *accountView) status(now time.Time) string {
 	if !v.enabled {
 		return "disabled"
@@ -184,14 +215,13 @@ func (v *accountView) status(now time.Time) string {
 	var state string
 	switch mb.state {
 	case imapwatch.StateFailed:
-		return sentence(mb.err)
+		state = sentence(mb.err)
 	case imapwatch.StateReconnecting:
-		secs := int(mb.retryAt.Sub(now).Round(time.Second) / time.Second)
-		s := retryIn(secs)
+		why := "connection lost"
 		if mb.err != nil {
-			s += " (" + sentence(mb.err) + ")"
+			why = sentence(mb.err)
 		}
-		return s
+		state = why + " since " + sinceText(now, mb.down) + " — retrying"
 	case imapwatch.StateConnecting:
 		state = "connecting…"
 	case imapwatch.StatePolling:
@@ -203,6 +233,14 @@ func (v *accountView) status(now time.Time) string {
 		return fmt.Sprintf("%d unread · %s", n, state)
 	}
 	return state
+}
+
+// sinceText is "10:42" today, "Mar 3 10:42" before.
+func sinceText(now, t time.Time) string {
+	if y, m, d := now.Date(); t.Year() == y && t.Month() == m && t.Day() == d {
+		return t.Format("15:04")
+	}
+	return t.Format("Jan 2 15:04")
 }
 
 // needsSignIn reports whether the account stopped because its OAuth2
@@ -263,17 +301,57 @@ func (m *model) failed() []string {
 	return out
 }
 
-// iconState: paused wins, then attention, then unread.
-func (m *model) iconState() IconState {
-	switch {
-	case m.paused:
-		return IconPaused
-	case m.cfgErr != nil || len(m.failed()) > 0:
-		return IconAttention
-	case m.totalUnread() > 0:
-		return IconUnread
+// attention reports whether the icon asks for attention at now: the config
+// is broken, an account failed, or one has not been connected for
+// attentionAfter.
+func (m *model) attention(now time.Time) bool {
+	return m.cfgErr != nil || len(m.failed()) > 0 || len(m.unreachable(now)) > 0
+}
+
+// unreachable lists the enabled accounts with a folder that has not been
+// connected for attentionAfter, in config order.
+func (m *model) unreachable(now time.Time) []string {
+	var out []string
+	for _, name := range m.order {
+		v := m.accounts[name]
+		if !v.enabled {
+			continue
+		}
+		for _, mb := range v.mailboxes {
+			if !mb.down.IsZero() && now.Sub(mb.down) >= m.attentionAfter {
+				out = append(out, name)
+				break
+			}
+		}
 	}
-	return IconQuiet
+	return out
+}
+
+// nextAttention is when an account that is down now will have been down
+// for attentionAfter: when the icon may change without an event. Zero: no
+// such time.
+func (m *model) nextAttention(now time.Time) time.Time {
+	var next time.Time
+	for _, v := range m.accounts {
+		if !v.enabled {
+			continue
+		}
+		for _, mb := range v.mailboxes {
+			if mb.down.IsZero() {
+				continue
+			}
+			at := mb.down.Add(m.attentionAfter)
+			if at.After(now) && (next.IsZero() || at.Before(next)) {
+				next = at
+			}
+		}
+	}
+	return next
+}
+
+// iconState is the icon at now.
+func (m *model) iconState(now time.Time) IconState {
+	return IconState{Unread: m.totalUnread(), Attention: m.attention(now), Paused: m.paused}
 }
 
 // tooltip sums the state up in one line: "3 unread · all accounts connected".
@@ -303,7 +381,8 @@ func (m *model) tooltip(now time.Time) string {
 			connected++
 		}
 	}
-	switch failed := m.failed(); {
+	failed := append(m.failed(), m.unreachable(now)...)
+	switch {
 	case m.cfgErr != nil:
 		parts = append(parts, "config has errors: open Settings")
 	case len(failed) > 0:
@@ -319,16 +398,4 @@ func (m *model) tooltip(now time.Time) string {
 		parts = append(parts, fmt.Sprintf("%d of %d accounts connected", connected, enabled))
 	}
 	return "idlebell: " + strings.Join(parts, " · ")
-}
-
-// waiting reports whether an account waits to reconnect at a later time.
-func (m *model) waiting(now time.Time) bool {
-	for _, v := range m.accounts {
-		for _, mb := range v.mailboxes {
-			if v.enabled && mb.state == imapwatch.StateReconnecting && mb.retryAt.After(now) {
-				return true
-			}
-		}
-	}
-	return false
 }

@@ -1,0 +1,291 @@
+//go:build !nogui
+
+package main
+
+// End-to-end tests of the tray process: no GL in it, Settings… starts the
+// settings process, a click opens the mail, an unreachable server turns the
+// icon to attention without churning the menu. See e2e_test.go for the
+// harness.
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"idlebell/internal/testsession"
+	"idlebell/settings"
+)
+
+// mesaLibs are what a GL context loads; the tray process must have none.
+var mesaLibs = []string{"_dri.so", "libgallium", "swrast", "libGLX_mesa"}
+
+func mappedMesa(t *testing.T, pid int) []string {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/maps", pid))
+	if err != nil {
+		t.Fatalf("read maps of pid %d: %v", pid, err)
+	}
+	var found []string
+	for _, lib := range mesaLibs {
+		if bytes.Contains(b, []byte(lib)) {
+			found = append(found, lib)
+		}
+	}
+	return found
+}
+
+// settingsChildren lists the PIDs of the settings processes pid started.
+func settingsChildren(t *testing.T, pid int) []int {
+	t.Helper()
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []int
+	for _, e := range ents {
+		cpid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid ...: comm may hold spaces, so split after ")".
+		i := bytes.LastIndexByte(stat, ')')
+		if i < 0 {
+			continue
+		}
+		f := strings.Fields(string(stat[i+1:]))
+		if len(f) < 2 || f[1] != strconv.Itoa(pid) {
+			continue
+		}
+		cmdline, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if bytes.Contains(cmdline, []byte("\x00settings\x00")) {
+			out = append(out, cpid)
+		}
+	}
+	return out
+}
+
+// poll calls ok until it holds, at most trayTimeout.
+func poll(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(trayTimeout)
+	delay := 10 * time.Millisecond
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		<-time.After(delay)
+		delay = min(delay*2, 250*time.Millisecond)
+	}
+}
+
+// TestE2ETrayWithoutGLAndSettingsProcess: the tray process maps no Mesa
+// driver (no GL context, no render loop); Settings… through dbusmenu starts
+// the settings process, which opens a window (its GL context maps Mesa); a
+// second click starts no second one; a change saved to the config reaches
+// the running watcher; Quit ends the settings process too.
+func TestE2ETrayWithoutGLAndSettingsProcess(t *testing.T) {
+	env := testsession.FromEnv(t)
+	d := testsession.DesktopFromEnv(t)
+	a := newTrayAccount(t, env, env.Dovecot.Password(), nil)
+	p := startTrayApp(t, d, a.dir)
+	waitMenu(t, d, p.pid, "the account connected", hasLine(a.name+" —", "connected"))
+	if libs := mappedMesa(t, p.pid); len(libs) > 0 {
+		t.Errorf("the tray process maps %q: it holds a GL context", libs)
+	}
+
+	if err := testsession.ClickMenu(d.BusAddress, p.pid, "Settings…"); err != nil {
+		t.Fatal(err)
+	}
+	var child int
+	poll(t, "the settings process", func() bool {
+		if c := settingsChildren(t, p.pid); len(c) == 1 {
+			child = c[0]
+			return true
+		}
+		return false
+	})
+	poll(t, "the settings window's GL context", func() bool { return len(mappedMesa(t, child)) > 0 })
+	if err := testsession.ClickMenu(d.BusAddress, p.pid, "Settings…"); err != nil {
+		t.Fatal(err)
+	}
+	// The second click is a line on the open one's stdin; give a second
+	// process the time it would take to appear: until the app logged the
+	// click's handling (the child's own log line for the raise follows it).
+	if c := settingsChildren(t, p.pid); len(c) != 1 || c[0] != child {
+		t.Errorf("after a second Settings… click the settings processes are %v, want only %d", c, child)
+	}
+	if libs := mappedMesa(t, p.pid); len(libs) > 0 {
+		t.Errorf("the tray process maps %q after opening Settings", libs)
+	}
+
+	// What the window's Save does: the file changes, the tray shows it.
+	cfg, err := settings.Load(a.cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := settings.NewAccount("Added " + trayToken())
+	other.Host, other.Username, other.Enabled = "127.0.0.1", "u", false
+	cfg.Accounts = append(cfg.Accounts, other)
+	if err := settings.Save(a.cfgPath, cfg); err != nil {
+		t.Fatal(err)
+	}
+	waitMenu(t, d, p.pid, "the saved account", hasLine(other.Name+" —", "disabled"))
+
+	if err := testsession.ClickMenu(d.BusAddress, p.pid, "Quit"); err != nil {
+		t.Fatal(err)
+	}
+	waitExit0(t, p, "Quit")
+	poll(t, "the settings process to end with the tray", func() bool {
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", child))
+		i := bytes.LastIndexByte(stat, ')')
+		return err != nil || i < 0 || strings.HasPrefix(string(stat[i+1:]), " Z") // gone, or a zombie
+	})
+}
+
+// TestE2EClickOpensTheMail: with no open_command a click on a bubble opens
+// that message in the desktop's default mail program — a fake thunderbird
+// on PATH records mid:<Message-ID>. Without a mail program a bubble says
+// so. With two accounts every bubble names its account.
+func TestE2EClickOpensTheMail(t *testing.T) {
+	env := testsession.FromEnv(t)
+	d := testsession.DesktopFromEnv(t)
+	a := newTrayAccount(t, env, env.Dovecot.Password(), func(c *settings.Config) {
+		c.Notifications.OpenCommand = ""
+		second := settings.NewAccount("Second")
+		second.Host, second.Username, second.Enabled = "127.0.0.1", "u", false
+		c.Accounts = append(c.Accounts, second)
+	})
+	bin := filepath.Join(a.dir, "bin")
+	data := filepath.Join(a.dir, "data")
+	args := filepath.Join(a.dir, "thunderbird.args")
+	for _, dir := range []string{bin, filepath.Join(data, "applications"), filepath.Join(a.dir, "nodata")} {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(bin, "thunderbird"), []byte("#!/bin/sh\nprintf '%s\\n' \"$@\" >> '"+args+"'\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	notes := watchNotifications(t, d)
+	p := startTrayAppEnv(t, d, a.dir, []string{
+		"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH"),
+		"XDG_DATA_HOME=" + data,
+		"XDG_DATA_DIRS=" + filepath.Join(a.dir, "nodata"),
+		"XDG_CURRENT_DESKTOP=", "DE=",
+	})
+	waitMenu(t, d, p.pid, "the account connected", hasLine(a.name+" —", "connected"))
+
+	deliver := func(subject string) (msgID string) {
+		t.Helper()
+		msgID = trayToken() + "." + trayToken() + "@idlebell.test"
+		msg := fmt.Sprintf("From: Alice <alice@example.org>\r\nTo: %s@localhost\r\nSubject: %s\r\nMessage-ID: <%s>\r\nDate: %s\r\n\r\nbody\r\n",
+			a.user, subject, msgID, time.Now().Format(time.RFC1123Z))
+		dunstctl(t, d, "close-all")
+		if err := env.Dovecot.Deliver(a.user, []byte(msg)); err != nil {
+			t.Fatal(err)
+		}
+		n := nextNotify(t, notes, "for "+subject, func(n testsession.Notification) bool { return strings.Contains(n.Body, subject) }, nil)
+		if !strings.HasPrefix(n.Body, a.name+" · ") {
+			t.Errorf("bubble body = %q, want the account's name first (two accounts)", n.Body)
+		}
+		if c, _ := n.Hints["category"].Value().(string); c != "email.arrived" {
+			t.Errorf("bubble category hint = %q, want email.arrived", c)
+		}
+		if s, _ := n.Hints["sound-name"].Value().(string); s != "message-new-email" {
+			t.Errorf("bubble sound-name hint = %q, want message-new-email", s)
+		}
+		return msgID
+	}
+
+	// No mail program: the click says so.
+	deliver("No handler " + trayToken())
+	dunstctl(t, d, "action", "0")
+	nextNotify(t, notes, "saying no mail program was found", func(n testsession.Notification) bool {
+		return n.Summary == "No mail program found"
+	}, nil)
+
+	// Thunderbird as the default: the click opens that message.
+	mimeapps := "[Default Applications]\nx-scheme-handler/mailto=thunderbird.desktop\n"
+	if err := os.WriteFile(filepath.Join(a.dir, "config", "mimeapps.list"), []byte(mimeapps), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	entry := "[Desktop Entry]\nType=Application\nName=Thunderbird\nExec=thunderbird %u\nMimeType=x-scheme-handler/mailto;\n"
+	if err := os.WriteFile(filepath.Join(data, "applications", "thunderbird.desktop"), []byte(entry), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	id := deliver("Open me " + trayToken())
+	dunstctl(t, d, "action", "0")
+	waitNonEmpty(t, args, "thunderbird started by the click")
+	b, _ := os.ReadFile(args)
+	if got := strings.TrimSpace(string(b)); got != "mid:"+id {
+		t.Errorf("thunderbird got %q, want %q", got, "mid:"+id)
+	}
+}
+
+// TestE2EUnreachableServerAttention: a stopped server turns the icon to
+// attention after the (here shortened) threshold, with the unread count
+// still on it; the menu line says since when it cannot reach the server,
+// and the menu's layout does not change while the reconnects wait.
+func TestE2EUnreachableServerAttention(t *testing.T) {
+	testsession.FromEnv(t)
+	d := testsession.DesktopFromEnv(t)
+	dir, err := os.MkdirTemp("", "ibat-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	dc, err := testsession.StartDovecot(filepath.Join(dir, "dovecot"), testsession.DovecotOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = dc.Stop() })
+	pwFile := filepath.Join(dir, "pw")
+	if err := os.WriteFile(pwFile, []byte(dc.Password()+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	a := newTrayAccount(t, &testsession.Env{Dovecot: dc}, "", func(c *settings.Config) { c.Accounts[0].PasswordCommand = "cat " + pwFile })
+	p := startTrayAppEnv(t, d, a.dir, []string{"IDLEBELL_E2E_ATTENTION_AFTER=3s"})
+	waitMenu(t, d, p.pid, "the account connected", hasLine(a.name+" —", "connected"))
+	if err := dc.Deliver(a.user, testsession.Message("Alice <a@example.org>", a.user+"@localhost", "Unread", "x")); err != nil {
+		t.Fatal(err)
+	}
+	waitMenu(t, d, p.pid, "1 unread", hasLine(a.name+" —", "1 unread"))
+
+	if err := dc.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	waitMenu(t, d, p.pid, "can't reach", hasLine(a.name+" —", "1 unread · can't reach 127.0.0.1 since "))
+	rev, err := testsession.TrayMenuRevision(d.BusAddress, p.pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lost := func() int {
+		b, _ := os.ReadFile(p.log)
+		return bytes.Count(b, []byte("msg=\"connection lost\""))
+	}
+	n := lost()
+	poll(t, "two more reconnect attempts", func() bool { return lost() >= n+2 })
+	if now, err := testsession.TrayMenuRevision(d.BusAddress, p.pid); err != nil || now != rev {
+		t.Errorf("menu layout revision %d → %d (%v) while the reconnects waited, want no change", rev, now, err)
+	}
+	// Attention: an amber disc at the bottom left, the red count badge at
+	// the top right still there.
+	waitIcon(t, d, p.pid, "attention with the count", func(px []byte) bool {
+		at := func(x, y int) (r, g, b byte) { i := (y*64 + x) * 4; return px[i+1], px[i+2], px[i+3] }
+		ar, ag, ab := at(6, 47)
+		rr, rg, rb := at(56, 12)
+		return ar > 0xe0 && ag > 0x80 && ag < 0xc0 && ab < 0x40 && rr > 0xc0 && rg < 0x60 && rb < 0x60
+	})
+	if tip, err := testsession.TrayTooltip(d.BusAddress, p.pid); err != nil || !strings.Contains(tip, "can't reach 127.0.0.1") {
+		t.Errorf("tooltip = %q (%v), want the unreachable account", tip, err)
+	}
+}

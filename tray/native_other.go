@@ -1,0 +1,16 @@
+//go:build !((linux || freebsd || openbsd || netbsd) && !android)
+
+package tray
+
+import "fyne.io/systray"
+
+// runNative runs the platform's tray loop (Windows messages, the macOS
+// run loop) on this thread, calls ready once the tray is set up, and
+// returns after done is closed.
+func runNative(ready func(), done <-chan struct{}) {
+	go func() { // owned by runNative: ends when done is closed
+		<-done
+		systray.Quit()
+	}()
+	systray.Run(ready, nil)
+}
