@@ -21,6 +21,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"os/exec"
@@ -31,6 +32,7 @@ import (
 
 	"idlebell/hooks"
 	"idlebell/imapwatch"
+	"idlebell/internal/proc"
 	"idlebell/settings"
 )
 
@@ -75,20 +77,46 @@ func (o Opener) Open(ctx context.Context, cfg *settings.Config, a settings.Accou
 		env = hooks.MailEnv(m)
 	}
 	if c := cfg.EffectiveOpenCommand(a); c != "" {
-		return o.start(ctx, shell(o.goos(), c), env)
+		cmd, err := proc.Detached(c, proc.Auto)
+		if err != nil {
+			return fmt.Errorf("%w: open_command: %w", ErrCommandFailed, err)
+		}
+		return o.start(ctx, cmd, "open_command", env)
 	}
 	id := ""
 	if m != nil {
 		id = strings.Trim(m.MessageID, "<>")
 	}
 	if u := Webmail(a, id); u != "" {
-		return o.start(ctx, browser(o.goos(), u), env)
+		cmd, err := proc.Opener(u)
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrCommandFailed, err)
+		}
+		return o.start(ctx, cmd, "the browser", env)
 	}
 	argv, err := o.mailProgram(ctx, id)
 	if err != nil {
 		return err
 	}
-	return o.start(ctx, argv, env)
+	cmd, err := proc.Detached(joinArgs(argv), proc.Auto)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrCommandFailed, err)
+	}
+	return o.start(ctx, cmd, argv[0], env)
+}
+
+// joinArgs quotes argv into one command line for proc (POSIX shell
+// quoting where needed; proc runs it without a shell when it can).
+func joinArgs(argv []string) string {
+	var parts []string
+	for _, a := range argv {
+		if a != "" && !strings.ContainsAny(a, " \t\n'\"\\$`|&;<>()*?[]#~=%!{}") {
+			parts = append(parts, a)
+			continue
+		}
+		parts = append(parts, "'"+strings.ReplaceAll(a, "'", `'\''`)+"'")
+	}
+	return strings.Join(parts, " ")
 }
 
 func (o Opener) goos() string {
@@ -261,34 +289,16 @@ func execArgs(s string) []string {
 	return out
 }
 
-func shell(goos, command string) []string {
-	if goos == "windows" {
-		return []string{"cmd", "/C", command}
-	}
-	return []string{"/bin/sh", "-c", command}
-}
-
-func browser(goos, u string) []string {
-	switch goos {
-	case "windows":
-		return []string{"rundll32", "url.dll,FileProtocolHandler", u}
-	case "darwin":
-		return []string{"open", u}
-	}
-	return []string{"xdg-open", u}
-}
-
-// start runs argv with env added and watches it for settle: an exit with
-// a status other than 0 in that time is an error; a program still running
+// start runs cmd with env added and watches it for settle: an exit with a
+// status other than 0 in that time is an error; a program still running
 // then is left running (a goroutine reaps it when it exits).
-func (o Opener) start(ctx context.Context, argv []string, env []string) error {
-	cmd := exec.Command(argv[0], argv[1:]...)
+func (o Opener) start(ctx context.Context, cmd *proc.Cmd, what string, env []string) error {
 	cmd.Env = append(append(os.Environ(), o.Env...), env...)
 	if err := cmd.Start(); err != nil {
-		if errors.Is(err, exec.ErrNotFound) {
-			return fmt.Errorf("%w: %s is not installed", ErrNoMailProgram, argv[0])
+		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("%w: %s is not installed", ErrNoMailProgram, what)
 		}
-		return fmt.Errorf("%w: %w", ErrCommandFailed, err)
+		return fmt.Errorf("%w: %s: %w", ErrCommandFailed, what, err)
 	}
 	done := make(chan error, 1)
 	// Owned by the started program: ends when it exits.
@@ -299,10 +309,10 @@ func (o Opener) start(ctx context.Context, argv []string, env []string) error {
 	case err := <-done:
 		var ee *exec.ExitError
 		switch {
-		case errors.As(err, &ee) && ee.ExitCode() == 3 && argv[0] == "xdg-open":
-			return fmt.Errorf("%w: xdg-open found no program for it", ErrNoMailProgram)
+		case errors.As(err, &ee) && ee.ExitCode() == 3 && what == "the browser":
+			return fmt.Errorf("%w: no program opens web pages", ErrNoMailProgram)
 		case err != nil:
-			return fmt.Errorf("%w: %s: %w", ErrCommandFailed, argv[0], err)
+			return fmt.Errorf("%w: %s: %w", ErrCommandFailed, what, err)
 		}
 		return nil
 	case <-t.C:

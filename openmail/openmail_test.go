@@ -1,0 +1,62 @@
+package openmail
+
+import (
+	"slices"
+	"testing"
+
+	"idlebell/settings"
+)
+
+func TestExecArgs(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"thunderbird %u", []string{"thunderbird"}},
+		{`/usr/bin/flatpak run --branch=stable --command=thunderbird --file-forwarding org.mozilla.Thunderbird @@u %u @@`,
+			[]string{"/usr/bin/flatpak", "run", "--branch=stable", "--command=thunderbird", "--file-forwarding", "org.mozilla.Thunderbird"}},
+		{`"/opt/Mail Spring/mailspring" --x %U`, []string{"/opt/Mail Spring/mailspring", "--x"}},
+		{`evolution %U`, []string{"evolution"}},
+	}
+	for _, tt := range tests {
+		if got := execArgs(tt.in); !slices.Equal(got, tt.want) {
+			t.Errorf("execArgs(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestWebmail(t *testing.T) {
+	gmail := settings.NewAccount("G")
+	gmail.Auth, gmail.OAuthProvider, gmail.Username = settings.AuthOAuth2, settings.ProviderGoogle, "a@gmail.com"
+	ms := settings.NewAccount("M")
+	ms.Host = "outlook.office365.com"
+	other := settings.NewAccount("O")
+	other.Host = "imap.example.com"
+	tests := []struct {
+		a    settings.Account
+		id   string
+		want string
+	}{
+		{gmail, "abc@example.org", "https://mail.google.com/mail/?authuser=a%40gmail.com#search/rfc822msgid:abc@example.org"},
+		{gmail, "", "https://mail.google.com/mail/?authuser=a%40gmail.com"},
+		{ms, "abc@example.org", "https://outlook.office.com/mail/search?q=%3Cabc%40example.org%3E"},
+		{other, "abc@example.org", ""},
+	}
+	for _, tt := range tests {
+		if got := Webmail(tt.a, tt.id); got != tt.want {
+			t.Errorf("Webmail(%s, %q) = %q, want %q", tt.a.Name, tt.id, got, tt.want)
+		}
+	}
+}
+
+func TestTakesMid(t *testing.T) {
+	for _, c := range []struct {
+		desktop string
+		want    bool
+	}{{"thunderbird.desktop", true}, {"betterbird.desktop", true}, {"org.gnome.Evolution.desktop", true},
+		{"org.kde.kmail2.desktop", false}, {"org.gnome.Geary.desktop", false}, {"claws-mail.desktop", false}} {
+		if got := takesMid(c.desktop, nil); got != c.want {
+			t.Errorf("takesMid(%q) = %v, want %v", c.desktop, got, c.want)
+		}
+	}
+}
