@@ -281,6 +281,7 @@ func (p *Pump) event(ev imapwatch.Event) error {
 		p.show(p.policy.Mail(e, p.o.Now()))
 		delivered(e)
 	case *imapwatch.Batch:
+		p.logger.Debug("batch", "account", e.Account, "mailbox", e.Mailbox, "count", e.Count, "catch_up", e.CatchUp)
 		if p.o.Hooks != nil {
 			p.o.Hooks.Handle(ev)
 		}

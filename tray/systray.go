@@ -17,6 +17,28 @@ import (
 type systrayHost struct {
 	do    func(func())
 	shown []*shownItem
+
+	// Until the item is on the bus (start), what was set waits here:
+	// fyne.io/systray's updates race with its own setup.
+	started bool
+	menu    []*item
+	icon    []byte
+	tip     *string
+}
+
+// start shows what was set before the item was on the bus.
+func (h *systrayHost) start() {
+	h.started = true
+	if h.icon != nil {
+		h.SetIcon(h.icon)
+	}
+	if h.tip != nil {
+		h.SetTooltip(*h.tip)
+	}
+	if h.menu != nil {
+		h.SetMenu(h.menu)
+	}
+	h.menu, h.icon, h.tip = nil, nil, nil
 }
 
 // shownItem is one item on screen and what a click on it runs now.
@@ -29,11 +51,27 @@ type shownItem struct {
 	children []*shownItem
 }
 
-func (h *systrayHost) SetIcon(png []byte) { systray.SetIcon(osIcon(png)) }
+func (h *systrayHost) SetIcon(png []byte) {
+	if !h.started {
+		h.icon = png
+		return
+	}
+	systray.SetIcon(osIcon(png))
+}
 
-func (h *systrayHost) SetTooltip(tip string) { systray.SetTooltip(tip) }
+func (h *systrayHost) SetTooltip(tip string) {
+	if !h.started {
+		h.tip = &tip
+		return
+	}
+	systray.SetTooltip(tip)
+}
 
 func (h *systrayHost) SetMenu(items []*item) {
+	if !h.started {
+		h.menu = items
+		return
+	}
 	if sameShape(h.shown, items) {
 		update(h.shown, items)
 		return

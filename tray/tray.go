@@ -64,6 +64,7 @@ type Options struct {
 // App is the tray process's front.
 type App struct {
 	o    Options
+	host *systrayHost
 	q    *queue
 	t    *trayUI
 	pump *delivery.Pump
@@ -77,8 +78,9 @@ func New(o Options) *App {
 	if o.Config == nil {
 		o.Config = settings.Default()
 	}
-	a := &App{o: o, q: newQueue()}
-	a.t = newTrayUI(&systrayHost{do: a.q.do}, o)
+	a := &App{o: o, q: newQueue(), host: &systrayHost{}}
+	a.host.do = a.q.do
+	a.t = newTrayUI(a.host, o)
 	a.t.do = a.q.do
 	d := o.Delivery
 	d.Logger = o.Logger
@@ -156,6 +158,7 @@ func (a *App) Run(ctx context.Context) int {
 	runNative(func() {
 		q.do(func() {
 			systray.SetTitle("idlebell")
+			a.host.start()
 			t.refresh()
 			if first {
 				t.showSettings("") // first run
