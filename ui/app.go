@@ -17,8 +17,8 @@ import (
 	"fyne.io/fyne/v2/app"
 
 	"idlebell/assets"
-	"idlebell/safetext"
 	"idlebell/imapwatch"
+	"idlebell/safetext"
 	"idlebell/settings"
 	"idlebell/tray"
 )
@@ -241,7 +241,6 @@ func (c *ControlWatcher) Retry(account string) {
 	defer c.mu.Unlock()
 	_, _ = io.WriteString(c.Out, tray.ControlLine(tray.CmdRetry, account))
 }
-
 
 // safeLine is safetext.Line: untrusted text on one line of a window.
 func safeLine(s string, maxRunes int) string { return safetext.Line(s, maxRunes) }
