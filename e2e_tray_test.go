@@ -263,7 +263,7 @@ func TestE2EUnreachableServerAttention(t *testing.T) {
 	if err := dc.Stop(); err != nil {
 		t.Fatal(err)
 	}
-	waitMenu(t, d, p.pid, "can't reach", hasLine(a.name+" —", "1 unread · can't reach 127.0.0.1 since "))
+	waitMenu(t, d, p.pid, "the server unreachable", hasLine(a.name+" —", "1 unread · "+dc.TLSAddr+" refused the connection since "))
 	rev, err := testsession.TrayMenuRevision(d.BusAddress, p.pid)
 	if err != nil {
 		t.Fatal(err)
@@ -285,7 +285,7 @@ func TestE2EUnreachableServerAttention(t *testing.T) {
 		rr, rg, rb := at(56, 12)
 		return ar > 0xe0 && ag > 0x80 && ag < 0xc0 && ab < 0x40 && rr > 0xc0 && rg < 0x60 && rb < 0x60
 	})
-	if tip, err := testsession.TrayTooltip(d.BusAddress, p.pid); err != nil || !strings.Contains(tip, "can't reach 127.0.0.1") {
+	if tip, err := testsession.TrayTooltip(d.BusAddress, p.pid); err != nil || !strings.Contains(tip, "refused the connection") {
 		t.Errorf("tooltip = %q (%v), want the unreachable account", tip, err)
 	}
 }
