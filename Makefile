@@ -10,11 +10,11 @@ SHELL := /bin/bash
 GO    ?= go
 
 BUILD_PKGS := gcc libc6-dev pkg-config libgl1-mesa-dev xorg-dev libgl1-mesa-dri
-TEST_PKGS  := xvfb xauth dbus-daemon dbus-bin gnome-keyring libsecret-tools dunst libnotify-bin \
+TEST_PKGS  := xvfb xauth dbus-daemon dbus-bin gnome-keyring libsecret-tools dunst libnotify-bin xdg-utils \
               haskell-status-notifier-item-utils dovecot-imapd
 # Checked after installing: a package that installs but lacks its program fails here, not in a test.
 BUILD_BINS := gcc pkg-config
-TEST_BINS  := Xvfb xauth dbus-daemon dbus-send gnome-keyring-daemon secret-tool dunst dunstctl notify-send \
+TEST_BINS  := Xvfb xauth dbus-daemon dbus-send gnome-keyring-daemon secret-tool dunst dunstctl notify-send xdg-mime \
               status-notifier-watcher dovecot doveadm /usr/lib/dovecot/dovecot-lda
 
 # Starts the services, runs the command after --, stops them: see internal/testsession/cmd/testsession.
