@@ -35,6 +35,7 @@ type flags struct {
 	gapInProc   time.Duration
 	idleWindow  time.Duration
 	cpuWindow   time.Duration
+	trayWindow  time.Duration
 	accounts    []int
 	catchUp     int
 	sections    map[string]bool
@@ -55,6 +56,7 @@ func main() {
 	flag.DurationVar(&f.gapInProc, "gap-inproc", 100*time.Millisecond, "time between latency trials in-process")
 	flag.DurationVar(&f.idleWindow, "idle-window", 130*time.Second, "measured idle window for idle traffic (must exceed Dovecot's 2 min keepalive)")
 	flag.DurationVar(&f.cpuWindow, "cpu-window", 2*time.Minute, "measured idle window for CPU (2 min: one period of the Go runtime's forced GC)")
+	flag.DurationVar(&f.trayWindow, "tray-window", 5*time.Minute, "measured idle window of the tray process")
 	flag.StringVar(&accounts, "accounts", "1,100,1000", "account counts for memory and start-up")
 	flag.IntVar(&f.catchUp, "catchup", 5000, "messages delivered while idlebell is stopped")
 	flag.IntVar(&f.bytesTrials, "bytes-trials", 3, "deliveries per message size for bytes per mail")
