@@ -4,9 +4,11 @@
 #   bin/testsession -desktop -- docs/screenshots.sh
 # It draws the tray with gtk-sni-tray-standalone (Debian package
 # haskell-gtk-sni-tray-utils), runs bin/idlebell against the session's
-# Dovecot with one account "Work", delivers mail, and uses xdotool and
+# Dovecot with two accounts — "Work", and "Home" on a port where no server
+# listens (a dead account) — delivers mail, and uses xdotool and
 # ImageMagick's import. Output: docs/shots-tmp/*.png, to be looked at and
 # copied by hand. Coordinates assume the 1280x800 screen of testsession.
+# It waits 2 minutes for the dead account to turn the icon to attention.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=docs/shots-tmp
@@ -32,15 +34,13 @@ username = "$user"
 tls_ca_file = "$IDLEBELL_DOVECOT_CA"
 [[account]]
 name = "Home"
-enabled = true
 host = "127.0.0.1"
-port = $port
+port = 1
 security = "tls"
-username = "home$RANDOM"
-tls_ca_file = "$IDLEBELL_DOVECOT_CA"
+username = "home"
+password_command = "echo unused"
 TOML
 printf %s "$IDLEBELL_DOVECOT_PASSWORD" | secret-tool store --label='idlebell Work' service idlebell username Work
-printf %s "wrong" | secret-tool store --label='idlebell Home' service idlebell username Home
 
 gtk-sni-tray-standalone --top --end --size 32 >"$tmp/tray.log" 2>&1 &
 bin/idlebell >"$tmp/app.log" 2>&1 &
@@ -50,23 +50,26 @@ deliver() {
 		"$1" "$user" "$2" "$(date -R)" "$3" |
 		/usr/lib/dovecot/dovecot-lda -c "$IDLEBELL_DOVECOT_CONF" -d "$user" -f sender@example.org
 }
+# A bubble with its account's name (two accounts are configured).
 deliver 'Alice Example <alice@example.org>' 'Quarterly report draft' 'Hi, the draft of the quarterly report is ready for review. Numbers look good.'
 sleep 2
 import -window root "$out/bubble.png"
-for i in 1 2 3 4 5 6; do deliver "Sender $i <s$i@example.org>" "Burst message $i" "Body $i"; done
-sleep 3
-import -window root "$out/summary.png"
-# Right-click the tray icon (rightmost on the top bar) for the menu.
+convert "$out/bubble.png" -crop 340x170+940+0 +repage "$out/bubble-crop.png"
+# The menu with the dead account, once the icon asks for attention.
+sleep "${SHOT_WAIT:-125}"
 xdotool mousemove 1264 16 click 3
 sleep 1
 import -window root "$out/menu.png"
-# Settings… is the fourth line of the menu.
-xdotool mousemove 988 125 click 1
-sleep 2
-xdotool mousemove 70 614 click 1
-sleep 2
+convert "$out/menu.png" -crop 520x440+760+0 +repage "$out/menu-crop.png"
+convert "$out/menu.png" -crop 48x48+1232+0 +repage -scale 400% "$out/icon-zoom.png"
+# Settings… from the tray menu: the settings process opens its window.
+# Settings… is the first line after the second separator.
+xdotool key Escape
+sleep 1
+xdotool mousemove 1264 16 click 3
+sleep 1
+xdotool mousemove 822 125 click 1
+sleep 5
 import -window root "$out/settings.png"
 convert "$out/settings.png" -crop 820x640+0+0 +repage "$out/settings-crop.png"
-convert "$out/menu.png" -crop 400x420+880+0 +repage "$out/menu-crop.png"
-convert "$out/bubble.png" -crop 340x170+940+0 +repage "$out/bubble-crop.png"
 cp "$tmp/app.log" "$out/app.log"
