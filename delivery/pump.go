@@ -86,6 +86,9 @@ type Pump struct {
 	done    chan struct{} // closed when Run returns
 
 	bubbles *bubbler
+	// catchUp holds catch-up mail until its Batch: the digest that shows
+	// it is decided then, and only then is it delivered.
+	catchUp map[string][]*imapwatch.NewMail // by account + "\x00" + mailbox
 }
 
 type command struct {
@@ -113,6 +116,7 @@ func New(o Options) *Pump {
 		cfgWake: make(chan struct{}, 1),
 		cmds:    make(chan command, 8),
 		done:    make(chan struct{}),
+		catchUp: map[string][]*imapwatch.NewMail{},
 	}
 	p.bubbles = newBubbler(p)
 	return p
@@ -264,8 +268,10 @@ func (p *Pump) pauseChanged() {
 }
 
 // event handles one watcher event. Hooks see every event first; a new mail
-// counts as delivered once the front wrote it, its hooks are queued and its
-// bubble is decided and queued.
+// counts as delivered (NewMail.Delivered, so its watermark may pass it) once
+// the front wrote it, its hooks are queued and its bubble is queued — for
+// catch-up mail, once its Batch queued the digest. Mail held by a pause is
+// delivered when held: the user asked for quiet, the digest follows.
 func (p *Pump) event(ev imapwatch.Event) error {
 	p.logger.Debug("event", "type", fmt.Sprintf("%T", ev))
 	switch e := ev.(type) {
@@ -279,13 +285,23 @@ func (p *Pump) event(ev imapwatch.Event) error {
 			p.o.Hooks.Handle(ev)
 		}
 		p.show(p.policy.Mail(e, p.o.Now()))
-		delivered(e)
+		if e.CatchUp {
+			k := e.Account + "\x00" + e.Mailbox
+			p.catchUp[k] = append(p.catchUp[k], e)
+		} else {
+			delivered(e)
+		}
 	case *imapwatch.Batch:
 		p.logger.Debug("batch", "account", e.Account, "mailbox", e.Mailbox, "count", e.Count, "catch_up", e.CatchUp)
 		if p.o.Hooks != nil {
 			p.o.Hooks.Handle(ev)
 		}
 		p.show(p.policy.Batch(e, p.o.Now()))
+		k := e.Account + "\x00" + e.Mailbox
+		for _, m := range p.catchUp[k] {
+			delivered(m)
+		}
+		delete(p.catchUp, k)
 	default:
 		if p.o.Hooks != nil {
 			p.o.Hooks.Handle(ev)
