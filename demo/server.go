@@ -27,6 +27,8 @@ type Options struct {
 	Logger *log.Logger
 	// DebugWriter, when set, receives the raw protocol (tests only).
 	DebugWriter io.Writer
+	// Listen is where to listen; empty: 127.0.0.1 on a free port.
+	Listen string
 	// WrapConn, when set, wraps every accepted connection; n counts them
 	// from 1. Test servers put faults on the wire with it.
 	WrapConn func(c net.Conn, n int) net.Conn
@@ -51,7 +53,11 @@ type Server struct {
 
 // Start listens on 127.0.0.1 with a random port and serves until Close.
 func Start(opts Options) (*Server, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr := opts.Listen
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("demo server: listen: %w", err)
 	}

@@ -161,6 +161,8 @@ func classify(err error) meaning {
 		return m("no password available", "Set the password in Settings (it is kept in the keyring), or set password_command.")
 
 	// The server's answers.
+	case errors.Is(err, imapwatch.ErrAuthUnsupported):
+		return m("the server offers no sign-in idlebell can use", "With a password, use security tls or starttls (the server refuses LOGIN without TLS); with OAuth2, the server must offer OAUTHBEARER or XOAUTH2.")
 	case errors.Is(err, imapwatch.ErrAuthFailed):
 		return m("login failed: check the password", "The server refused the login: check the username and the password (or, for an OAuth2 account, sign in again).")
 	case errors.As(err, &cerr):
@@ -187,6 +189,14 @@ func classify(err error) meaning {
 		return m("folder not found: {{.Mailbox}}", "Check the folder names in the account: they are case-sensitive, except INBOX.")
 	case errors.Is(err, imapwatch.ErrMailboxMissing):
 		return m("folder not found", "Check the folder names in the account: they are case-sensitive, except INBOX.")
+	case errors.Is(err, imapwatch.ErrMailboxDenied):
+		return m("no permission to read a folder", "The server does not let this account read one of its folders: check the folder names, or ask the server's admin.")
+	case errors.Is(err, imapwatch.ErrServerUnavailable):
+		return m("the server is busy or down for now", retryByItself)
+	case errors.Is(err, imapwatch.ErrResponseTooLarge):
+		return m("the server sent more data than idlebell reads", checkDetails)
+	case errors.Is(err, imapwatch.ErrTimeout):
+		return m(at("no answer from {{.Addr}}", "the server does not answer"), retryByItself)
 	case errors.As(err, &recErr):
 		return m("the server did not answer in TLS", "If this port does not speak TLS, use security starttls, or the TLS port (usually 993).")
 

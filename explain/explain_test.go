@@ -82,6 +82,14 @@ var describeTests = []struct {
 	{"tls on a plain port", fmt.Errorf("handshake: %w", tls.RecordHeaderError{Msg: "first record does not look like a TLS handshake"}),
 		"the server did not answer in TLS", "starttls"},
 	{"missing file", &fs.PathError{Op: "open", Path: "/ca.pem", Err: fs.ErrNotExist}, "/ca.pem does not exist", ""},
+	{"imapwatch.ErrAuthUnsupported", fmt.Errorf("%w: 127.0.0.1:143 refuses LOGIN on this connection (LOGINDISABLED)", imapwatch.ErrAuthUnsupported),
+		"the server offers no sign-in idlebell can use", "security tls or starttls"},
+	{"imapwatch.ErrMailboxDenied", fmt.Errorf("%w: examine Lists: server said NO [NOPERM]", imapwatch.ErrMailboxDenied), "no permission to read a folder", "folder names"},
+	{"imapwatch.ErrServerUnavailable", fmt.Errorf("%w: examine INBOX: server said NO [UNAVAILABLE]", imapwatch.ErrServerUnavailable), "the server is busy or down for now", "by itself"},
+	{"imapwatch.ResponseTooLargeError", fmt.Errorf("fetch: %w", &imapwatch.ResponseTooLargeError{What: "literal", Size: 1 << 32, Limit: 64 << 10}),
+		"the server sent more data than idlebell reads", "idlebell check"},
+	{"imapwatch.ErrResponseTooLarge", imapwatch.ErrResponseTooLarge, "the server sent more data than idlebell reads", "idlebell check"},
+	{"imapwatch.ErrTimeout", fmt.Errorf("login to imap.example.com:993: %w", imapwatch.ErrTimeout), "the server does not answer", "by itself"},
 	{"unknown", errors.New("* BYE something raw"), "connection failed", "idlebell check"},
 }
 

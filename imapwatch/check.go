@@ -77,7 +77,7 @@ func Check(ctx context.Context, cfg Config) *CheckResult {
 	var state *tls.ConnectionState
 	cfg.onTLS = func(cs tls.ConnectionState) { state = &cs }
 	trace, onSecret := redactingTrace(&cfg)
-	c, _, err := dial(ctx, &cfg, dialOptions{debug: trace})
+	lk, err := dial(ctx, &cfg, dialOptions{debug: trace})
 	if state != nil && len(state.PeerCertificates) > 0 {
 		r.TLSVersion = tls.VersionName(state.Version)
 		r.CertSubject = state.PeerCertificates[0].Subject.String()
@@ -94,12 +94,21 @@ func Check(ctx context.Context, cfg Config) *CheckResult {
 		}
 		return fail("connect", err)
 	}
+	c := lk.c
 	defer c.Close()
 	stop := context.AfterFunc(ctx, func() { c.Close() })
 	defer stop()
-	info, err := login(ctx, c, &cfg, onSecret, false)
+	// Server texts pass through the secrets before they reach the user.
+	secrets := &secretSet{}
+	learn := func(s string) {
+		secrets.add(s)
+		if onSecret != nil {
+			onSecret(s)
+		}
+	}
+	info, err := login(ctx, c, &cfg, learn, false)
 	if err != nil {
-		return fail("login", err)
+		return fail("login", secrets.redactErr(err))
 	}
 	r.AuthMethod = info.mech
 	r.TokenExpiry = info.tokenExpiry
@@ -160,10 +169,11 @@ func redactingTrace(cfg *Config) (io.Writer, func(string)) {
 func MarkSeen(ctx context.Context, cfg Config, mailbox string, uidValidity, uid uint32) error {
 	cfg = cfg.withDefaults()
 	trace, onSecret := redactingTrace(&cfg)
-	c, _, err := dial(ctx, &cfg, dialOptions{debug: trace})
+	lk, err := dial(ctx, &cfg, dialOptions{debug: trace})
 	if err != nil {
 		return err
 	}
+	c := lk.c
 	defer c.Close()
 	stop := context.AfterFunc(ctx, func() { c.Close() })
 	defer stop()

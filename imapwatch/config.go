@@ -57,7 +57,9 @@ type Config struct {
 	LivenessTimeout time.Duration // server silence before a forced check; default 5m
 	ResyncInterval  time.Duration // DONE + NOOP + re-IDLE; default 10m
 	KeepAlive       time.Duration // TCP keep-alive idle time; default 30s
-	CommandTimeout  time.Duration // a command's answer, DONE's OK, LOGOUT; default 30s
+	CommandTimeout  time.Duration // server silence while a command waits for its answer; default 30s
+	ConnectTimeout  time.Duration // connect, TLS handshake, greeting and login, as one step; default 60s
+	HealthyAfter    time.Duration // a connection resets the backoff after staying up this long; default 60s
 
 	// Trace, when set, receives the IMAP protocol of every connection with
 	// LOGIN/AUTHENTICATE arguments and the password replaced by ***.
@@ -92,6 +94,12 @@ func (cfg *Config) withDefaults() Config {
 	}
 	if c.CommandTimeout <= 0 {
 		c.CommandTimeout = 30 * time.Second
+	}
+	if c.ConnectTimeout <= 0 {
+		c.ConnectTimeout = 60 * time.Second
+	}
+	if c.HealthyAfter <= 0 {
+		c.HealthyAfter = 60 * time.Second
 	}
 	return c
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 
+	"idlebell/internal/badimap"
 	"idlebell/internal/testsession"
 )
 
@@ -113,7 +114,9 @@ func TestDovecotRestartCycles(t *testing.T) {
 	user, cfg := srv.newUser(t)
 	// A 2 s backoff cap keeps the run short; the sequence itself is
 	// TestBackoff's business.
-	m := NewManager(Options{Store: newMemStore(), Logger: testLogger(t), MaxBackoff: 2 * time.Second})
+	// The connection limit (10 a minute) is TestNoReconnectStorm's.
+	m := NewManager(Options{Store: newMemStore(), Logger: testLogger(t), MaxBackoff: 2 * time.Second,
+		connLimit: 1000, connWindow: time.Minute})
 	c := collect(t, m)
 	m.Apply([]Config{cfg})
 	t.Cleanup(func() { m.Close(); <-c.done })
@@ -174,4 +177,50 @@ func TestDovecotRestartCycles(t *testing.T) {
 	if lost != 0 || dup != 0 {
 		t.Errorf("lost %d, duplicated %d; want 0 and 0", lost, dup)
 	}
+}
+
+// TestDovecotCutFetch: real Dovecot behind a proxy that cuts the connection
+// in the middle of 20 UID FETCH answers: every mail is announced once, none
+// blank.
+func TestDovecotCutFetch(t *testing.T) {
+	env := testsession.FromEnv(t)
+	t.Parallel()
+	srv := &dovecotServer{d: env.Dovecot}
+	user, cfg := srv.newUser(t)
+	rule := badimap.CutFetch(20, 30, 150, 300, 450, 600, 90, 520)
+	p := newProxy(t, cfg.Addr(), rule)
+	cfg.Host, cfg.Port = p.hostPort(t)
+	_, c := faultManager(t, cfg, Options{MaxBackoff: 10 * time.Millisecond})
+	c.waitState(t, StateIdle, wait)
+	var want []string
+	for i := range 20 {
+		want = append(want, fmt.Sprintf("cut %d", i))
+		srv.deliver(t, user, "INBOX", testMessage(i, want[i]))
+	}
+	got := c.untilSentinel(t, srv, user, "INBOX", time.Minute)
+	blank := 0
+	for _, m := range got {
+		if m.Subject == "" || m.FromAddress == "" {
+			blank++
+		}
+	}
+	if blank != 0 {
+		t.Errorf("%d mails announced blank, want 0", blank)
+	}
+	assertOnce(t, got, want...)
+	t.Logf("Dovecot, %d cut FETCH answers: %d mails announced, %d blank, %d connections", rule.Rules[0].Fired(), len(got), blank, len(p.Conns()))
+}
+
+// TestDovecotStartTLS: STARTTLS on Dovecot's plaintext port, done by hand
+// so that idlebell's reader limits see the protected stream.
+func TestDovecotStartTLS(t *testing.T) {
+	env := testsession.FromEnv(t)
+	t.Parallel()
+	srv := &dovecotServer{d: env.Dovecot}
+	user, cfg := srv.newUser(t)
+	cfg.Security = SecurityStartTLS
+	_, c := startManager(t, cfg, newMemStore())
+	c.waitState(t, StateIdle, wait)
+	srv.deliver(t, user, "INBOX", testMessage(1, "over starttls"))
+	assertOnce(t, c.untilSentinel(t, srv, user, "INBOX", wait), "over starttls")
 }

@@ -11,8 +11,17 @@ import (
 // The watcher stops retrying an account that hits one of these; Retry or a
 // changed config starts it again. Check with errors.Is.
 var (
-	ErrAuthFailed       = errors.New("authentication failed")
-	ErrMailboxMissing   = errors.New("mailbox does not exist")
+	ErrAuthFailed = errors.New("authentication failed")
+	// ErrAuthUnsupported: the server offers no way to sign in that this
+	// account can use — LOGIN refused on this connection (LOGINDISABLED,
+	// [PRIVACYREQUIRED]) or no OAuth2 SASL mechanism. The password is not
+	// the problem; the security setting or the server is.
+	ErrAuthUnsupported = errors.New("server offers no usable sign-in method")
+	// ErrMailboxMissing: the server said [NONEXISTENT], or refused the
+	// mailbox without a code and its LIST does not show it.
+	ErrMailboxMissing = errors.New("mailbox does not exist")
+	// ErrMailboxDenied: the server said [NOPERM] for the mailbox.
+	ErrMailboxDenied    = errors.New("no permission to read the mailbox")
 	ErrCertificate      = errors.New("server certificate not trusted")
 	ErrNoSecret         = errors.New("no password available")
 	ErrPlaintextRefused = errors.New("refusing to send a password without TLS to a non-loopback host")
@@ -42,11 +51,14 @@ func (e *CertificateError) Error() string {
 func (e *CertificateError) Is(target error) bool { return target == ErrCertificate }
 func (e *CertificateError) Unwrap() error        { return e.Err }
 
-// MailboxError names the mailboxes the server says it does not have (a NO
-// to EXAMINE or STATUS). It matches ErrMailboxMissing with errors.Is.
+// MailboxError names the mailboxes the server says it does not have
+// ([NONEXISTENT], or a NO without code for a mailbox LIST does not show).
+// It matches ErrMailboxMissing with errors.Is; the server's *imap.Error,
+// when there was one, with errors.As.
 type MailboxError struct {
 	Mailboxes []string
-	Text      string // the server's words, if any
+	Text      string // the server's words, if any, redacted
+	Err       error  // the server's answer (*imap.Error), or nil
 }
 
 func (e *MailboxError) Error() string {
@@ -58,13 +70,61 @@ func (e *MailboxError) Error() string {
 }
 
 func (e *MailboxError) Is(target error) bool { return target == ErrMailboxMissing }
+func (e *MailboxError) Unwrap() error        { return e.Err }
 
 // IsPermanent reports whether err is one the watcher does not retry.
 func IsPermanent(err error) bool {
-	for _, p := range []error{ErrAuthFailed, ErrMailboxMissing, ErrCertificate, ErrNoSecret, ErrPlaintextRefused, ErrNoTLS, ErrSignInNeeded} {
+	for _, p := range []error{ErrAuthFailed, ErrAuthUnsupported, ErrMailboxMissing, ErrMailboxDenied, ErrCertificate, ErrNoSecret, ErrPlaintextRefused, ErrNoTLS, ErrSignInNeeded} {
 		if errors.Is(err, p) {
 			return true
 		}
 	}
 	return false
+}
+
+// Temporary errors: the watcher retries them with backoff. Check with
+// errors.Is; the server's *imap.Error, when there was one, stays in the
+// chain (errors.As).
+var (
+	// ErrTimeout: the server did not answer a command, the login or the
+	// TLS handshake in time (no byte for Config.CommandTimeout while a
+	// command waited, or the whole connect for Config.ConnectTimeout).
+	ErrTimeout = errors.New("server did not answer in time")
+	// ErrServerUnavailable: the server refused for now: [UNAVAILABLE],
+	// [SERVERBUG], [LIMIT] or [INUSE] (RFC 5530).
+	ErrServerUnavailable = errors.New("server temporarily unavailable")
+	// ErrResponseTooLarge: the server sent a line, literal or response
+	// larger than idlebell reads (see *ResponseTooLargeError).
+	ErrResponseTooLarge = errors.New("server sent more than idlebell reads")
+)
+
+// ResponseTooLargeError says what the server sent that idlebell refused to
+// read; the connection was closed before the data was buffered. It matches
+// ErrResponseTooLarge with errors.Is.
+type ResponseTooLargeError struct {
+	What  string // "line" (without CRLF), "literal" or "response"
+	Size  int64  // a literal's announced size in bytes; 0 for a line or response
+	Limit int64  // bytes idlebell reads at most
+}
+
+func (e *ResponseTooLargeError) Error() string {
+	if e.Size > 0 {
+		return fmt.Sprintf("server sent a %s %s (idlebell reads at most %s): closing the connection", byteSize(e.Size), e.What, byteSize(e.Limit))
+	}
+	return fmt.Sprintf("server sent a %s longer than %s: closing the connection", e.What, byteSize(e.Limit))
+}
+
+func (e *ResponseTooLargeError) Is(target error) bool { return target == ErrResponseTooLarge }
+
+// byteSize is n in B, KiB, MiB or GiB with one decimal.
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
 }

@@ -2,6 +2,7 @@ package imapwatch
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	"github.com/emersion/go-imap/v2"
@@ -18,6 +19,12 @@ const fetchBatch = 100
 // first answer streams; it keeps the items of at most fetchBatch messages
 // and only the UIDs of the rest, whose items are fetched batch by batch.
 // It adds the new messages without \Seen to the mailbox's known unseen count.
+//
+// Mails are handed on only after the answers they came in completed OK: a
+// connection cut in the middle of an answer (an envelope missing, a
+// literal short) hands on nothing of it; the next session fetches again
+// from the watermark. Every FETCH is bounded by progress (watch), not by
+// its total time, so a large answer on a slow link is not cut.
 func (s *session) fetchNew(ctx context.Context, mbox string, catchUp bool) error {
 	sv := s.sv
 	m := sv.marks[mbox]
@@ -28,6 +35,8 @@ func (s *session) fetchNew(ctx context.Context, mbox string, catchUp bool) error
 	// "n:*" also returns the highest message when its UID is below n; the
 	// uid < m.next filter below drops it.
 	set := imap.UIDSet{imap.UIDRange{Start: imap.UID(m.next), Stop: 0}}
+	wd := s.watchdog()
+	defer wd.stop()
 	cmd := s.c.Fetch(set, fetchNewOptions)
 	var first []*pendingMail
 	var rest []imap.UID
@@ -40,7 +49,7 @@ func (s *session) fetchNew(ctx context.Context, mbox string, catchUp bool) error
 		buf, err := msg.Collect()
 		if err != nil {
 			cmd.Close()
-			return s.commandErr("fetch", err)
+			return s.fetchErr(wd, err)
 		}
 		uid := uint32(buf.UID)
 		if uid < m.next {
@@ -60,14 +69,24 @@ func (s *session) fetchNew(ctx context.Context, mbox string, catchUp bool) error
 		}
 	}
 	if err := cmd.Close(); err != nil {
-		return s.commandErr("fetch", err)
+		return s.fetchErr(wd, err)
 	}
+	wd.stop()
 	if !inOrder {
 		// Conservative: the next fetch re-reads the range, and the dedup by
 		// "uid < next" cannot help; this path exists for odd servers only.
 		sv.logger.Warn("server answered fetch out of uid order", "mailbox", mbox)
 	}
 	sent := 0
+	defer func() { // also for the mails handed on before a failure
+		if sent > 0 {
+			sv.logger.Debug("new mail", "mailbox", mbox, "count", sent, "catch_up", catchUp)
+			sv.send(ctx, &Batch{Account: sv.cfg.Name, Mailbox: mbox, Count: sent, CatchUp: catchUp})
+			if m.unseen >= 0 && newUnseen > 0 {
+				s.report(ctx, mbox, m.unseen+newUnseen)
+			}
+		}
+	}()
 	hand := func(batch []*pendingMail) error {
 		if err := s.fetchPreviews(batch); err != nil {
 			return err
@@ -103,12 +122,16 @@ func (s *session) fetchNew(ctx context.Context, mbox string, catchUp bool) error
 		}
 	}
 	sv.save(mbox, m)
-	if sent > 0 {
-		sv.logger.Debug("new mail", "mailbox", mbox, "count", sent, "catch_up", catchUp)
-		sv.send(ctx, &Batch{Account: sv.cfg.Name, Mailbox: mbox, Count: sent, CatchUp: catchUp})
-		if m.unseen >= 0 && newUnseen > 0 {
-			s.report(ctx, mbox, m.unseen+newUnseen)
-		}
-	}
 	return nil
 }
+
+// fetchErr says why a FETCH failed: no progress in time, or as commandErr.
+func (s *session) fetchErr(wd *watchdog, err error) error {
+	if wd.stop() {
+		return fmt.Errorf("fetch: %w", ErrTimeout)
+	}
+	return s.commandErr("fetch", err)
+}
+
+// literalSlack is how much a literal may exceed the partial asked for.
+const literalSlack = 4 << 10

@@ -119,10 +119,11 @@ func readFlags(t *testing.T, cfg Config, mbox string) [][]imap.Flag {
 	cfg = cfg.withDefaults()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, _, err := dial(ctx, &cfg, dialOptions{})
+	lk, err := dial(ctx, &cfg, dialOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
+	c := lk.c
 	defer c.Close()
 	if _, err := login(ctx, c, &cfg, nil, false); err != nil {
 		t.Fatal(err)
@@ -311,8 +312,14 @@ func (c *collector) waitMails(t *testing.T, n int, timeout time.Duration) []*New
 // mail would show up here: no sleeping needed to prove "nothing else came".
 func (c *collector) untilSentinel(t *testing.T, srv server, user, mbox string, timeout time.Duration) []*NewMail {
 	t.Helper()
+	return c.untilSentinelFunc(t, func(msg []byte) { srv.deliver(t, user, mbox, msg) }, timeout)
+}
+
+// untilSentinelFunc is untilSentinel with the delivery given.
+func (c *collector) untilSentinelFunc(t *testing.T, deliver func(msg []byte), timeout time.Duration) []*NewMail {
+	t.Helper()
 	subject := fmt.Sprintf("sentinel %d", time.Now().UnixNano())
-	srv.deliver(t, user, mbox, testMessage(0, subject))
+	deliver(testMessage(0, subject))
 	var out []*NewMail
 	deadline := time.After(timeout)
 	for {

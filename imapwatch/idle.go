@@ -3,7 +3,6 @@ package imapwatch
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -16,7 +15,7 @@ func hasIdle(c *imapclient.Client) bool {
 }
 
 // watchOne keeps one mailbox: IDLE where the server has it, else polling.
-func (s *session) watchOne(ctx context.Context, mbox string, healthy func()) error {
+func (s *session) watchOne(ctx context.Context, mbox string) error {
 	sv := s.sv
 	if err := s.examine(ctx, mbox); err != nil {
 		return err
@@ -25,20 +24,18 @@ func (s *session) watchOne(ctx context.Context, mbox string, healthy func()) err
 		return err
 	}
 	useIdle := hasIdle(s.c)
-	// Healthy, and reported so, once IDLE is accepted (in s.idle) or, for
-	// polling, now.
+	// Reported as idle once IDLE is accepted (in s.idle) or, for polling,
+	// now; healthy (for the backoff) only after staying up.
 	announced := false
-	if !useIdle {
-		sv.state(ctx, StatePolling, nil, time.Time{})
-		healthy()
-		announced = true
-	}
-	onIdle := func() {
+	watching := func(st State) {
 		if !announced {
-			sv.state(ctx, StateIdle, nil, time.Time{})
-			healthy()
+			sv.state(ctx, st, nil, time.Time{})
+			s.healthy(false)
 			announced = true
 		}
+	}
+	if !useIdle {
+		watching(StatePolling)
 	}
 	resync := time.NewTicker(sv.cfg.ResyncInterval)
 	defer resync.Stop()
@@ -46,15 +43,14 @@ func (s *session) watchOne(ctx context.Context, mbox string, healthy func()) err
 		var reason wakeReason
 		var err error
 		if useIdle {
-			reason, err = s.idle(ctx, resync.C, onIdle)
+			reason, err = s.idle(ctx, resync.C, func() { watching(StateIdle) })
 			var ierr *imap.Error
 			if errors.As(err, &ierr) {
 				// Advertised but refused: poll for the rest of this session.
-				sv.logger.Warn("server refused IDLE, polling instead", "mailbox", mbox, "err", err)
+				sv.logger.Warn("server refused IDLE, polling instead", "mailbox", mbox, "err", sv.secrets.redactErr(err))
 				useIdle = false
-				sv.state(ctx, StatePolling, nil, time.Time{})
-				healthy()
-				announced = true
+				announced = false
+				watching(StatePolling)
 				continue
 			}
 		} else {
@@ -74,6 +70,9 @@ func (s *session) watchOne(ctx context.Context, mbox string, healthy func()) err
 			// message as "UID FETCH n:*" would.
 			if err := s.recheck(ctx, mbox, reason == wakeCheck); err != nil {
 				return err
+			}
+			if reason == wakeResync {
+				s.healthy(true)
 			}
 		case gotExists:
 			// New mail: the fetch updates the unseen count from the flags.
@@ -95,10 +94,15 @@ func (s *session) watchOne(ctx context.Context, mbox string, healthy func()) err
 }
 
 // idle runs one IDLE command until something needs the connection, then
-// ends it (DONE and its OK, bounded). It returns why it stopped.
+// ends it (DONE and its OK, bounded). It returns why it stopped. The start
+// (IDLE until the server's "+") is bounded like any command.
 func (s *session) idle(ctx context.Context, resync <-chan time.Time, started func()) (wakeReason, error) {
 	sv := s.sv
-	cmd, err := s.c.Idle()
+	var cmd *imapclient.IdleCommand
+	err := s.await("idle", func() (err error) {
+		cmd, err = s.c.Idle()
+		return err
+	})
 	if err != nil {
 		var ierr *imap.Error
 		if errors.As(err, &ierr) {
@@ -110,14 +114,17 @@ func (s *session) idle(ctx context.Context, resync <-chan time.Time, started fun
 	live := time.NewTimer(sv.cfg.LivenessTimeout)
 	defer live.Stop()
 	reason := wakeNone
+	s.waiting.Store(true)
 	for reason == wakeNone {
 		select {
 		case <-ctx.Done():
 			reason = wakeShutdown
 		case <-s.c.Closed():
+			s.waiting.Store(false)
 			cmd.Close()
-			return wakeNone, fmt.Errorf("idle: %w", errConnLost)
-		case <-s.bye:
+			return wakeNone, s.commandErr("idle", errConnLost)
+		case <-s.g.bye:
+			s.waiting.Store(false)
 			return wakeNone, s.byeErr()
 		case <-s.exists:
 			signal(s.exists) // keep it for the caller
@@ -127,21 +134,19 @@ func (s *session) idle(ctx context.Context, resync <-chan time.Time, started fun
 			reason = wakeFlags
 		case <-resync:
 			reason = wakeResync
-		case <-sv.checkNow:
+		case <-s.checkNow:
 			reason = wakeCheck
-		case <-sv.wake:
-			cmd.Close()
-			return wakeNone, errWake
 		case now := <-live.C:
 			// Any byte counts as life; after LivenessTimeout of silence the
 			// server must answer DONE within CommandTimeout or we reconnect.
-			if silent := s.lc.silentFor(now); silent < sv.cfg.LivenessTimeout {
+			if silent := s.quiet(now); silent < sv.cfg.LivenessTimeout {
 				live.Reset(sv.cfg.LivenessTimeout - silent)
 				continue
 			}
 			reason = wakeLiveness
 		}
 	}
+	s.waiting.Store(false)
 	err = s.await("idle done", func() error {
 		if err := cmd.Close(); err != nil {
 			return err
@@ -150,7 +155,7 @@ func (s *session) idle(ctx context.Context, resync <-chan time.Time, started fun
 	})
 	if err != nil {
 		if reason == wakeLiveness {
-			sv.logger.Warn("server silent, reconnecting", "mailbox", s.selected, "silent", s.lc.silentFor(time.Now()).Round(time.Millisecond))
+			sv.logger.Warn("server silent, reconnecting", "mailbox", s.selected, "silent", s.quiet(time.Now()).Round(time.Millisecond))
 		}
 		return wakeNone, s.commandErr("idle done", err)
 	}

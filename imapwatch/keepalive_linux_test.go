@@ -17,12 +17,12 @@ func TestKeepAliveConfigured(t *testing.T) {
 	cfg = cfg.withDefaults()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, lc, err := dial(ctx, &cfg, dialOptions{})
+	lk, err := dial(ctx, &cfg, dialOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
-	raw, err := lc.Conn.(*net.TCPConn).SyscallConn()
+	defer lk.c.Close()
+	raw, err := lk.lc.Conn.(*net.TCPConn).SyscallConn()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,21 +43,36 @@ func login(ctx context.Context, c *imapclient.Client, cfg *Config, onSecret func
 		onSecret(pw)
 	}
 	if c.Caps().Has(imap.CapLoginDisabled) {
-		return authInfo{}, fmt.Errorf("%w: the server refuses LOGIN on this connection (LOGINDISABLED); use tls or starttls", ErrAuthFailed)
+		return authInfo{}, fmt.Errorf("%w: %s refuses LOGIN on this connection (LOGINDISABLED); use security tls or starttls", ErrAuthUnsupported, cfg.Addr())
 	}
 	err = c.Login(cfg.Username, pw).Wait()
 	if err == nil {
 		return authInfo{mech: "LOGIN"}, nil
 	}
+	// A server may repeat the arguments in its answer.
+	ss := &secretSet{}
+	ss.add(pw)
+	return authInfo{}, ss.redactErr(loginErr("login to "+cfg.Addr(), err))
+}
+
+// loginErr classifies a failed LOGIN or AUTHENTICATE by the server's
+// response code (RFC 5530): a NO is rejected credentials, except "try again
+// later" codes (temporary) and [PRIVACYREQUIRED] (no usable sign-in here);
+// a BAD or a lost connection is temporary.
+func loginErr(what string, err error) error {
 	var ierr *imap.Error
-	if errors.As(err, &ierr) && ierr.Type == imap.StatusResponseTypeNo {
-		switch ierr.Code {
-		case imap.ResponseCodeUnavailable, imap.ResponseCodeServerBug, imap.ResponseCodeLimit:
-			return authInfo{}, fmt.Errorf("login to %s: %w", cfg.Addr(), err)
-		}
-		return authInfo{}, fmt.Errorf("%w: %s", ErrAuthFailed, ierr.Text)
+	if !errors.As(err, &ierr) {
+		return fmt.Errorf("%s: %w", what, err)
 	}
-	return authInfo{}, fmt.Errorf("login to %s: %w", cfg.Addr(), err)
+	switch {
+	case temporaryCode(ierr.Code):
+		return &refusal{kind: ErrServerUnavailable, what: what, ierr: ierr}
+	case ierr.Code == imap.ResponseCodePrivacyRequired:
+		return &refusal{kind: ErrAuthUnsupported, what: what, ierr: ierr}
+	case ierr.Type == imap.StatusResponseTypeNo:
+		return &refusal{kind: ErrAuthFailed, what: what, ierr: ierr}
+	}
+	return &refusal{what: what, ierr: ierr}
 }
 
 // tokenMech picks the SASL mechanism from the server's AUTH= capabilities:
@@ -80,7 +95,7 @@ func loginToken(ctx context.Context, c *imapclient.Client, cfg *Config, onSecret
 	mech, ok := tokenMech(c.Caps())
 	if !ok {
 		return authInfo{}, fmt.Errorf("%w: %s offers neither OAUTHBEARER nor XOAUTH2 (AUTH= capabilities: %s); OAuth2 sign-in is not possible with this server",
-			ErrAuthFailed, cfg.Addr(), strings.Join(c.Caps().AuthMechanisms(), " "))
+			ErrAuthUnsupported, cfg.Addr(), strings.Join(c.Caps().AuthMechanisms(), " "))
 	}
 	host := strings.Trim(cfg.Host, "[]")
 	_, portStr, _ := net.SplitHostPort(cfg.Addr())
@@ -112,9 +127,9 @@ func loginToken(ctx context.Context, c *imapclient.Client, cfg *Config, onSecret
 		var ierr *imap.Error
 		rejected := sc.failure != nil
 		if errors.As(err, &ierr) && ierr.Type != imap.StatusResponseTypeOK {
-			switch ierr.Code {
-			case imap.ResponseCodeUnavailable, imap.ResponseCodeServerBug, imap.ResponseCodeLimit:
-				return authInfo{}, fmt.Errorf("authenticate to %s: %w", cfg.Addr(), err)
+			switch {
+			case temporaryCode(ierr.Code), ierr.Code == imap.ResponseCodePrivacyRequired:
+				return authInfo{}, loginErr("authenticate to "+cfg.Addr(), err)
 			}
 			rejected = true
 		}

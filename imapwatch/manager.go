@@ -21,6 +21,14 @@ type Options struct {
 	Clock      Clock
 	// MaxBackoff caps the wait between reconnects (default 5 min).
 	MaxBackoff time.Duration
+
+	// For tests: timers is the clock of backoff, connection limit and
+	// health (default the real one); connLimit connections per connWindow
+	// per account at most (default 10 a minute).
+	timers     Clock
+	connLimit  int
+	connWindow time.Duration
+	stuckAfter time.Duration
 }
 
 // Manager owns one supervisor per account (and per watched-folder
@@ -34,6 +42,10 @@ type Manager struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+
+	// applyMu serialises Apply and Retry, which wait for stopped accounts
+	// without holding mu: CheckNow and Wake never wait for them.
+	applyMu sync.Mutex
 
 	mu       sync.Mutex
 	accounts map[string]*account
@@ -65,6 +77,15 @@ func NewManager(opts Options) *Manager {
 	if opts.Clock == nil {
 		opts.Clock = realClock{}
 	}
+	if opts.timers == nil {
+		opts.timers = realClock{}
+	}
+	if opts.connLimit <= 0 {
+		opts.connLimit, opts.connWindow = connLimit, connWindow
+	}
+	if opts.stuckAfter <= 0 {
+		opts.stuckAfter = stuckAfter
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	m := &Manager{
 		opts: opts, events: make(chan Event, opts.Buffer),
@@ -88,21 +109,39 @@ func NewManager(opts Options) *Manager {
 func (m *Manager) Events() <-chan Event { return m.events }
 
 // Apply makes the running accounts match cfgs: new ones start, removed
-// ones stop, changed ones restart; unchanged ones are not touched.
+// ones stop, changed ones restart; unchanged ones are not touched. It
+// returns once changed accounts run with their new config (an old
+// connection's watermark writes are over before its replacement starts).
 func (m *Manager) Apply(cfgs []Config) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.closed {
-		return
-	}
+	m.applyMu.Lock()
+	defer m.applyMu.Unlock()
 	want := make(map[string]Config, len(cfgs))
 	for _, c := range cfgs {
 		want[c.Name] = c.withDefaults()
 	}
+	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		return
+	}
+	var restarting []*account
 	for name, a := range m.accounts {
 		if c, ok := want[name]; !ok || !a.cfg.sameAs(&c) {
 			m.stopLocked(name, a, !ok)
+			if ok {
+				restarting = append(restarting, a)
+			}
 		}
+	}
+	m.mu.Unlock()
+	// Wait (bounded by logoutGrace) without holding mu.
+	for _, a := range restarting {
+		<-a.done
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return
 	}
 	for _, c := range cfgs {
 		if _, ok := m.accounts[c.Name]; !ok {
@@ -115,8 +154,11 @@ func (m *Manager) startLocked(cfg Config) {
 	ctx, cancel := context.WithCancel(m.ctx)
 	a := &account{cfg: cfg, cancel: cancel, done: make(chan struct{})}
 	logger := m.opts.Logger.With("account", cfg.Name)
+	limit := newConnLimiter(m.opts.connLimit, m.opts.connWindow)
 	for _, group := range groupMailboxes(cfg.Mailboxes, cfg.MaxConnections) {
-		a.supervisors = append(a.supervisors, newSupervisor(cfg, group, m.opts.Store, m.events, logger))
+		sv := newSupervisor(cfg, group, m.opts.Store, m.events, logger, m.opts.timers, limit)
+		sv.stuckAfter = m.opts.stuckAfter
+		a.supervisors = append(a.supervisors, sv)
 	}
 	m.accounts[cfg.Name] = a
 	var wg sync.WaitGroup
@@ -135,15 +177,13 @@ func (m *Manager) startLocked(cfg Config) {
 	}()
 }
 
-// stopLocked cancels an account. Its goroutines finish on their own (bounded
-// by the logout grace); a removed account then reports StateStopped.
+// stopLocked cancels an account and forgets it. Its goroutines finish on
+// their own (bounded by the logout grace): a replacement waits for a.done
+// (without holding mu); a removed account then reports StateStopped.
 func (m *Manager) stopLocked(name string, a *account, removed bool) {
 	a.cancel()
 	delete(m.accounts, name)
 	if !removed {
-		// The replacement must not race the old connections' watermark
-		// writes: wait for them (bounded by logoutGrace).
-		<-a.done
 		return
 	}
 	m.wg.Add(1)
@@ -198,10 +238,20 @@ func (m *Manager) CheckNow(account string) {
 
 // Retry restarts an account from scratch, e.g. after its password changed.
 func (m *Manager) Retry(account string) {
+	m.applyMu.Lock()
+	defer m.applyMu.Unlock()
+	m.mu.Lock()
+	a, ok := m.accounts[account]
+	if !ok || m.closed {
+		m.mu.Unlock()
+		return
+	}
+	m.stopLocked(account, a, false)
+	m.mu.Unlock()
+	<-a.done // without holding mu
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if a, ok := m.accounts[account]; ok && !m.closed {
-		m.stopLocked(account, a, false)
+	if _, running := m.accounts[account]; !running && !m.closed {
 		m.startLocked(a.cfg)
 	}
 }

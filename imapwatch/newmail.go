@@ -96,6 +96,8 @@ func (p *pendingMail) setHeaders() mailtext.Headers {
 // fetchItems is the first round trip for UIDs already known (the tail of
 // a large burst).
 func (s *session) fetchItems(account, mbox string, validity uint32, uids []imap.UID, catchUp bool) ([]*pendingMail, error) {
+	wd := s.watchdog()
+	defer wd.stop()
 	cmd := s.c.Fetch(imap.UIDSetNum(uids...), fetchNewOptions)
 	var out []*pendingMail
 	for {
@@ -106,14 +108,14 @@ func (s *session) fetchItems(account, mbox string, validity uint32, uids []imap.
 		buf, err := msg.Collect()
 		if err != nil {
 			cmd.Close()
-			return nil, s.commandErr("fetch", err)
+			return nil, s.fetchErr(wd, err)
 		}
 		if slices.Contains(uids, buf.UID) {
 			out = append(out, newPendingMail(account, mbox, validity, buf, catchUp))
 		}
 	}
 	if err := cmd.Close(); err != nil {
-		return nil, s.commandErr("fetch", err)
+		return nil, s.fetchErr(wd, err)
 	}
 	slices.SortFunc(out, func(a, b *pendingMail) int { return int(a.ev.UID) - int(b.ev.UID) })
 	return out, nil
@@ -183,6 +185,9 @@ func (s *session) fetchPart(ps []*pendingMail, off, size uint32) error {
 		byUID[imap.UID(p.ev.UID)] = p
 		p.complete = true // unless the answer says otherwise
 	}
+	s.g.allowLiteral(int64(size) + literalSlack)
+	wd := s.watchdog()
+	defer wd.stop()
 	cmd := s.c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{BodySection: []*imap.FetchItemBodySection{item}})
 	for {
 		msg := cmd.Next()
@@ -192,7 +197,7 @@ func (s *session) fetchPart(ps []*pendingMail, off, size uint32) error {
 		buf, err := msg.Collect()
 		if err != nil {
 			cmd.Close()
-			return s.commandErr("fetch", err)
+			return s.fetchErr(wd, err)
 		}
 		p := byUID[buf.UID]
 		if p == nil {
@@ -203,7 +208,7 @@ func (s *session) fetchPart(ps []*pendingMail, off, size uint32) error {
 		p.complete = uint32(len(chunk)) < size
 	}
 	if err := cmd.Close(); err != nil {
-		return s.commandErr("fetch", err)
+		return s.fetchErr(wd, err)
 	}
 	return nil
 }

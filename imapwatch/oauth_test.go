@@ -304,7 +304,7 @@ func TestOAuthDovecotRevoked(t *testing.T) {
 }
 
 func TestTokenMechanismRejected(t *testing.T) {
-	// Unit: the byeWatcher recognises Microsoft's expiry BYE.
+	// Unit: the guard recognises Microsoft's expiry BYE.
 	for _, tt := range []struct {
 		line string
 		want bool
@@ -313,10 +313,10 @@ func TestTokenMechanismRejected(t *testing.T) {
 		{"* BYE Server shutting down.\r\n", false},
 		{"* OK still here\r\n* BYE token expired\r\n", true},
 	} {
-		b := newByeWatcher(nil)
-		b.Write([]byte(tt.line))
-		if got := b.tokenExpired(); got != tt.want {
-			t.Errorf("byeWatcher(%q).tokenExpired() = %v, want %v", tt.line, got, tt.want)
+		g := newGuard(nil)
+		g.scan([]byte(tt.line))
+		if got := g.tokenExpired(); got != tt.want {
+			t.Errorf("guard(%q).tokenExpired() = %v, want %v", tt.line, got, tt.want)
 		}
 	}
 }

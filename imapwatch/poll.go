@@ -2,7 +2,6 @@ package imapwatch
 
 import (
 	"context"
-	"fmt"
 	"time"
 )
 
@@ -13,20 +12,27 @@ func (s *session) poll(ctx context.Context, resync <-chan time.Time) (wakeReason
 	t := time.NewTimer(sv.cfg.PollInterval)
 	defer t.Stop()
 	reason := wakePoll
+	s.waiting.Store(true)
 	select {
 	case <-ctx.Done():
-		return wakeShutdown, nil
+		reason = wakeShutdown
 	case <-s.c.Closed():
-		return wakeNone, fmt.Errorf("poll: %w", errConnLost)
-	case <-s.bye:
+		reason = wakeNone
+	case <-s.g.bye:
+		s.waiting.Store(false)
 		return wakeNone, s.byeErr()
-	case <-sv.wake:
-		return wakeNone, errWake
 	case <-t.C:
 	case <-resync:
 		reason = wakeResync
-	case <-sv.checkNow:
+	case <-s.checkNow:
 		reason = wakeCheck
+	}
+	s.waiting.Store(false)
+	switch reason {
+	case wakeShutdown:
+		return reason, nil
+	case wakeNone:
+		return wakeNone, s.commandErr("poll", errConnLost)
 	}
 	if err := s.await("noop", func() error { return s.c.Noop().Wait() }); err != nil {
 		return wakeNone, s.commandErr("noop", err)

@@ -1,15 +1,12 @@
 package imapwatch
 
 import (
-	"io"
 	"log"
-	"net"
 	"os"
-	"sync"
-	"sync/atomic"
 	"testing"
 
 	"idlebell/demo"
+	"idlebell/internal/badimap"
 )
 
 func demoOptions() demo.Options {
@@ -19,98 +16,22 @@ func demoOptions() demo.Options {
 	return demo.Options{}
 }
 
-// proxy forwards TCP between the watcher and a server. freeze makes every
-// connection open now go silent while both sockets stay open: what a dead
-// NAT entry, a suspended laptop or a broken Wi-Fi looks like. Connections
-// made after freeze work normally.
-type proxy struct {
-	ln     net.Listener
-	target string
-	mu     sync.Mutex
-	pairs  []*pair
-	wg     sync.WaitGroup
-}
+// proxy forwards TCP between the watcher and a server, with the faults of
+// the behaviours given; freeze makes every connection open now go silent
+// while both sockets stay open: what a dead NAT entry, a suspended laptop
+// or a broken Wi-Fi looks like. Connections made after freeze work.
+type proxy struct{ *badimap.Proxy }
 
-type pair struct {
-	a, b   net.Conn
-	frozen atomic.Bool
-}
-
-func newProxy(t *testing.T, target string) *proxy {
+func newProxy(t *testing.T, target string, behaviours ...badimap.Behaviour) *proxy {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	p, err := badimap.NewProxy(target, behaviours...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &proxy{ln: ln, target: target}
-	p.wg.Add(1)
-	go p.accept()
-	t.Cleanup(p.close)
-	return p
+	t.Cleanup(func() { p.Close() })
+	return &proxy{p}
 }
 
-func (p *proxy) hostPort(t *testing.T) (string, int) { return splitAddr(t, p.ln.Addr().String()) }
+func (p *proxy) hostPort(t *testing.T) (string, int) { return p.HostPort() }
 
-// accept runs until close closes the listener.
-func (p *proxy) accept() {
-	defer p.wg.Done()
-	for {
-		a, err := p.ln.Accept()
-		if err != nil {
-			return
-		}
-		b, err := net.Dial("tcp", p.target)
-		if err != nil {
-			a.Close()
-			continue
-		}
-		pr := &pair{a: a, b: b}
-		p.mu.Lock()
-		p.pairs = append(p.pairs, pr)
-		p.mu.Unlock()
-		p.wg.Add(2)
-		go p.pipe(pr, a, b)
-		go p.pipe(pr, b, a)
-	}
-}
-
-// pipe copies until either side closes; frozen data is read and dropped.
-func (p *proxy) pipe(pr *pair, from, to net.Conn) {
-	defer p.wg.Done()
-	defer from.Close()
-	defer to.Close()
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := from.Read(buf)
-		if n > 0 && !pr.frozen.Load() {
-			if _, werr := to.Write(buf[:n]); werr != nil {
-				return
-			}
-		}
-		if err != nil {
-			if err != io.EOF {
-				return
-			}
-			return
-		}
-	}
-}
-
-func (p *proxy) freeze() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, pr := range p.pairs {
-		pr.frozen.Store(true)
-	}
-}
-
-func (p *proxy) close() {
-	p.ln.Close()
-	p.mu.Lock()
-	for _, pr := range p.pairs {
-		pr.a.Close()
-		pr.b.Close()
-	}
-	p.mu.Unlock()
-	p.wg.Wait()
-}
+func (p *proxy) freeze() { p.Freeze() }

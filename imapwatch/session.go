@@ -2,96 +2,293 @@ package imapwatch
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
-	"io"
-	"mime"
-	"net"
-	"strconv"
-	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
-	"github.com/emersion/go-message/charset"
 )
 
-// runSession is one connection's life: it returns why it ended.
-func (sv *supervisor) runSession(ctx context.Context, healthy func()) error {
-	sv.state(ctx, StateConnecting, nil, time.Time{})
-	exists := make(chan struct{}, 1)
-	flags := make(chan struct{}, 1)
+// runSession is one connection's life: connect, log in, watch. It returns
+// why it ended. reason is why the previous one ended, for the state line.
+//
+// Connect, TLS, greeting and login are one step bounded by
+// Config.ConnectTimeout; every later command is bounded by progress (see
+// await). Wake and Check now reach the session through its interrupter in
+// any state.
+func (sv *supervisor) runSession(ctx context.Context, b *backoff, reason error) error {
+	sv.state(ctx, StateConnecting, reason, time.Time{})
+	s := &session{
+		sv:       sv,
+		started:  time.Now(),
+		exists:   make(chan struct{}, 1),
+		flags:    make(chan struct{}, 1),
+		checkNow: make(chan struct{}, 1),
+		backoff:  b,
+	}
+	sctx, cancel := context.WithCancelCause(ctx)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer cancel(nil)
+	s.ctx = sctx
+	wg.Add(1)
+	go func() { // the interrupter: ends with the session
+		defer wg.Done()
+		s.interrupts(sctx, cancel)
+	}()
+	err := s.run(ctx, &wg)
+	if cause := context.Cause(sctx); ctx.Err() == nil && (cause == errWake || cause == errCheckNow) {
+		return cause
+	}
+	if s.g != nil {
+		if e := s.g.tooLarge(); e != nil {
+			return e
+		}
+	}
+	return sv.secrets.redactErr(err)
+}
+
+// run connects, logs in and watches; the caller classifies what it returns.
+func (s *session) run(ctx context.Context, wg *sync.WaitGroup) error {
+	sv := s.sv
 	// Called on go-imap's reader goroutine: must not block (STYLE habit 5).
 	handler := &imapclient.UnilateralDataHandler{
 		Mailbox: func(d *imapclient.UnilateralDataMailbox) {
 			if d.NumMessages != nil {
-				signal(exists)
+				signal(s.exists)
 			}
 		},
-		Expunge: func(uint32) { signal(flags) },
+		Expunge: func(uint32) { signal(s.flags) },
 		Fetch: func(msg *imapclient.FetchMessageData) {
 			// Runs on its own goroutine (go-imap starts it); the data must
 			// be consumed for the reader to go on.
 			msg.Collect()
-			signal(flags)
+			signal(s.flags)
 		},
 	}
-	var trace *redactor
-	bye := newByeWatcher(nil)
-	if sv.cfg.Trace != nil {
-		trace = newRedactor(sv.cfg.Trace, "["+sv.cfg.Name+"] ")
-		bye.next = trace
+	trace, onSecret := redactingTrace(&sv.cfg)
+	learn := func(secret string) {
+		sv.secrets.add(secret)
+		if onSecret != nil {
+			onSecret(secret)
+		}
 	}
-	c, lc, err := dial(ctx, &sv.cfg, dialOptions{handler: handler, debug: bye})
+	step, stepDone := context.WithTimeout(s.ctx, sv.cfg.ConnectTimeout)
+	defer stepDone()
+	lk, err := dial(step, &sv.cfg, dialOptions{handler: handler, debug: trace})
 	if err != nil {
+		if step.Err() == context.DeadlineExceeded && s.ctx.Err() == nil {
+			return fmt.Errorf("connect to %s: %w", sv.cfg.Addr(), ErrTimeout)
+		}
 		return err
 	}
-	// On shutdown, allow a short polite goodbye, then cut the connection:
-	// that unblocks whatever command is waiting (STYLE habit 2).
-	stop := context.AfterFunc(ctx, func() { time.AfterFunc(logoutGrace, func() { c.Close() }) })
+	c := lk.c
+	s.c, s.g = c, lk.g
+	s.lc.Store(lk.lc)
+	// Interrupted: cut the connection at once, which unblocks whatever
+	// waits (STYLE habit 2). Shutdown: a short polite goodbye first.
+	stop := context.AfterFunc(s.ctx, func() {
+		if ctx.Err() != nil {
+			time.AfterFunc(logoutGrace, func() { c.Close() })
+			return
+		}
+		c.Close()
+	})
 	defer stop()
 	defer c.Close()
 
-	var onSecret func(string)
-	if trace != nil {
-		onSecret = trace.addSecret
-	}
-	if _, err := login(ctx, c, &sv.cfg, onSecret, sv.refreshToken); err != nil {
+	loginStop := context.AfterFunc(step, func() { c.Close() })
+	_, err = login(step, c, &sv.cfg, learn, sv.refreshToken)
+	loginStop()
+	if err != nil {
+		if step.Err() == context.DeadlineExceeded && s.ctx.Err() == nil {
+			return fmt.Errorf("login to %s: %w", sv.cfg.Addr(), ErrTimeout)
+		}
+		if e := s.g.tooLarge(); e != nil {
+			return e
+		}
 		return err
 	}
+	stepDone()
 	sv.refreshToken = false
-	s := &session{sv: sv, c: c, lc: lc, exists: exists, flags: flags, bye: bye.bye, byeText: bye}
+	s.wg = wg
 	defer s.logout()
 	if len(sv.mailboxes) == 1 {
-		return s.watchOne(ctx, sv.mailboxes[0], healthy)
+		return s.watchOne(s.ctx, sv.mailboxes[0])
 	}
-	return s.watchMany(ctx, healthy)
+	return s.watchMany(s.ctx)
 }
 
-// session is the state of one logged-in connection.
+// session is the state of one connection.
 type session struct {
-	sv            *supervisor
-	c             *imapclient.Client
-	lc            *liveConn
+	sv      *supervisor
+	ctx     context.Context // ends when the session is interrupted or shut down
+	wg      *sync.WaitGroup // the session's goroutines
+	started time.Time
+	backoff *backoff
+
+	c  *imapclient.Client
+	lc atomic.Pointer[liveConn] // set once connected; read by the interrupter
+	g  *guard
+
 	exists, flags chan struct{}
-	bye           chan struct{} // the server said BYE
-	byeText       *byeWatcher
-	selected      string
-	loggedOut     bool
+	// checkNow is Check now, handed on by the interrupter while the
+	// session waits (IDLE, a poll interval): then it is a recheck.
+	checkNow chan struct{}
+	// waiting is true while the session waits for the server or a timer,
+	// with no command of its own in flight.
+	waiting atomic.Bool
+
+	healthyOnce sync.Once
+	selected    string
+	loggedOut   bool
 }
 
-// await waits for a command's answer, bounded: if the server does not answer
-// within CommandTimeout the connection is closed (go-imap has no deadline
-// on some waits, notably after DONE).
+// interrupts hands Wake and Check now to the session until ctx ends. Wake
+// drops the connection at once (connections from before a sleep are presumed
+// dead). Check now is a recheck while the session waits; while it connects
+// or runs a command, the connection is dropped and made anew once it has
+// been silent for stuckAfter (a connection making progress is left to
+// finish, and the check follows).
+func (s *session) interrupts(ctx context.Context, cancel context.CancelCauseFunc) {
+	sv := s.sv
+	var stuck <-chan time.Time
+	pending := false
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-sv.wake:
+			cancel(errWake)
+			return
+		case <-sv.checkNow:
+			pending = true
+		case <-stuck:
+			stuck = nil
+		}
+		if !pending {
+			continue
+		}
+		if s.waiting.Load() {
+			signal(s.checkNow)
+			pending = false
+			continue
+		}
+		quiet := s.quiet(time.Now())
+		if quiet >= sv.stuckAfter {
+			cancel(errCheckNow)
+			return
+		}
+		stuck = time.After(max(sv.stuckAfter-quiet, 50*time.Millisecond))
+	}
+}
+
+// quiet is how long the server has sent nothing (or, before the connection
+// is up, how long connecting has taken).
+func (s *session) quiet(now time.Time) time.Duration {
+	if lc := s.lc.Load(); lc != nil {
+		return lc.silentFor(now)
+	}
+	return now.Sub(s.started)
+}
+
+// healthy marks the session healthy once it stayed up for HealthyAfter
+// (call it when watching began), or at once with now (a resync completed):
+// only then is the backoff reset.
+func (s *session) healthy(now bool) {
+	if now {
+		s.healthyOnce.Do(s.backoff.reset)
+		return
+	}
+	s.wg.Add(1)
+	go func() { // ends with the session
+		defer s.wg.Done()
+		select {
+		case <-s.ctx.Done():
+		case <-s.sv.clk.After(s.sv.cfg.HealthyAfter):
+			s.healthyOnce.Do(s.backoff.reset)
+		}
+	}()
+}
+
+// await waits for a command's answer, bounded by progress: when the server
+// sends nothing for CommandTimeout, the connection is closed and await
+// returns ErrTimeout. go-imap bounds a response once it has begun, but not
+// the wait for its first byte.
 func (s *session) await(what string, wait func() error) error {
-	t := time.AfterFunc(s.sv.cfg.CommandTimeout, func() { s.c.Close() })
+	wd := s.watchdog()
 	err := wait()
-	if !t.Stop() {
-		return fmt.Errorf("%s: %w", what, errTimeout)
+	if wd.stop() {
+		return fmt.Errorf("%s: %w", what, ErrTimeout)
 	}
 	return err
+}
+
+// watchdog closes the connection when a command makes no progress: no byte
+// from the server for CommandTimeout, not counting time spent paused (while
+// idlebell itself, not the server, is slow: handing on an event).
+type watchdog struct {
+	s       *session
+	mu      sync.Mutex
+	t       *time.Timer
+	touched time.Time
+	paused  bool
+	done    bool
+	fired   bool
+}
+
+func (s *session) watchdog() *watchdog {
+	wd := &watchdog{s: s, touched: time.Now()}
+	wd.mu.Lock()
+	wd.t = time.AfterFunc(s.sv.cfg.CommandTimeout, wd.check)
+	wd.mu.Unlock()
+	return wd
+}
+
+func (wd *watchdog) check() {
+	wd.mu.Lock()
+	defer wd.mu.Unlock()
+	if wd.done {
+		return
+	}
+	timeout := wd.s.sv.cfg.CommandTimeout
+	if wd.paused {
+		wd.t.Reset(timeout)
+		return
+	}
+	now := time.Now()
+	quiet := min(now.Sub(wd.touched), wd.s.quiet(now))
+	if quiet < timeout {
+		wd.t.Reset(timeout - quiet)
+		return
+	}
+	wd.fired = true
+	wd.s.c.Close()
+}
+
+// pause stops counting until resume: idlebell is busy, not the server.
+func (wd *watchdog) pause() {
+	wd.mu.Lock()
+	wd.paused = true
+	wd.mu.Unlock()
+}
+
+func (wd *watchdog) resume() {
+	wd.mu.Lock()
+	wd.paused = false
+	wd.touched = time.Now()
+	wd.mu.Unlock()
+}
+
+// stop ends the watch and reports whether it closed the connection.
+func (wd *watchdog) stop() bool {
+	wd.mu.Lock()
+	defer wd.mu.Unlock()
+	wd.done = true
+	wd.t.Stop()
+	return wd.fired
 }
 
 // byeErr ends a session the server said goodbye to: close at once (the
@@ -99,7 +296,7 @@ func (s *session) await(what string, wait func() error) error {
 func (s *session) byeErr() error {
 	s.c.Close()
 	s.loggedOut = true
-	if s.sv.cfg.Token != nil && s.byeText.tokenExpired() {
+	if s.sv.cfg.Token != nil && s.g.tokenExpired() {
 		// Reconnect at once (the first retry is immediate) with a new token.
 		s.sv.refreshToken = true
 		return fmt.Errorf("server closed the session: access token expired: %w", errConnLost)
@@ -116,167 +313,21 @@ func (s *session) logout() {
 	s.c.Logout().Wait()
 }
 
+// commandErr says why a command failed: the guard's limit, the lost
+// connection, or the server's answer (redacted).
 func (s *session) commandErr(what string, err error) error {
+	if e := s.g.tooLarge(); e != nil {
+		return fmt.Errorf("%s: %w", what, e)
+	}
+	if errors.Is(err, ErrTimeout) {
+		return err
+	}
 	select {
 	case <-s.c.Closed():
 		return fmt.Errorf("%s: %w", what, errConnLost)
 	default:
 	}
-	return fmt.Errorf("%s: %w", what, err)
-}
-
-// Traffic counts bytes on the wire, below TLS, for benchmarks and the check
-// command. A nil *Traffic counts nothing.
-type Traffic struct {
-	Sent, Received atomic.Int64
-}
-
-// liveConn is the TCP connection under TLS and IMAP. It remembers when the
-// server last sent a byte: any byte counts as life (the liveness rule).
-type liveConn struct {
-	net.Conn
-	lastRead atomic.Int64 // unix nanoseconds
-	traffic  *Traffic
-}
-
-func (c *liveConn) Read(p []byte) (int, error) {
-	n, err := c.Conn.Read(p)
-	if n > 0 {
-		c.lastRead.Store(time.Now().UnixNano())
-		if c.traffic != nil {
-			c.traffic.Received.Add(int64(n))
-		}
-	}
-	return n, err
-}
-
-func (c *liveConn) Write(p []byte) (int, error) {
-	n, err := c.Conn.Write(p)
-	if c.traffic != nil && n > 0 {
-		c.traffic.Sent.Add(int64(n))
-	}
-	return n, err
-}
-
-// silentFor is how long the server has not sent anything.
-func (c *liveConn) silentFor(now time.Time) time.Duration {
-	return now.Sub(time.Unix(0, c.lastRead.Load()))
-}
-
-// IsLoopback reports whether host names this machine without a DNS lookup:
-// "localhost" or a loopback IP literal.
-func IsLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(strings.Trim(host, "[]"))
-	return ip != nil && ip.IsLoopback()
-}
-
-// Addr is host:port with the default port for the security mode.
-func (cfg *Config) Addr() string {
-	port := cfg.Port
-	if port == 0 {
-		port = 993
-		if cfg.Security == SecurityStartTLS || cfg.Security == SecurityNone {
-			port = 143
-		}
-	}
-	return net.JoinHostPort(cfg.Host, strconv.Itoa(port))
-}
-
-// wordDecoder decodes RFC 2047 words in any charset go-message knows, not
-// only UTF-8 and Latin-1 as mime.WordDecoder does by itself.
-var wordDecoder = &mime.WordDecoder{CharsetReader: charset.Reader}
-
-// dialOptions are what one connection needs besides the Config.
-type dialOptions struct {
-	handler *imapclient.UnilateralDataHandler
-	debug   io.Writer // already redacting
-}
-
-// dial connects, protects and greets, but does not log in. Cancelling ctx
-// aborts the dial and the TLS handshake.
-func dial(ctx context.Context, cfg *Config, opts dialOptions) (*imapclient.Client, *liveConn, error) {
-	host := strings.Trim(cfg.Host, "[]")
-	if cfg.Security == SecurityNone && !IsLoopback(host) && !cfg.AllowPlaintext {
-		return nil, nil, ErrPlaintextRefused
-	}
-	keepAlive := cfg.KeepAlive
-	if keepAlive <= 0 {
-		keepAlive = 30 * time.Second
-	}
-	// Probes every 15 s after keepAlive of silence, 4 unanswered probes:
-	// a path whose packets vanish is declared dead within keepAlive+60 s.
-	d := &net.Dialer{
-		Timeout: 30 * time.Second,
-		KeepAliveConfig: net.KeepAliveConfig{
-			Enable: true, Idle: keepAlive, Interval: 15 * time.Second, Count: 4,
-		},
-	}
-	raw, err := d.DialContext(ctx, "tcp", cfg.Addr())
-	if err != nil {
-		return nil, nil, fmt.Errorf("connect to %s: %w", cfg.Addr(), err)
-	}
-	lc := &liveConn{Conn: raw, traffic: cfg.Traffic}
-	lc.lastRead.Store(time.Now().UnixNano())
-	// Until the greeting is in, ctx cancellation must interrupt blocking I/O.
-	stop := context.AfterFunc(ctx, func() { raw.Close() })
-	defer stop()
-
-	copts := &imapclient.Options{
-		UnilateralDataHandler: opts.handler,
-		WordDecoder:           wordDecoder,
-		DebugWriter:           opts.debug,
-	}
-	var c *imapclient.Client
-	switch cfg.Security {
-	case SecurityNone:
-		c = imapclient.New(lc, copts)
-	case SecurityStartTLS:
-		tc, err := cfg.tlsConfig()
-		if err != nil {
-			raw.Close()
-			return nil, nil, err
-		}
-		copts.TLSConfig = tc
-		c, err = imapclient.NewStartTLS(lc, copts)
-		if err != nil {
-			raw.Close()
-			if ctx.Err() != nil {
-				return nil, nil, ctx.Err()
-			}
-			var ierr *imap.Error
-			if errors.As(err, &ierr) {
-				return nil, nil, fmt.Errorf("%w: %v", ErrNoTLS, err)
-			}
-			return nil, nil, fmt.Errorf("starttls with %s: %w", cfg.Addr(), classifyTLS(host, err))
-		}
-	default:
-		tc, err := cfg.tlsConfig()
-		if err != nil {
-			raw.Close()
-			return nil, nil, err
-		}
-		tc.NextProtos = []string{"imap"}
-		tconn := tls.Client(lc, tc)
-		if err := tconn.HandshakeContext(ctx); err != nil {
-			raw.Close()
-			if ctx.Err() != nil {
-				return nil, nil, ctx.Err()
-			}
-			return nil, nil, fmt.Errorf("tls with %s: %w", cfg.Addr(), classifyTLS(host, err))
-		}
-		c = imapclient.New(tconn, copts)
-	}
-	if err := c.WaitGreeting(); err != nil {
-		c.Close()
-		if ctx.Err() != nil {
-			return nil, nil, ctx.Err()
-		}
-		return nil, nil, fmt.Errorf("greeting from %s: %w", cfg.Addr(), err)
-	}
-	return c, lc, nil
+	return fmt.Errorf("%s: %w", what, s.sv.secrets.redactErr(err))
 }
 
 // wakeReason says why a wait on the connection (IDLE or a poll interval)

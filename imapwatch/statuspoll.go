@@ -2,8 +2,6 @@ package imapwatch
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -11,7 +9,7 @@ import (
 
 // watchMany checks several mailboxes over one connection with STATUS, every
 // PollInterval: the folders beyond max_connections.
-func (s *session) watchMany(ctx context.Context, healthy func()) error {
+func (s *session) watchMany(ctx context.Context) error {
 	sv := s.sv
 	first := true
 	t := time.NewTimer(0)
@@ -24,11 +22,7 @@ func (s *session) watchMany(ctx context.Context, healthy func()) error {
 				return err
 			})
 			if err != nil {
-				var ierr *imap.Error
-				if errors.As(err, &ierr) && ierr.Type == imap.StatusResponseTypeNo {
-					return &MailboxError{Mailboxes: []string{mbox}, Text: ierr.Text}
-				}
-				return s.commandErr("status "+mbox, err)
+				return s.mailboxErr("status", mbox, err)
 			}
 			if err := s.sync(ctx, mbox, st.UIDValidity, uint32(st.UIDNext), first); err != nil {
 				return err
@@ -39,21 +33,21 @@ func (s *session) watchMany(ctx context.Context, healthy func()) error {
 		}
 		if first {
 			sv.state(ctx, StatePolling, nil, time.Time{})
-			healthy()
+			s.healthy(false)
 			first = false
 		}
 		t.Reset(sv.cfg.PollInterval)
+		s.waiting.Store(true)
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-s.c.Closed():
-			return fmt.Errorf("poll: %w", errConnLost)
-		case <-s.bye:
+			return s.commandErr("poll", errConnLost)
+		case <-s.g.bye:
 			return s.byeErr()
-		case <-sv.wake:
-			return errWake
 		case <-t.C:
-		case <-sv.checkNow:
+		case <-s.checkNow:
 		}
+		s.waiting.Store(false)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync"
 	"time"
 )
 
@@ -12,9 +13,15 @@ const logoutGrace = 1500 * time.Millisecond
 
 var (
 	errConnLost = errors.New("connection lost")
-	errWake     = errors.New("reconnecting after sleep")
-	errTimeout  = errors.New("server did not answer in time")
+	errWake     = errors.New("reconnecting after sleep or a network change")
+	// errCheckNow: the user asked to check now while the connection was
+	// stuck connecting or in a command; it is dropped and made anew.
+	errCheckNow = errors.New("reconnecting: check now found the connection stuck")
 )
+
+// stuckAfter is how long a connection must have been silent, connecting or
+// in a command, for Check now to drop it and connect anew.
+const stuckAfter = 2 * time.Second
 
 // supervisor keeps one IMAP connection for one account. With one mailbox it
 // IDLEs on it (or polls when the server lacks IDLE); with several it checks
@@ -34,18 +41,32 @@ type supervisor struct {
 
 	marks map[string]*mark
 
+	// clk times backoff, the connection limit and health; limit is
+	// shared by the account's supervisors.
+	clk        Clock
+	limit      *connLimiter
+	stuckAfter time.Duration
+
+	// secrets are the account's password and tokens as login learnt them:
+	// server texts pass through them before they reach a log or the user.
+	secrets *secretSet
+
 	// refreshToken: the last session ended because the access token
 	// expired; the next login asks for a new one first.
 	refreshToken bool
 }
 
-func newSupervisor(cfg Config, mailboxes []string, store Store, events chan<- Event, logger *slog.Logger) *supervisor {
+func newSupervisor(cfg Config, mailboxes []string, store Store, events chan<- Event, logger *slog.Logger, clk Clock, limit *connLimiter) *supervisor {
 	return &supervisor{
 		cfg: cfg, mailboxes: mailboxes, store: store, events: events,
-		logger:   logger,
-		checkNow: make(chan struct{}, 1),
-		wake:     make(chan struct{}, 1),
-		marks:    make(map[string]*mark),
+		logger:     logger,
+		checkNow:   make(chan struct{}, 1),
+		wake:       make(chan struct{}, 1),
+		marks:      make(map[string]*mark),
+		secrets:    &secretSet{},
+		clk:        clk,
+		limit:      limit,
+		stuckAfter: stuckAfter,
 	}
 }
 
@@ -86,12 +107,31 @@ func (sv *supervisor) state(ctx context.Context, s State, err error, retryAt tim
 // run supervises the connection: connect, watch, and on failure reconnect
 // with backoff. Permanent errors park it until CheckNow. It returns when ctx
 // is done.
+//
+// A session counts as healthy (and resets the backoff) only once it stayed
+// up for Config.HealthyAfter or completed a resync, so a server that accepts
+// IDLE and drops the connection at once is retried ever more slowly; and
+// whatever happens, the account makes at most connLimit connections per
+// connWindow. Every reconnecting and connecting state carries the reason.
 func (sv *supervisor) run(ctx context.Context, b *backoff) {
+	var reason error // why the last session ended
 	for {
-		err := sv.runSession(ctx, b.reset)
+		if wait := sv.limit.reserve(sv.clk.Now()); wait > 0 {
+			sv.logger.Warn("connection limit reached, waiting", "mailboxes", sv.mailboxes,
+				"limit", sv.limit.max, "per", sv.limit.window, "wait", wait.Round(time.Millisecond), "err", reason)
+			sv.state(ctx, StateReconnecting, reason, sv.clk.Now().Add(wait))
+			select {
+			case <-ctx.Done():
+				return
+			case <-sv.clk.After(wait):
+			}
+			continue
+		}
+		err := sv.runSession(ctx, b, reason)
 		if ctx.Err() != nil {
 			return
 		}
+		reason = err
 		if IsPermanent(err) {
 			sv.logger.Error("account failed", "mailboxes", sv.mailboxes, "err", err)
 			sv.state(ctx, StateFailed, err, time.Time{})
@@ -104,21 +144,56 @@ func (sv *supervisor) run(ctx context.Context, b *backoff) {
 			}
 		}
 		delay := b.next()
-		retryAt := time.Now().Add(delay)
-		sv.logger.Warn("connection lost", "mailboxes", sv.mailboxes, "err", err, "retry_in", delay.Round(time.Millisecond))
-		if delay > 0 {
-			sv.state(ctx, StateReconnecting, err, retryAt)
+		if errors.Is(err, errWake) || errors.Is(err, errCheckNow) {
+			delay = 0 // asked for; the connection limit still applies
 		}
-		t := time.NewTimer(delay)
+		sv.logger.Warn("connection lost", "mailboxes", sv.mailboxes, "err", err, "retry_in", delay.Round(time.Millisecond))
+		sv.state(ctx, StateReconnecting, err, sv.clk.Now().Add(delay))
+		if delay <= 0 {
+			continue
+		}
 		select {
 		case <-ctx.Done():
-			t.Stop()
 			return
-		case <-t.C:
+		case <-sv.clk.After(delay):
 		case <-sv.checkNow:
-			t.Stop()
 		case <-sv.wake:
-			t.Stop()
 		}
 	}
+}
+
+// connLimiter allows at most max connections in any window, over all the
+// connections of one account. Safe for concurrent use.
+type connLimiter struct {
+	max    int
+	window time.Duration
+
+	mu    sync.Mutex
+	times []time.Time // the last max connection starts, oldest first
+}
+
+// Defaults of the connection limit: at most 10 connections per account in
+// any minute, whatever the server does.
+const (
+	connLimit  = 10
+	connWindow = time.Minute
+)
+
+func newConnLimiter(max int, window time.Duration) *connLimiter {
+	return &connLimiter{max: max, window: window}
+}
+
+// reserve counts a connection starting at now and returns 0, or returns how
+// long to wait before asking again (and counts nothing).
+func (l *connLimiter) reserve(now time.Time) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.times) >= l.max {
+		if wait := l.times[0].Add(l.window).Sub(now); wait > 0 {
+			return min(wait, l.window) // a wall clock set back does not block for longer
+		}
+		l.times = l.times[1:]
+	}
+	l.times = append(l.times, now)
+	return 0
 }

@@ -2,7 +2,6 @@ package imapwatch
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/emersion/go-imap/v2"
@@ -23,11 +22,7 @@ func (s *session) examine(ctx context.Context, mbox string) error {
 		return err
 	})
 	if err != nil {
-		var ierr *imap.Error
-		if errors.As(err, &ierr) && ierr.Type == imap.StatusResponseTypeNo {
-			return &MailboxError{Mailboxes: []string{mbox}, Text: ierr.Text}
-		}
-		return s.commandErr("examine "+mbox, err)
+		return s.mailboxErr("examine", mbox, err)
 	}
 	s.selected = mbox
 	next := uint32(data.UIDNext)

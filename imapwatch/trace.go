@@ -3,48 +3,41 @@ package imapwatch
 import (
 	"bytes"
 	"encoding/base64"
+	"errors"
 	"io"
 	"regexp"
+	"strings"
 	"sync"
+
+	"github.com/emersion/go-imap/v2"
 )
 
 // redactor is the IMAP trace writer: it forwards whole lines, with the
 // arguments of LOGIN and AUTHENTICATE and every occurrence of the secret
-// (also base64-encoded, as SASL PLAIN carries it) replaced by ***.
-// go-imap's DebugWriter sees credentials in clear; this is what stands
-// between them and the user's terminal or a bug report.
+// (also quoted or base64-encoded, as LOGIN and SASL PLAIN carry it)
+// replaced by ***. go-imap's DebugWriter sees credentials in clear; this is
+// what stands between them and the user's terminal or a bug report.
 type redactor struct {
 	mu      sync.Mutex
 	w       io.Writer
 	prefix  []byte
-	secrets [][]byte
+	secrets *secretSet
 	buf     []byte
 }
 
 var loginLine = regexp.MustCompile(`(?i)^(\S+ (?:UID )?(?:LOGIN|AUTHENTICATE))( .*)?$`)
 
 func newRedactor(w io.Writer, prefix string, secrets ...string) *redactor {
-	r := &redactor{w: w, prefix: []byte(prefix)}
+	r := &redactor{w: w, prefix: []byte(prefix), secrets: &secretSet{}}
 	for _, s := range secrets {
-		if len(s) < 2 {
-			continue
-		}
-		r.secrets = append(r.secrets, []byte(s))
-		r.secrets = append(r.secrets, []byte(base64.StdEncoding.EncodeToString([]byte(s))))
+		r.secrets.add(s)
 	}
 	return r
 }
 
 // addSecret registers a secret learnt later (the password is fetched at
 // login time, after the trace writer exists).
-func (r *redactor) addSecret(s string) {
-	if len(s) < 2 {
-		return
-	}
-	r.mu.Lock()
-	r.secrets = append(r.secrets, []byte(s))
-	r.mu.Unlock()
-}
+func (r *redactor) addSecret(s string) { r.secrets.add(s) }
 
 func (r *redactor) Write(p []byte) (int, error) {
 	r.mu.Lock()
@@ -72,25 +65,70 @@ func (r *redactor) emit(line []byte) {
 	if m := loginLine.FindSubmatchIndex(out); m != nil && m[4] >= 0 {
 		out = append(append([]byte{}, out[:m[3]]...), " ***"...)
 	}
-	for _, s := range r.secrets {
-		out = bytes.ReplaceAll(out, s, []byte("***"))
-	}
-	// Decode each base64-looking word to catch SASL PLAIN "\0user\0pass".
-	out = redactBase64(out, r.secrets)
+	out = r.secrets.redact(out)
 	buf := make([]byte, 0, len(r.prefix)+len(out)+1)
 	buf = append(append(append(buf, r.prefix...), out...), '\n')
 	r.w.Write(buf)
 }
 
+// secretSet is what must never be shown of an account — its password or
+// access tokens — in the forms they take on the wire: as they are, as an
+// IMAP quoted string, base64-encoded, and inside base64 words (SASL PLAIN
+// "\0user\0pass"). Safe for concurrent use; the zero value is empty, and a
+// nil *secretSet redacts nothing.
+type secretSet struct {
+	mu      sync.Mutex
+	secrets [][]byte // newest last, at most maxSecrets
+	forms   [][]byte
+}
+
+// maxSecrets bounds what a long-running account remembers: a password and a
+// few refreshed tokens.
+const maxSecrets = 8
+
+func (ss *secretSet) add(s string) {
+	if ss == nil || len(s) < 2 {
+		return
+	}
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	for _, old := range ss.secrets {
+		if string(old) == s {
+			return
+		}
+	}
+	ss.secrets = append(ss.secrets, []byte(s))
+	if len(ss.secrets) > maxSecrets {
+		ss.secrets = ss.secrets[1:]
+	}
+	ss.forms = ss.forms[:0]
+	for _, sec := range ss.secrets {
+		quoted := strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(string(sec))
+		ss.forms = append(ss.forms, sec, []byte(quoted), []byte(base64.StdEncoding.EncodeToString(sec)))
+	}
+}
+
 var b64word = regexp.MustCompile(`[A-Za-z0-9+/]{8,}={0,2}`)
 
-func redactBase64(line []byte, secrets [][]byte) []byte {
-	return b64word.ReplaceAllFunc(line, func(word []byte) []byte {
+// redact replaces every secret in b by ***.
+func (ss *secretSet) redact(b []byte) []byte {
+	if ss == nil {
+		return b
+	}
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if len(ss.secrets) == 0 {
+		return b
+	}
+	for _, f := range ss.forms {
+		b = bytes.ReplaceAll(b, f, []byte("***"))
+	}
+	return b64word.ReplaceAllFunc(b, func(word []byte) []byte {
 		dec, err := base64.StdEncoding.DecodeString(string(word))
 		if err != nil {
 			return word
 		}
-		for _, s := range secrets {
+		for _, s := range ss.secrets {
 			if bytes.Contains(dec, s) {
 				return []byte("***")
 			}
@@ -99,62 +137,30 @@ func redactBase64(line []byte, secrets [][]byte) []byte {
 	})
 }
 
-// byeWatcher sees the protocol stream (go-imap's DebugWriter: what the
-// server sent, decrypted, and what we sent) and signals when the server
-// says "* BYE" — shutdown, idle timeout, expired token. go-imap does not
-// report an untagged BYE; without this the connection lingers until the
-// server gives up on it (Dovecot: 10 s on shutdown). Only "* BYE" at the
-// start of a line counts; the client never sends one.
-type byeWatcher struct {
-	next   io.Writer // the trace, or nil
-	bye    chan struct{}
-	mu     sync.Mutex
-	start  bool   // at the start of a line
-	prefix []byte // the line's first bytes, up to len("* BYE ")
-	inBye  bool   // inside a BYE line: its text goes to text
-	text   []byte // the BYE line's text, up to 200 bytes
-}
+func (ss *secretSet) redactText(s string) string { return string(ss.redact([]byte(s))) }
 
-// tokenExpired reports whether the server's BYE said the access token
-// expired (Microsoft: "* BYE Session invalidated - AccessTokenExpired").
-func (b *byeWatcher) tokenExpired() bool {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return bytes.Contains(bytes.ToLower(b.text), []byte("expired"))
-}
-
-func newByeWatcher(next io.Writer) *byeWatcher {
-	return &byeWatcher{next: next, bye: make(chan struct{}, 1), start: true}
-}
-
-var byePrefix = []byte("* BYE ")
-
-func (b *byeWatcher) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	for _, c := range p {
-		if b.start {
-			b.prefix = b.prefix[:0]
-			b.start = false
-		}
-		if b.inBye && c != '\n' && len(b.text) < 200 {
-			b.text = append(b.text, c)
-		}
-		if len(b.prefix) < len(byePrefix) {
-			b.prefix = append(b.prefix, c)
-			if bytes.EqualFold(b.prefix, byePrefix) {
-				b.inBye = true
-				b.text = b.text[:0]
-				signal(b.bye)
-			}
-		}
-		if c == '\n' {
-			b.start = true
-			b.inBye = false
-		}
+// redactErr makes err safe to show: the server's response text (a server
+// may repeat the LOGIN arguments in its NO) is redacted in place in every
+// *imap.Error of the chain, and a message that still holds a secret is
+// replaced by its redacted form, the chain kept for errors.Is/As.
+func (ss *secretSet) redactErr(err error) error {
+	if ss == nil || err == nil {
+		return err
 	}
-	b.mu.Unlock()
-	if b.next != nil {
-		return b.next.Write(p)
+	var ierr *imap.Error
+	if errors.As(err, &ierr) {
+		ierr.Text = ss.redactText(ierr.Text)
 	}
-	return len(p), nil
+	if msg := err.Error(); ss.redactText(msg) != msg {
+		return &redactedError{msg: ss.redactText(msg), err: err}
+	}
+	return err
 }
+
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }

@@ -73,14 +73,14 @@ func EchoLogin() Behaviour {
 
 // LoginDisabled advertises LOGINDISABLED.
 func LoginDisabled() Behaviour {
-	return Behaviour{Name: "login disabled", Rules: []*Rule{{Action: Rewrite("CAPABILITY IMAP4rev1", "CAPABILITY IMAP4rev1 LOGINDISABLED")}}}
+	return Behaviour{Name: "login disabled", Rules: []*Rule{{Action: Rewrite("CAPABILITY IMAP4rev2 IMAP4rev1", "CAPABILITY IMAP4rev2 IMAP4rev1 LOGINDISABLED")}}}
 }
 
 // RefuseSelect answers SELECT and EXAMINE with NO [code] (no code when
 // code is empty), times times in all (0: always).
 func RefuseSelect(code imap.ResponseCode, times int) Behaviour {
 	var n atomic.Int32
-	return Behaviour{Name: "refuse select " + string(code), Select: func(int, string, *imap.SelectData) error {
+	return Behaviour{Name: "refuse select " + string(code), RefuseSelect: func(int, string) error {
 		if times > 0 && int(n.Add(1)) > times {
 			return nil
 		}

@@ -101,7 +101,7 @@ func (p *Proxy) Close() error {
 	p.ln.Close()
 	p.mu.Lock()
 	for _, w := range p.conns {
-		w.Close()
+		w.kill()
 	}
 	p.mu.Unlock()
 	p.wg.Wait()

@@ -31,13 +31,17 @@ type Behaviour struct {
 	Login func(conn int, user, pass string) error
 	// Select, when set, may change or refuse what SELECT/EXAMINE answers.
 	Select func(conn int, mailbox string, d *imap.SelectData) error
+	// RefuseSelect, when set, sees SELECT/EXAMINE first; an error is the
+	// answer, whether the mailbox exists or not.
+	RefuseSelect func(conn int, mailbox string) error
 	// Status, when set, may change or refuse what STATUS answers.
 	Status func(conn int, mailbox string, d *imap.StatusData) error
 }
 
 // Options configure a Server.
 type Options struct {
-	NoIdle bool // leave IDLE out of CAPABILITY
+	NoIdle bool   // leave IDLE out of CAPABILITY
+	Listen string // where to listen; empty: 127.0.0.1 on a free port
 }
 
 // Server is a running misbehaving server on 127.0.0.1. Users, mailboxes and
@@ -61,6 +65,7 @@ func Start(opts Options, behaviours ...Behaviour) (*Server, error) {
 	}
 	ds, err := demo.Start(demo.Options{
 		NoIdle:      opts.NoIdle,
+		Listen:      opts.Listen,
 		WrapConn:    s.wrapConn,
 		WrapSession: s.wrapSession,
 	})
@@ -117,7 +122,7 @@ func (s *Server) Close() error {
 	err := s.Server.Close()
 	s.mu.Lock()
 	for _, w := range s.conns {
-		w.Close()
+		w.kill()
 	}
 	s.mu.Unlock()
 	s.wg.Wait()
@@ -143,6 +148,13 @@ func (s *session) Login(user, pass string) error {
 }
 
 func (s *session) Select(mailbox string, options *imap.SelectOptions) (*imap.SelectData, error) {
+	for _, b := range s.srv.behaviours {
+		if b.RefuseSelect != nil {
+			if err := b.RefuseSelect(s.conn, mailbox); err != nil {
+				return nil, err
+			}
+		}
+	}
 	d, err := s.SessionIMAP4rev2.Select(mailbox, options)
 	if err != nil {
 		return d, err
@@ -150,7 +162,6 @@ func (s *session) Select(mailbox string, options *imap.SelectOptions) (*imap.Sel
 	for _, b := range s.srv.behaviours {
 		if b.Select != nil {
 			if err := b.Select(s.conn, mailbox, d); err != nil {
-				s.SessionIMAP4rev2.Unselect()
 				return nil, err
 			}
 		}

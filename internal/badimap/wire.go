@@ -267,11 +267,24 @@ func (w *wire) closeLocked() {
 	}
 }
 
+// Close is the server (or the proxy's other side) closing the connection.
+// A stalled or frozen connection stays open: it looks alive to idlebell
+// until kill.
 func (w *wire) Close() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if w.act == actStall || w.act == actFreeze {
+		return nil
+	}
 	w.closeLocked()
 	return nil
+}
+
+// kill closes the connection whatever the rules say.
+func (w *wire) kill() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.closeLocked()
 }
 
 // Write is the server's output to idlebell.
