@@ -30,10 +30,11 @@ import (
 )
 
 // version and commit are set at build time (see the Makefile):
-// -ldflags "-X main.version=1.2.3 -X main.commit=abc1234". The commit
-// falls back to the VCS stamp of the build, when there is one.
+// -ldflags "-X main.version=1.2.3 -X main.commit=abc1234". Without them the
+// version is FyneApp.toml's with "-dev" (appInfo), and the commit falls
+// back to the VCS stamp of the build, when there is one.
 var (
-	version = "dev"
+	version = ""
 	commit  = ""
 )
 
@@ -103,7 +104,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if o.version {
-		fmt.Fprintln(stdout, cli.Version(version, commit))
+		fmt.Fprintln(stdout, cli.Version(appInfo().Version, commit))
 		return 0
 	}
 	logger, err := cli.NewLogger(stderr, o.logFormat, o.logLevel)

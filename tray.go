@@ -6,6 +6,7 @@ import (
 	"context"
 	"os"
 
+	"idlebell/autostart"
 	"idlebell/bridge"
 	"idlebell/delivery"
 	"idlebell/imapwatch"
@@ -77,13 +78,18 @@ var attentionAfter = tray.DefaultAttentionAfter
 func runSettingsWindow(ctx context.Context, s settingsArgs) int {
 	tokens := settings.TokenKeyring()
 	accounts := bridge.New(bridge.Options{Secrets: s.secrets, Tokens: tokens})
+	app := appInfo()
+	// "" when run from a build folder: the settings window then asks to
+	// install idlebell before it can start at login.
+	program, _ := autostart.Program(app.Name)
 	o := ui.Options{
+		App: app, Autostart: autostart.Entry{App: app, Program: program},
 		ConfigPath: s.path, Config: s.cfg, Secrets: s.secrets, Tokens: tokens, Demo: s.demo,
 		SignIn: accounts.SignInWithBrowser,
 		Test: func(ctx context.Context, a settings.Account) *imapwatch.CheckResult {
 			return imapwatch.Check(ctx, accounts.Config(a))
 		},
-		About:  ui.About{Version: version, Commit: commit, License: license, URL: projectURL},
+		About:  ui.About{Version: app.Version, Commit: commit, License: license, URL: projectURL},
 		Logger: s.logger,
 	}
 	var c ui.Control

@@ -16,15 +16,14 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
+	"idlebell/appinfo"
 	"idlebell/assets"
+	"idlebell/autostart"
 	"idlebell/imapwatch"
 	"idlebell/safetext"
 	"idlebell/settings"
 	"idlebell/tray"
 )
-
-// AppID is the Fyne app id (preferences, and the desktop entry's name).
-const AppID = "io.github.idlebell"
 
 // Watcher is what saving asks of the running tray: reconnect an account
 // whose password or sign-in changed (the config file may be unchanged). It
@@ -43,6 +42,11 @@ type About struct {
 
 // Options wire the settings process.
 type Options struct {
+	// App is idlebell's metadata from FyneApp.toml, with the build's version.
+	App appinfo.Info
+	// Autostart is the login item the settings window's Start at login box
+	// sets; its Program is "" when idlebell runs from a build folder.
+	Autostart  autostart.Entry
 	ConfigPath string // "" in demo mode: the window is read-only
 	Config     *settings.Config
 	Secrets    settings.Secrets
@@ -86,12 +90,14 @@ func RunSettings(ctx context.Context, o Options, show Show, c Control) int {
 		o.Config = settings.Default()
 	}
 	app.SetMetadata(fyne.AppMetadata{
-		ID:         AppID,
-		Name:       "idlebell",
+		ID:         o.App.ID,
+		Name:       o.App.Name,
+		Version:    o.App.Version,
+		Build:      o.App.Build,
 		Icon:       fyne.NewStaticResource("idlebell.png", assets.Bell),
-		Migrations: map[string]bool{"fyneDo": true},
+		Migrations: o.App.Migrations,
 	})
-	a := app.NewWithID(AppID)
+	a := app.NewWithID(o.App.ID)
 	a.SetIcon(fyne.NewStaticResource("idlebell.png", assets.Bell))
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

@@ -104,7 +104,7 @@ func (s *settingsWindow) load(cfg *settings.Config) {
 	}
 	s.removed = nil
 	s.dirty = false
-	s.autostart = autostartEnabled()
+	s.autostart = autostartEnabled(s.o.Autostart)
 	if s.selected >= n {
 		s.selected = n - 1
 	}
@@ -243,10 +243,9 @@ func (s *settingsWindow) buildGlobal() fyne.CanvasObject {
 		s.changed()
 	})
 	s.startAtIn.SetChecked(s.autostart)
-	startNote := ""
-	if _, err := autostartFile(); err != nil {
+	startNote := autostartNote(s.o.Autostart)
+	if startNote != "" {
 		s.startAtIn.Disable()
-		startNote = "Not available on this system yet: add idlebell to your login items by hand (see the README)."
 	}
 
 	form := container.New(layout.NewFormLayout())
@@ -818,7 +817,7 @@ func (s *settingsWindow) doSave() {
 	for _, name := range s.removed {
 		ops = append(ops, secretOp{del: name})
 	}
-	autostart, autostartWas := s.autostart, autostartEnabled()
+	autostart, login := s.autostart, s.o.Autostart
 	path, secrets, tokens, watcher := s.o.ConfigPath, s.o.Secrets, s.o.Tokens, s.o.Watcher
 	s.save.Disable()
 	s.status.SetText("Saving…")
@@ -863,8 +862,9 @@ func (s *settingsWindow) doSave() {
 					}
 				}
 			}
-			if autostart != autostartWas {
-				if err := setAutostart(autostart); err != nil {
+			// Also when unchanged: Set repairs an entry that starts another path.
+			if autostartNote(login) == "" {
+				if err := login.Set(autostart); err != nil {
 					return fmt.Errorf("start at login: %w", err)
 				}
 			}

@@ -86,7 +86,7 @@ func newSettingsHarness(t *testing.T, cfg *settings.Config, demo bool) *settings
 	}
 	a := test.NewTempApp(t)
 	o := Options{Config: cfg, ConfigPath: h.path, Secrets: h.secrets, Tokens: h.tokens, SignIn: h.signIn.SignIn,
-		Watcher: h.watcher, Demo: demo, Logger: testLogger(t),
+		Watcher: h.watcher, Demo: demo, Logger: testLogger(t), App: testApp, Autostart: testAutostart,
 		Test: func(ctx context.Context, a settings.Account) *imapwatch.CheckResult {
 			return &imapwatch.CheckResult{Account: a.Name, Idle: true, Mailboxes: []imapwatch.MailboxCheck{{Name: "INBOX", Exists: true, Unseen: 3}}}
 		}}
