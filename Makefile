@@ -3,6 +3,8 @@
 #   make deps        install the Debian packages for building and testing (root), or print the command
 #   make test        go vet, every test with -race against real Dovecot and a headless desktop, gofmt check
 #   make build       bin/idlebell
+#   make install     bin/idlebell, menu entry, icons, man page, user unit into ~/.local (root: /usr/local)
+#   make deb         idlebell_VERSION_ARCH.deb        make uninstall   remove what make install put
 #   make demo        run the app against its built-in demo server
 #   make bench       benchmarks against the Dovecot instances (tray app under Xvfb); writes BENCHMARKS.md
 
@@ -11,11 +13,14 @@ GO    ?= go
 
 BUILD_PKGS := gcc libc6-dev pkg-config libgl1-mesa-dev xorg-dev libgl1-mesa-dri
 TEST_PKGS  := xvfb xauth dbus-daemon dbus-bin gnome-keyring libsecret-tools dunst libnotify-bin xdg-utils \
-              haskell-status-notifier-item-utils dovecot-imapd
+              haskell-status-notifier-item-utils dovecot-imapd $(PKG_TEST_PKGS)
+# make install and make deb are checked with these (make test-packaging).
+PKG_TEST_PKGS := desktop-file-utils appstream lintian dpkg-dev man-db
+PKG_TEST_BINS := desktop-file-validate appstreamcli lintian dpkg-shlibdeps man
 # Checked after installing: a package that installs but lacks its program fails here, not in a test.
 BUILD_BINS := gcc pkg-config
 TEST_BINS  := Xvfb xauth dbus-daemon dbus-send gnome-keyring-daemon secret-tool dunst dunstctl notify-send xdg-mime \
-              status-notifier-watcher dovecot doveadm /usr/lib/dovecot/dovecot-lda
+              status-notifier-watcher dovecot doveadm /usr/lib/dovecot/dovecot-lda $(PKG_TEST_BINS)
 
 # Starts the services, runs the command after --, stops them: see internal/testsession/cmd/testsession.
 # Built, not `go run`: `go run` does not pass SIGTERM on, and the session must clean up on it.
@@ -71,6 +76,7 @@ test: deps vet testsession
 	@# Windows and macOS must keep building: the pure-Go part here, the tray with `make cross`.
 	GOOS=windows CGO_ENABLED=0 $(GO) build -tags nogui -o /dev/null .
 	GOOS=darwin CGO_ENABLED=0 $(GO) build -tags nogui -o /dev/null .
+	@$(MAKE) --no-print-directory test-packaging
 	@$(MAKE) --no-print-directory fmt-check
 
 # bench/cmd/idlebench measures the headless binary, the library and same-run baselines against
@@ -88,12 +94,16 @@ bench: deps testsession
 	$(TESTSESSION) -desktop -- bin/idlebench $(BENCH_FLAGS)
 
 # Version and commit go in through ldflags: GOFLAGS may hold -buildvcs=false, so the VCS stamp is not relied on.
-VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+# packaging/version.sh turns `git describe` into a version that is also a valid Debian one.
+VERSION ?= $(shell packaging/version.sh)
 COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
-LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT) $(EXTRA_LDFLAGS)
+# GOBUILDFLAGS and IDLEBELL_BIN: make test-packaging builds a -race binary elsewhere (see there).
+GOBUILDFLAGS ?=
+IDLEBELL_BIN ?= bin/idlebell
 
 build: deps-build
-	$(GO) build -ldflags "$(LDFLAGS)" -o bin/idlebell .
+	$(GO) build $(GOBUILDFLAGS) -ldflags "$(LDFLAGS)" -o $(IDLEBELL_BIN) .
 
 # The same program without the tray app: no cgo, no OpenGL/X11 libraries, a third of the memory.
 # For servers and tiling desktops: --headless, check, login.
@@ -110,5 +120,103 @@ cross:
 demo: build
 	./bin/idlebell --demo
 
+# ---- Install and packages --------------------------------------------------------------------
+# The app ID comes from FyneApp.toml; the programs nfpm and fyne from tools/go.mod (their own module,
+# so that they do not move the versions idlebell is built with).
+APP_ID     := $(shell sed -n 's/^ID *= *"\([^"]*\)".*/\1/p' FyneApp.toml)
+GOTOOL     := $(GO) tool -modfile=tools/go.mod
+PREFIX     ?= $(if $(filter 0,$(shell id -u)),/usr/local,$(HOME)/.local)
+DESTDIR    ?=
+BINDIR     ?= $(PREFIX)/bin
+DATADIR    ?= $(PREFIX)/share
+MANDIR     ?= $(DATADIR)/man
+DOCDIR     ?= $(DATADIR)/doc/idlebell
+# systemd reads user units from ~/.local/share/systemd/user and PREFIX/lib/systemd/user.
+USERUNITDIR ?= $(if $(filter $(HOME)/%,$(PREFIX)),$(DATADIR)/systemd/user,$(PREFIX)/lib/systemd/user)
+ICON_SIZES := 16 22 24 32 48 64 128 256
+ICONS      := $(foreach n,$(ICON_SIZES),icons/hicolor/$(n)x$(n)/apps/$(APP_ID).png) icons/hicolor/scalable/apps/$(APP_ID).svg
+# What make install puts under PREFIX (make uninstall removes exactly these).
+INSTALLED  := $(BINDIR)/idlebell $(DATADIR)/applications/$(APP_ID).desktop \
+              $(DATADIR)/metainfo/$(APP_ID).metainfo.xml $(addprefix $(DATADIR)/,$(ICONS)) \
+              $(MANDIR)/man1/idlebell.1.gz $(USERUNITDIR)/idlebell.service $(DOCDIR)/README.md \
+              $(DOCDIR)/changelog.gz
+SHARE      := bin/share
+
+.PHONY: icons install uninstall refresh-menus package deb test-packaging
+
+# The hicolor icons are drawn by assets/gen_bell.go (only bell.png, the tray's, is committed).
+icons: $(SHARE)/icons/.done
+$(SHARE)/icons/.done: assets/gen_bell.go FyneApp.toml
+	rm -rf $(SHARE)/icons
+	$(GO) run assets/gen_bell.go -hicolor $(SHARE)/icons/hicolor -name $(APP_ID)
+	touch $@
+
+# make install: per user into ~/.local (no root needed), or PREFIX=/usr/local as root; DESTDIR stages.
+install: build icons
+	mkdir -p $(SHARE)
+	sed -e 's|^Exec=idlebell$$|Exec=$(BINDIR)/idlebell|' -e 's|^TryExec=idlebell$$|TryExec=$(BINDIR)/idlebell|' \
+	    packaging/$(APP_ID).desktop > $(SHARE)/$(APP_ID).desktop
+	sed -e 's|^ExecStart=%h/.local/bin/idlebell |ExecStart=$(BINDIR)/idlebell |' packaging/idlebell.service > $(SHARE)/idlebell.service
+	gzip -9n < docs/idlebell.1 > $(SHARE)/idlebell.1.gz
+	gzip -9n < packaging/changelog > $(SHARE)/changelog.gz
+	install -Dm755 $(IDLEBELL_BIN) "$(DESTDIR)$(BINDIR)/idlebell"
+	install -Dm644 $(SHARE)/$(APP_ID).desktop "$(DESTDIR)$(DATADIR)/applications/$(APP_ID).desktop"
+	install -Dm644 packaging/$(APP_ID).metainfo.xml "$(DESTDIR)$(DATADIR)/metainfo/$(APP_ID).metainfo.xml"
+	for f in $(ICONS); do install -Dm644 $(SHARE)/$$f "$(DESTDIR)$(DATADIR)/$$f" || exit 1; done
+	install -Dm644 $(SHARE)/idlebell.1.gz "$(DESTDIR)$(MANDIR)/man1/idlebell.1.gz"
+	install -Dm644 $(SHARE)/idlebell.service "$(DESTDIR)$(USERUNITDIR)/idlebell.service"
+	install -Dm644 README.md "$(DESTDIR)$(DOCDIR)/README.md"
+	install -Dm644 $(SHARE)/changelog.gz "$(DESTDIR)$(DOCDIR)/changelog.gz"
+	@if [ -z "$(DESTDIR)" ]; then $(MAKE) --no-print-directory refresh-menus; \
+	  echo "installed $(BINDIR)/idlebell; the app menu lists idlebell"; fi
+
+uninstall:
+	rm -f $(addprefix "$(DESTDIR),$(addsuffix ",$(INSTALLED)))
+	-rmdir "$(DESTDIR)$(DOCDIR)" 2>/dev/null
+	@if [ -z "$(DESTDIR)" ]; then $(MAKE) --no-print-directory refresh-menus; fi
+
+# Desktops notice new entries and icons by themselves; these caches make it immediate where they exist.
+refresh-menus:
+	-@command -v update-desktop-database >/dev/null && update-desktop-database -q "$(DATADIR)/applications"
+	-@[ -f "$(DATADIR)/icons/hicolor/index.theme" ] && command -v gtk-update-icon-cache >/dev/null && \
+	  gtk-update-icon-cache -q -t -f "$(DATADIR)/icons/hicolor"
+
+# make package: the Fyne CLI's Linux tarball (idlebell.tar.xz: binary, .desktop, icon, a Makefile)
+# of bin/idlebell. fyne counts FyneApp.toml's Build up after packaging; the committed file is kept.
+package: build icons
+	cp FyneApp.toml $(SHARE)/FyneApp.toml.orig
+	$(GOTOOL) fyne package -os linux -executable $(IDLEBELL_BIN) \
+	    -icon $(SHARE)/icons/hicolor/256x256/apps/$(APP_ID).png; \
+	  rc=$$?; cp $(SHARE)/FyneApp.toml.orig FyneApp.toml; exit $$rc
+
+# make deb: idlebell_VERSION_ARCH.deb in DEBDIR from what make install DESTDIR=... PREFIX=/usr stages.
+# Depends: dpkg-shlibdeps on the binary (libc6, libgl1, libx11-6), plus the X11 libraries GLFW
+# opens at run time, which no tool can see. The binary is position independent (ASLR) and stripped.
+DEBDIR     ?= .
+DEB_GOBUILDFLAGS ?= -buildmode=pie
+DEB_STAGE  := bin/deb-root
+DEB_DLOPEN := libxcursor1, libxi6, libxinerama1, libxrandr2, libxxf86vm1
+MAINTAINER ?= The idlebell developers <idlebell@users.noreply.github.com>
+deb:
+	$(call install_pkgs,dpkg-dev,dpkg-shlibdeps)
+	rm -rf $(DEB_STAGE)
+	$(MAKE) --no-print-directory install DESTDIR=$(abspath $(DEB_STAGE)) PREFIX=/usr \
+	    GOBUILDFLAGS="$(DEB_GOBUILDFLAGS)" EXTRA_LDFLAGS="-s -w"
+	mkdir -p bin/shlibs/debian
+	printf 'Source: idlebell\n\nPackage: idlebell\nArchitecture: any\n' > bin/shlibs/debian/control
+	deps=$$(cd bin/shlibs && dpkg-shlibdeps -O -e$(abspath $(DEB_STAGE))/usr/bin/idlebell 2>/dev/null) || exit 1; \
+	  deps=$${deps#shlibs:Depends=}; \
+	  IDLEBELL_VERSION="$(VERSION)" IDLEBELL_ARCH="$$($(GO) env GOARCH)" IDLEBELL_STAGE="$(DEB_STAGE)" \
+	  IDLEBELL_DEPENDS="$$deps, $(DEB_DLOPEN)" IDLEBELL_MAINTAINER="$(MAINTAINER)" \
+	  $(GOTOOL) nfpm package -f packaging/nfpm.yaml -p deb -t $(DEBDIR)/
+
+# Part of make test (after the Go tests): make install into a temporary folder, make deb, and what
+# they produce (packaging/test.sh). The binary is built with -race in a temporary folder: the test
+# run has just built Fyne that way, where a plain build would compile it again (5 minutes cold).
+test-packaging:
+	$(call install_pkgs,$(PKG_TEST_PKGS),$(PKG_TEST_BINS))
+	packaging/test.sh
+
 clean:
 	rm -rf bin
+	rm -f idlebell_*.deb idlebell.tar.xz
