@@ -1,6 +1,9 @@
 package ui
 
-import "idlebell/autostart"
+import (
+	"idlebell/autostart"
+	"idlebell/i18n"
+)
 
 // autostartEnabled reports whether the login item is there; one that
 // cannot be read counts as off.
@@ -12,7 +15,7 @@ func autostartEnabled(e autostart.Entry) bool {
 // autostartNote says why the Start at login box is disabled, or "".
 func autostartNote(e autostart.Entry) string {
 	if e.Program == "" {
-		return "Install idlebell first (make install) to start it at login."
+		return i18n.T("Install idlebell first (make install) to start it at login.")
 	}
 	return ""
 }
