@@ -111,10 +111,18 @@ build-headless:
 	CGO_ENABLED=0 $(GO) build -tags nogui -ldflags "$(LDFLAGS)" -o bin/idlebell-headless .
 
 # The Windows tray app, cross-built with MinGW (Debian's gcc-mingw-w64-x86-64; a cold build takes
-# about 8 minutes). macOS needs Apple's SDK for cgo: only the nogui build is checked here.
-cross:
+# about 8 minutes), as a GUI program (-H=windowsgui: no console window beside the tray icon), and the
+# headless one as a console program; both with the icon, version and manifest that tools/winres
+# makes from FyneApp.toml (the resources `fyne package -os windows` adds), then checked with
+# internal/winexe/checkexe. macOS needs Apple's SDK for cgo: only the nogui build is checked here.
+WINRES := rsrc_windows_amd64.syso
+cross: icons
 	$(call install_pkgs,gcc-mingw-w64-x86-64,x86_64-w64-mingw32-gcc)
-	CGO_ENABLED=1 CC=x86_64-w64-mingw32-gcc GOOS=windows GOARCH=amd64 $(GO) build -ldflags "$(LDFLAGS)" -o bin/idlebell.exe .
+	cd tools && $(GO) run ./winres -app ../FyneApp.toml -icons ../$(SHARE)/icons/hicolor -version "$(VERSION)" -o ../$(WINRES)
+	CGO_ENABLED=1 CC=x86_64-w64-mingw32-gcc GOOS=windows GOARCH=amd64 $(GO) build -ldflags "-H=windowsgui $(LDFLAGS)" -o bin/idlebell.exe . && \
+	  GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) build -tags nogui -ldflags "$(LDFLAGS)" -o bin/idlebell-headless.exe .; \
+	  rc=$$?; rm -f $(WINRES); exit $$rc
+	$(GO) run ./internal/winexe/checkexe -version "$(VERSION)" -gui bin/idlebell.exe -console bin/idlebell-headless.exe
 	GOOS=darwin CGO_ENABLED=0 $(GO) build -tags nogui -ldflags "$(LDFLAGS)" -o bin/idlebell-headless-darwin .
 
 demo: build
@@ -219,4 +227,4 @@ test-packaging:
 
 clean:
 	rm -rf bin
-	rm -f idlebell_*.deb idlebell.tar.xz
+	rm -f idlebell_*.deb idlebell.tar.xz $(WINRES)
