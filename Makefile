@@ -118,7 +118,7 @@ build-headless:
 WINRES := rsrc_windows_amd64.syso
 cross: icons
 	$(call install_pkgs,gcc-mingw-w64-x86-64,x86_64-w64-mingw32-gcc)
-	cd tools && $(GO) run ./winres -app ../FyneApp.toml -icons ../$(SHARE)/icons/hicolor -version "$(VERSION)" -o ../$(WINRES)
+	cd tools && $(GO) run ./winres -app ../FyneApp.toml -icons $(abspath $(SHARE))/icons/hicolor -version "$(VERSION)" -o ../$(WINRES)
 	CGO_ENABLED=1 CC=x86_64-w64-mingw32-gcc GOOS=windows GOARCH=amd64 $(GO) build -ldflags "-H=windowsgui $(LDFLAGS)" -o bin/idlebell.exe . && \
 	  GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) build -tags nogui -ldflags "$(LDFLAGS)" -o bin/idlebell-headless.exe .; \
 	  rc=$$?; rm -f $(WINRES); exit $$rc
@@ -148,7 +148,8 @@ INSTALLED  := $(BINDIR)/idlebell $(DATADIR)/applications/$(APP_ID).desktop \
               $(DATADIR)/metainfo/$(APP_ID).metainfo.xml $(addprefix $(DATADIR)/,$(ICONS)) \
               $(MANDIR)/man1/idlebell.1.gz $(USERUNITDIR)/idlebell.service $(DOCDIR)/README.md \
               $(DOCDIR)/changelog.gz
-SHARE      := bin/share
+# Generated files to install (test-packaging moves it and DEB_STAGE to a temporary folder).
+SHARE      ?= bin/share
 
 .PHONY: icons install uninstall refresh-menus package deb test-packaging
 
@@ -202,7 +203,7 @@ package: build icons
 # opens at run time, which no tool can see. The binary is position independent (ASLR) and stripped.
 DEBDIR     ?= .
 DEB_GOBUILDFLAGS ?= -buildmode=pie
-DEB_STAGE  := bin/deb-root
+DEB_STAGE  ?= bin/deb-root
 DEB_DLOPEN := libxcursor1, libxi6, libxinerama1, libxrandr2, libxxf86vm1
 MAINTAINER ?= The idlebell developers <idlebell@users.noreply.github.com>
 deb:
@@ -210,9 +211,9 @@ deb:
 	rm -rf $(DEB_STAGE)
 	$(MAKE) --no-print-directory install DESTDIR=$(abspath $(DEB_STAGE)) PREFIX=/usr \
 	    GOBUILDFLAGS="$(DEB_GOBUILDFLAGS)" EXTRA_LDFLAGS="-s -w"
-	mkdir -p bin/shlibs/debian
-	printf 'Source: idlebell\n\nPackage: idlebell\nArchitecture: any\n' > bin/shlibs/debian/control
-	deps=$$(cd bin/shlibs && dpkg-shlibdeps -O -e$(abspath $(DEB_STAGE))/usr/bin/idlebell 2>/dev/null) || exit 1; \
+	mkdir -p $(DEB_STAGE).shlibs/debian
+	printf 'Source: idlebell\n\nPackage: idlebell\nArchitecture: any\n' > $(DEB_STAGE).shlibs/debian/control
+	deps=$$(cd $(DEB_STAGE).shlibs && dpkg-shlibdeps -O -e$(abspath $(DEB_STAGE))/usr/bin/idlebell 2>/dev/null) || exit 1; \
 	  deps=$${deps#shlibs:Depends=}; \
 	  IDLEBELL_VERSION="$(VERSION)" IDLEBELL_ARCH="$$($(GO) env GOARCH)" IDLEBELL_STAGE="$(DEB_STAGE)" \
 	  IDLEBELL_DEPENDS="$$deps, $(DEB_DLOPEN)" IDLEBELL_MAINTAINER="$(MAINTAINER)" \

@@ -4,8 +4,9 @@
 # .deb's name, version and Depends, an install with dpkg into a throwaway root whose idlebell
 # then runs, and lintian (no errors). Run by make test-packaging, part of make test.
 #
-# The binary is built with -race into a temporary folder (GOBUILDFLAGS, IDLEBELL_BIN): after the
-# test run that is a quick link, where a plain build would compile Fyne again.
+# Everything is made in a temporary folder (IDLEBELL_BIN, SHARE, DEB_STAGE, DEBDIR), nothing in
+# bin/. The binary is built with -race: after the test run that is a quick link, where a plain
+# build would compile Fyne again (5 minutes cold).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d)
@@ -23,7 +24,8 @@ ok() {
 }
 mk() {
 	local log=$tmp/make.log
-	if ! make --no-print-directory GOBUILDFLAGS=-race DEB_GOBUILDFLAGS=-race IDLEBELL_BIN="$tmp/idlebell" "$@" >"$log" 2>&1; then
+	if ! make --no-print-directory GOBUILDFLAGS=-race DEB_GOBUILDFLAGS=-race IDLEBELL_BIN="$tmp/idlebell" \
+		SHARE="$tmp/share" DEB_STAGE="$tmp/deb-root" "$@" >"$log" 2>&1; then
 		cat "$log" >&2
 		fail "make $*"
 	fi
