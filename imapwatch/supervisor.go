@@ -27,7 +27,8 @@ const stuckAfter = 2 * time.Second
 // IDLEs on it (or polls when the server lacks IDLE); with several it checks
 // them in turn with STATUS (the folders beyond max_connections).
 //
-// run is its only goroutine; the account owns it and waits for it.
+// run is its goroutine; the account owns it and waits for it. Each session
+// adds an interrupter and a health timer, which end with the session.
 type supervisor struct {
 	cfg       Config
 	mailboxes []string
