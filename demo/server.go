@@ -160,11 +160,17 @@ func (s *Server) DeleteMailbox(user, mailbox string) error {
 // Append delivers a message as an MTA would; connected IDLE clients see
 // EXISTS synchronously. It returns the new message's UID.
 func (s *Server) Append(user, mailbox string, msg []byte) (uint32, error) {
+	return s.AppendAt(user, mailbox, msg, time.Now())
+}
+
+// AppendAt is Append with the message's INTERNALDATE (when the server
+// received it) set to at: old mail for tests.
+func (s *Server) AppendAt(user, mailbox string, msg []byte, at time.Time) (uint32, error) {
 	u, err := s.user(user)
 	if err != nil {
 		return 0, err
 	}
-	data, err := u.Append(mailbox, literal{bytes.NewReader(msg), int64(len(msg))}, &imap.AppendOptions{Time: time.Now()})
+	data, err := u.Append(mailbox, literal{bytes.NewReader(msg), int64(len(msg))}, &imap.AppendOptions{Time: at})
 	if err != nil {
 		return 0, fmt.Errorf("demo server: append to %s/%s: %w", user, mailbox, err)
 	}

@@ -113,6 +113,20 @@ func UIDNextBackwards(from int, by uint32) Behaviour {
 	}
 }
 
+// DropExists loses the first n "* N EXISTS" pushes the server sends during
+// IDLE (over all connections): the server believes idlebell was told, so a
+// NOOP reports nothing either.
+func DropExists(n int) Behaviour {
+	return Behaviour{Name: "dropped EXISTS", Rules: []*Rule{{Command: "IDLE", Action: DropLine("* ", " EXISTS", n)}}}
+}
+
+// UIDValidityPerSession reports a new UIDVALIDITY on every connection, as
+// Courier does for a folder no client has opened read-write yet (it keeps
+// no UID database before).
+func UIDValidityPerSession() Behaviour {
+	return UIDValidity("uidvalidity per session", func(conn int) uint32 { return 1000 + uint32(conn) })
+}
+
 // ByeInBody is a message whose text has a line "* BYE ..." (and one saying
 // the token expired), as a mail quoting a server log would.
 func ByeInBody(subject string) []byte {

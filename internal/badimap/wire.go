@@ -59,6 +59,7 @@ const (
 	actSend
 	actFreeze
 	actRewrite
+	actDropLine
 )
 
 // Action is what a Rule does to the server's answer.
@@ -97,6 +98,13 @@ func Rewrite(old, new string) Action {
 	return Action{kind: actRewrite, old: []byte(old), new: []byte(new)}
 }
 
+// DropLine removes the next n lines of the server's output that start with
+// prefix and end with suffix (CRLF not counted): a push lost on the way, as
+// a middlebox or a server bug loses it. The rule's other effects are none.
+func DropLine(prefix, suffix string, n int) Action {
+	return Action{kind: actDropLine, old: []byte(prefix), new: []byte(suffix), bytes: []int{n}}
+}
+
 // Freeze makes the connection go silent in both directions while both
 // sockets stay open: a dead NAT entry or a suspended laptop.
 func Freeze() Action { return Action{kind: actFreeze} }
@@ -120,6 +128,40 @@ type wire struct {
 	closed   bool
 	frozen   bool
 	rewrites []Action
+	drops    []*drop
+}
+
+// drop is a DropLine in force on a connection.
+type drop struct {
+	prefix, suffix []byte
+	left           int
+}
+
+// dropLines removes the lines the drops match from p (whole lines only: a
+// line split across writes passes).
+func (w *wire) dropLines(p []byte) []byte {
+	out := p[:0:0]
+	for len(p) > 0 {
+		i := bytes.IndexByte(p, '\n')
+		line := p
+		if i >= 0 {
+			line = p[:i+1]
+		}
+		p = p[len(line):]
+		body := bytes.TrimSuffix(bytes.TrimSuffix(line, []byte("\n")), []byte("\r"))
+		dropped := false
+		for _, d := range w.drops {
+			if d.left > 0 && bytes.HasPrefix(body, d.prefix) && bytes.HasSuffix(body, d.suffix) {
+				d.left--
+				dropped = true
+				break
+			}
+		}
+		if !dropped {
+			out = append(out, line...)
+		}
+	}
+	return out
 }
 
 func newWire(c net.Conn, rules []*Rule, wg *sync.WaitGroup) *wire {
@@ -237,6 +279,10 @@ func (w *wire) start(a Action, n int, cmd Command) {
 		w.rewrites = append(w.rewrites, a)
 		return
 	}
+	if a.kind == actDropLine {
+		w.drops = append(w.drops, &drop{prefix: a.old, suffix: a.new, left: a.bytes[0]})
+		return
+	}
 	w.act = a.kind
 	switch a.kind {
 	case actCut:
@@ -297,6 +343,9 @@ func (w *wire) Write(p []byte) (int, error) {
 	n := len(p)
 	for _, r := range w.rewrites {
 		p = bytes.ReplaceAll(p, r.old, r.new)
+	}
+	if len(w.drops) > 0 {
+		p = w.dropLines(p)
 	}
 	if _, err := w.write(p); err != nil {
 		return 0, err
