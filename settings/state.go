@@ -37,6 +37,9 @@ type Watermark struct {
 	UIDValidity uint32    `json:"uid_validity"`
 	NextUID     uint32    `json:"next_uid"`
 	LastSuccess time.Time `json:"last_success"`
+	// Baseline is when the watcher first saw the mailbox: mail older than
+	// that is never announced, also not after a UIDVALIDITY change.
+	Baseline time.Time `json:"baseline,omitzero"`
 	// Announced are 64-bit keys (hashes of the Message-ID, made by the
 	// watcher) of the last MaxAnnounced messages announced, oldest first:
 	// after a UIDVALIDITY change, or from a server that gives one message
@@ -195,6 +198,8 @@ func (s *State) Load(account, mailbox string) (uidValidity, nextUID uint32, ok b
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	w, ok := s.accounts[account][mailbox]
+	// An entry that only has announced keys or a baseline has no watermark.
+	ok = ok && !w.LastSuccess.IsZero()
 	return w.UIDValidity, w.NextUID, ok
 }
 
@@ -208,6 +213,28 @@ func (s *State) LastSuccess(account, mailbox string) time.Time {
 // Save records a watermark and returns at once; the writer goroutine writes
 // it within about a second, coalescing bursts. After Close it is ignored.
 func (s *State) Save(account, mailbox string, uidValidity, nextUID uint32) {
+	// The announced keys stay when UIDVALIDITY changes: they name messages,
+	// not UIDs, and a recreated mailbox is where they matter.
+	s.update(account, mailbox, func(w *Watermark) {
+		w.UIDValidity, w.NextUID, w.LastSuccess = uidValidity, nextUID, time.Now().UTC()
+	})
+}
+
+// Baseline is when the mailbox was first seen, or zero.
+func (s *State) Baseline(account, mailbox string) time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.accounts[account][mailbox].Baseline
+}
+
+// SetBaseline records when the mailbox was first seen. Like Save it returns
+// at once.
+func (s *State) SetBaseline(account, mailbox string, at time.Time) {
+	s.update(account, mailbox, func(w *Watermark) { w.Baseline = at.UTC() })
+}
+
+// update changes one mailbox's entry and schedules a write.
+func (s *State) update(account, mailbox string, f func(*Watermark)) {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -218,10 +245,8 @@ func (s *State) Save(account, mailbox string, uidValidity, nextUID uint32) {
 		boxes = map[string]Watermark{}
 		s.accounts[account] = boxes
 	}
-	// The announced keys stay when UIDVALIDITY changes: they name messages,
-	// not UIDs, and a recreated mailbox is where they matter.
 	w := boxes[mailbox]
-	w.UIDValidity, w.NextUID, w.LastSuccess = uidValidity, nextUID, time.Now().UTC()
+	f(&w)
 	boxes[mailbox] = w
 	s.dirty = true
 	s.mu.Unlock()
@@ -240,26 +265,13 @@ func (s *State) Announced(account, mailbox string) []uint64 {
 // keeping the newest keys: at most MaxAnnounced, at least nine tenths of
 // that once it was reached. Like Save it returns at once.
 func (s *State) Announce(account, mailbox string, key uint64) {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return
-	}
-	boxes := s.accounts[account]
-	if boxes == nil {
-		boxes = map[string]Watermark{}
-		s.accounts[account] = boxes
-	}
-	w := boxes[mailbox]
-	if len(w.Announced) >= MaxAnnounced {
-		// Drop the oldest in chunks, so the copy is rare.
-		w.Announced = append(Keys(nil), w.Announced[len(w.Announced)-MaxAnnounced+MaxAnnounced/10:]...)
-	}
-	w.Announced = append(w.Announced, key)
-	boxes[mailbox] = w
-	s.dirty = true
-	s.mu.Unlock()
-	s.poke()
+	s.update(account, mailbox, func(w *Watermark) {
+		if len(w.Announced) >= MaxAnnounced {
+			// Drop the oldest in chunks, so the copy is rare.
+			w.Announced = append(Keys(nil), w.Announced[len(w.Announced)-MaxAnnounced+MaxAnnounced/10:]...)
+		}
+		w.Announced = append(w.Announced, key)
+	})
 }
 
 // Forget drops an account's watermarks (the account was removed).
