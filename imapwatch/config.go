@@ -55,11 +55,16 @@ type Config struct {
 
 	PollInterval    time.Duration // without IDLE; default 2m, minimum 15s
 	LivenessTimeout time.Duration // server silence before a forced check; default 5m
-	ResyncInterval  time.Duration // DONE + NOOP + re-IDLE; default 10m
-	KeepAlive       time.Duration // TCP keep-alive idle time; default 30s
-	CommandTimeout  time.Duration // server silence while a command waits for its answer; default 30s
-	ConnectTimeout  time.Duration // connect, TLS handshake, greeting and login, as one step; default 60s
-	HealthyAfter    time.Duration // a connection resets the backoff after staying up this long; default 60s
+	ResyncInterval  time.Duration // DONE + UID SEARCH + re-IDLE; default 10m
+	// MaxResyncInterval: while resyncs find nothing the push missed, the
+	// interval doubles up to this (default 27m: below go-imap's own IDLE
+	// restart at 28 min, within RFC 2177's 29); a silent drop or a missed
+	// push brings it back to ResyncInterval.
+	MaxResyncInterval time.Duration
+	KeepAlive         time.Duration // TCP keep-alive idle time; default 30s
+	CommandTimeout    time.Duration // server silence while a command waits for its answer; default 30s
+	ConnectTimeout    time.Duration // connect, TLS handshake, greeting and login, as one step; default 60s
+	HealthyAfter      time.Duration // a connection resets the backoff after staying up this long; default 60s
 
 	// Trace, when set, receives the IMAP protocol of every connection with
 	// LOGIN/AUTHENTICATE arguments and the password replaced by ***.
@@ -91,6 +96,9 @@ func (cfg *Config) withDefaults() Config {
 	}
 	if c.ResyncInterval <= 0 {
 		c.ResyncInterval = 10 * time.Minute
+	}
+	if c.MaxResyncInterval <= 0 {
+		c.MaxResyncInterval = max(c.ResyncInterval, 27*time.Minute)
 	}
 	if c.CommandTimeout <= 0 {
 		c.CommandTimeout = 30 * time.Second

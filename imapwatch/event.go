@@ -2,7 +2,8 @@ package imapwatch
 
 import "time"
 
-// Event is what the watcher reports: *NewMail, *Batch, *StateChange or *Unseen.
+// Event is what the watcher reports: *NewMail, *Batch, *StateChange, *Unseen
+// or *Gone.
 // Events are plain values; no go-imap type leaks out of this package.
 type Event interface{ isEvent() }
 
@@ -25,6 +26,9 @@ type NewMail struct {
 	// CatchUp is true for mail that arrived while idlebell was not watching
 	// (offline, asleep, stopped, reconnecting). The UI digests these.
 	CatchUp bool
+
+	// ack links the mail to its mailbox's watermark (see Delivered).
+	ack *delivery
 }
 
 // State is a connection's state as the user should see it.
@@ -88,7 +92,29 @@ type Batch struct {
 	CatchUp bool
 }
 
+// GoneReason says why an announced message no longer needs attention.
+type GoneReason string
+
+const (
+	GoneSeen     GoneReason = `\Seen`    // read in another client (or by Mark as read)
+	GoneExpunged GoneReason = "expunged" // deleted or moved away
+)
+
+// Gone says that a message announced by this watcher was read or expunged
+// meanwhile, as the server reported it during IDLE: a front withdraws the
+// mail's bubble. It is reported at most once per message, for the last
+// messages the connection announced (a bounded number), and only while the
+// connection that announced them lives.
+type Gone struct {
+	Account     string
+	Mailbox     string
+	UIDValidity uint32
+	UID         uint32
+	Reason      GoneReason
+}
+
 func (*Batch) isEvent()       {}
+func (*Gone) isEvent()        {}
 func (*NewMail) isEvent()     {}
 func (*StateChange) isEvent() {}
 func (*Unseen) isEvent()      {}

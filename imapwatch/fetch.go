@@ -8,17 +8,15 @@ import (
 	"github.com/emersion/go-imap/v2"
 )
 
-// fetchBatch is how many new messages are handed on between two watermark
-// saves; a crash in a burst repeats at most this many announcements. It is
-// also how many messages wait for their previews at once: what a fetch
-// holds in memory is bounded by it, plus 4 bytes per further new UID.
+// fetchBatch is how many messages wait for their previews at once: what a
+// fetch holds in memory is bounded by it, plus 4 bytes per further new UID.
 const fetchBatch = 100
 
-// fetchNew fetches every message with UID >= the watermark from the selected
-// mailbox, hands each on once, and advances the watermark as it goes. The
-// first answer streams; it keeps the items of at most fetchBatch messages
-// and only the UIDs of the rest, whose items are fetched batch by batch.
-// It adds the new messages without \Seen to the mailbox's known unseen count.
+// fetchNew fetches every message with UID >= the hand-on position from the
+// selected mailbox and hands each on once (see announce). The first answer
+// streams; it keeps the items of at most fetchBatch messages and only the
+// UIDs of the rest, whose items are fetched batch by batch. It adds the new
+// messages without \Seen to the mailbox's known unseen count.
 //
 // Mails are handed on only after the answers they came in completed OK: a
 // connection cut in the middle of an answer (an envelope missing, a
@@ -26,15 +24,24 @@ const fetchBatch = 100
 // from the watermark. Every FETCH is bounded by progress (watch), not by
 // its total time, so a large answer on a slow link is not cut.
 func (s *session) fetchNew(ctx context.Context, mbox string, catchUp bool) error {
-	sv := s.sv
-	m := sv.marks[mbox]
+	_, _, pos := s.sv.mark(mbox).l.position()
+	if pos >= noUID {
+		return nil // past UID 4294967295 nothing can be new
+	}
 	if mb := s.c.Mailbox(); mb != nil && mb.NumMessages == 0 {
 		return nil
 	}
-	newUnseen := int64(0)
 	// "n:*" also returns the highest message when its UID is below n; the
-	// uid < m.next filter below drops it.
-	set := imap.UIDSet{imap.UIDRange{Start: imap.UID(m.next), Stop: 0}}
+	// uid < from filter drops it.
+	return s.fetchSet(ctx, mbox, imap.UIDSet{imap.UIDRange{Start: imap.UID(pos), Stop: 0}}, uint32(pos), catchUp)
+}
+
+// fetchSet fetches the messages of set with UID >= from and hands them on.
+func (s *session) fetchSet(ctx context.Context, mbox string, set imap.UIDSet, from uint32, catchUp bool) error {
+	sv := s.sv
+	m := sv.mark(mbox)
+	_, validity, _ := m.l.position()
+	newUnseen := int64(0)
 	wd := s.watchdog()
 	defer wd.stop()
 	cmd := s.c.Fetch(set, fetchNewOptions)
@@ -52,7 +59,7 @@ func (s *session) fetchNew(ctx context.Context, mbox string, catchUp bool) error
 			return s.fetchErr(wd, err)
 		}
 		uid := uint32(buf.UID)
-		if uid < m.next {
+		if uid < from || uid == 0 {
 			continue
 		}
 		if uid <= last {
@@ -63,7 +70,7 @@ func (s *session) fetchNew(ctx context.Context, mbox string, catchUp bool) error
 			newUnseen++
 		}
 		if len(first) < fetchBatch {
-			first = append(first, newPendingMail(sv.cfg.Name, mbox, m.validity, buf, catchUp))
+			first = append(first, newPendingMail(sv.cfg.Name, mbox, validity, buf, catchUp))
 		} else {
 			rest = append(rest, buf.UID)
 		}
@@ -73,8 +80,9 @@ func (s *session) fetchNew(ctx context.Context, mbox string, catchUp bool) error
 	}
 	wd.stop()
 	if !inOrder {
-		// Conservative: the next fetch re-reads the range, and the dedup by
-		// "uid < next" cannot help; this path exists for odd servers only.
+		// The hand-on position stays: the next fetch re-reads the range,
+		// and the announced keys keep it from repeating; this path exists
+		// for odd servers only.
 		sv.logger.Warn("server answered fetch out of uid order", "mailbox", mbox)
 	}
 	sent := 0
@@ -92,17 +100,14 @@ func (s *session) fetchNew(ctx context.Context, mbox string, catchUp bool) error
 			return err
 		}
 		for _, p := range batch {
-			if !sv.send(ctx, p.ev) {
-				return ctx.Err()
-			}
-			sent++
 			// Only when the answers came in UID order is "everything below
 			// uid+1 was handed on" true mid-way.
-			if inOrder {
-				m.next = p.ev.UID + 1
-				if sent%fetchBatch == 0 {
-					sv.save(mbox, m)
-				}
+			handed, err := s.announce(ctx, m, p.ev, inOrder)
+			if err != nil {
+				return err
+			}
+			if handed {
+				sent++
 			}
 		}
 		return nil
@@ -112,7 +117,7 @@ func (s *session) fetchNew(ctx context.Context, mbox string, catchUp bool) error
 	}
 	for len(rest) > 0 {
 		n := min(fetchBatch, len(rest))
-		batch, err := s.fetchItems(sv.cfg.Name, mbox, m.validity, rest[:n], catchUp)
+		batch, err := s.fetchItems(sv.cfg.Name, mbox, validity, rest[:n], catchUp)
 		if err != nil {
 			return err
 		}
@@ -121,7 +126,6 @@ func (s *session) fetchNew(ctx context.Context, mbox string, catchUp bool) error
 			return err
 		}
 	}
-	sv.save(mbox, m)
 	return nil
 }
 

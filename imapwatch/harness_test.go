@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -157,14 +158,18 @@ func testMessage(i int, subject string) []byte {
 		"Gr=C3=BC=C3=9Fe number %d.\r\nSecond line.\r\n", i, subject, time.Now().UnixNano(), i, i))
 }
 
-// memStore is a Store in memory that can be shared by two managers to
-// simulate a restart.
+// memStore is a Store with History in memory that can be shared by two
+// managers to simulate a restart.
 type memStore struct {
-	mu sync.Mutex
-	m  map[string][2]uint32
+	mu    sync.Mutex
+	m     map[string][2]uint32
+	times map[string][2]time.Time // last success, baseline
+	keys  map[string][]uint64
 }
 
-func newMemStore() *memStore { return &memStore{m: map[string][2]uint32{}} }
+func newMemStore() *memStore {
+	return &memStore{m: map[string][2]uint32{}, times: map[string][2]time.Time{}, keys: map[string][]uint64{}}
+}
 
 func (s *memStore) Load(account, mailbox string) (uint32, uint32, bool) {
 	s.mu.Lock()
@@ -176,7 +181,104 @@ func (s *memStore) Load(account, mailbox string) (uint32, uint32, bool) {
 func (s *memStore) Save(account, mailbox string, validity, next uint32) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.m[account+"\x00"+mailbox] = [2]uint32{validity, next}
+	k := account + "\x00" + mailbox
+	s.m[k] = [2]uint32{validity, next}
+	t := s.times[k]
+	t[0] = time.Now()
+	s.times[k] = t
+}
+
+func (s *memStore) LastSuccess(account, mailbox string) time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.times[account+"\x00"+mailbox][0]
+}
+
+func (s *memStore) Baseline(account, mailbox string) time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.times[account+"\x00"+mailbox][1]
+}
+
+func (s *memStore) SetBaseline(account, mailbox string, at time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := account + "\x00" + mailbox
+	t := s.times[k]
+	t[1] = at
+	s.times[k] = t
+}
+
+func (s *memStore) Announced(account, mailbox string) []uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]uint64(nil), s.keys[account+"\x00"+mailbox]...)
+}
+
+func (s *memStore) Announce(account, mailbox string, key uint64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := account + "\x00" + mailbox
+	s.keys[k] = append(s.keys[k], key)
+}
+
+func (s *memStore) Rename(oldName, newName string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, m := range []any{s.m, s.times, s.keys} {
+		renameKeys(m, oldName, newName)
+	}
+}
+
+func (s *memStore) Forget(account string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, m := range []any{s.m, s.times, s.keys} {
+		renameKeys(m, account, "")
+	}
+}
+
+// renameKeys moves the entries of one account to another name ("" drops them).
+func renameKeys(m any, from, to string) {
+	move := func(k string) (string, bool) {
+		acct, mbox, _ := strings.Cut(k, "\x00")
+		return to + "\x00" + mbox, acct == from
+	}
+	switch m := m.(type) {
+	case map[string][2]uint32:
+		for k, v := range m {
+			if nk, ok := move(k); ok {
+				delete(m, k)
+				if to != "" {
+					m[nk] = v
+				}
+			}
+		}
+	case map[string][2]time.Time:
+		for k, v := range m {
+			if nk, ok := move(k); ok {
+				delete(m, k)
+				if to != "" {
+					m[nk] = v
+				}
+			}
+		}
+	case map[string][]uint64:
+		for k, v := range m {
+			if nk, ok := move(k); ok {
+				delete(m, k)
+				if to != "" {
+					m[nk] = v
+				}
+			}
+		}
+	}
+}
+
+// watermark is the saved next UID of a mailbox, 0 when none.
+func (s *memStore) watermark(account, mailbox string) uint32 {
+	_, n, _ := s.Load(account, mailbox)
+	return n
 }
 
 // collector reads a manager's events into typed channels.
@@ -184,6 +286,7 @@ type collector struct {
 	mails  chan *NewMail
 	states chan *StateChange
 	unseen chan *Unseen
+	gone   chan *Gone
 	done   chan struct{}
 	seen   []*StateChange // states consumed by waitStatesOf
 }
@@ -193,6 +296,7 @@ func collect(t *testing.T, m *Manager) *collector {
 		mails:  make(chan *NewMail, 10000),
 		states: make(chan *StateChange, 1000),
 		unseen: make(chan *Unseen, 1000),
+		gone:   make(chan *Gone, 100),
 		done:   make(chan struct{}),
 	}
 	go func() {
@@ -200,7 +304,9 @@ func collect(t *testing.T, m *Manager) *collector {
 		for ev := range m.Events() {
 			switch ev := ev.(type) {
 			case *NewMail:
+				// The test is the front: a mail in its channel is delivered.
 				c.mails <- ev
+				ev.Delivered()
 			case *StateChange:
 				t.Logf("state %s/%s: %s err=%v note=%q", ev.Account, ev.Mailbox, ev.State, ev.Err, ev.Note)
 				select {
@@ -210,6 +316,11 @@ func collect(t *testing.T, m *Manager) *collector {
 			case *Unseen:
 				select {
 				case c.unseen <- ev:
+				default:
+				}
+			case *Gone:
+				select {
+				case c.gone <- ev:
 				default:
 				}
 			}

@@ -17,7 +17,7 @@ func hasIdle(c *imapclient.Client) bool {
 // watchOne keeps one mailbox: IDLE where the server has it, else polling.
 func (s *session) watchOne(ctx context.Context, mbox string) error {
 	sv := s.sv
-	if err := s.examine(ctx, mbox); err != nil {
+	if err := s.examine(ctx, mbox, true); err != nil {
 		return err
 	}
 	if err := s.unseen(ctx, mbox); err != nil {
@@ -37,7 +37,7 @@ func (s *session) watchOne(ctx context.Context, mbox string) error {
 	if !useIdle {
 		watching(StatePolling)
 	}
-	resync := time.NewTicker(sv.cfg.ResyncInterval)
+	resync := time.NewTimer(sv.resyncEvery)
 	defer resync.Stop()
 	for {
 		var reason wakeReason
@@ -68,11 +68,13 @@ func (s *session) watchOne(ctx context.Context, mbox string) error {
 		case reason == wakeResync || reason == wakeCheck:
 			// A push may have been lost: ask without fetching the newest
 			// message as "UID FETCH n:*" would.
-			if err := s.recheck(ctx, mbox, reason == wakeCheck); err != nil {
+			found, err := s.recheck(ctx, mbox, reason == wakeCheck)
+			if err != nil {
 				return err
 			}
 			if reason == wakeResync {
 				s.healthy(true)
+				resync.Reset(sv.resynced(found))
 			}
 		case gotExists:
 			// New mail: the fetch updates the unseen count from the flags.
@@ -80,13 +82,13 @@ func (s *session) watchOne(ctx context.Context, mbox string) error {
 				return err
 			}
 			if gotFlags {
-				if err := s.unseen(ctx, mbox); err != nil {
+				if err := s.flagsChanged(ctx, mbox); err != nil {
 					return err
 				}
 			}
 		case gotFlags:
 			// Read or deleted elsewhere.
-			if err := s.unseen(ctx, mbox); err != nil {
+			if err := s.flagsChanged(ctx, mbox); err != nil {
 				return err
 			}
 		}
@@ -122,6 +124,7 @@ func (s *session) idle(ctx context.Context, resync <-chan time.Time, started fun
 		case <-s.c.Closed():
 			s.waiting.Store(false)
 			cmd.Close()
+			sv.droppedSilently()
 			return wakeNone, s.commandErr("idle", errConnLost)
 		case <-s.g.bye:
 			s.waiting.Store(false)
@@ -155,6 +158,7 @@ func (s *session) idle(ctx context.Context, resync <-chan time.Time, started fun
 	})
 	if err != nil {
 		if reason == wakeLiveness {
+			sv.droppedSilently()
 			sv.logger.Warn("server silent, reconnecting", "mailbox", s.selected, "silent", s.quiet(time.Now()).Round(time.Millisecond))
 		}
 		return wakeNone, s.commandErr("idle done", err)

@@ -47,6 +47,8 @@ type Manager struct {
 	// without holding mu: CheckNow and Wake never wait for them.
 	applyMu sync.Mutex
 
+	ledgers *ledgers // exactly-once bookkeeping per account and mailbox
+
 	mu       sync.Mutex
 	accounts map[string]*account
 	closed   bool
@@ -90,6 +92,7 @@ func NewManager(opts Options) *Manager {
 	m := &Manager{
 		opts: opts, events: make(chan Event, opts.Buffer),
 		ctx: ctx, cancel: cancel,
+		ledgers:  newLedgers(opts.Store),
 		accounts: make(map[string]*account),
 	}
 	m.wg.Add(1)
@@ -156,7 +159,7 @@ func (m *Manager) startLocked(cfg Config) {
 	logger := m.opts.Logger.With("account", cfg.Name)
 	limit := newConnLimiter(m.opts.connLimit, m.opts.connWindow)
 	for _, group := range groupMailboxes(cfg.Mailboxes, cfg.MaxConnections) {
-		sv := newSupervisor(cfg, group, m.opts.Store, m.events, logger, m.opts.timers, limit)
+		sv := newSupervisor(cfg, group, m.ledgers, m.events, logger, m.opts.timers, limit)
 		sv.stuckAfter = m.opts.stuckAfter
 		a.supervisors = append(a.supervisors, sv)
 	}
@@ -278,4 +281,44 @@ func (m *Manager) Close() {
 	m.cancel()
 	m.wg.Wait()
 	close(m.events)
+}
+
+// Rename moves an account's exactly-once state to its new name: its
+// watermarks and announced messages in the Store, and the mail of it still
+// on its way to the front, so the renamed account neither re-baselines
+// (losing what arrives meanwhile) nor announces anything twice. Call it
+// before the Apply whose configs carry the new name; the account under the
+// old name stops (and reports StateStopped). It returns once the old
+// connections are gone (bounded by the logout grace).
+func (m *Manager) Rename(oldName, newName string) {
+	if oldName == newName {
+		return
+	}
+	m.stopAndWait(oldName)
+	m.ledgers.rename(oldName, newName)
+}
+
+// Forget drops a removed account's state: its watermarks and announced
+// messages in the Store. An account that is only disabled keeps them (it
+// catches up when enabled again): call Forget only when the account is
+// gone from the config. The account stops if it runs.
+func (m *Manager) Forget(name string) {
+	m.stopAndWait(name)
+	m.ledgers.forget(name)
+}
+
+// stopAndWait stops an account if it runs and waits for its connections
+// (bounded by the logout grace), without holding mu while waiting.
+func (m *Manager) stopAndWait(name string) {
+	m.applyMu.Lock()
+	defer m.applyMu.Unlock()
+	m.mu.Lock()
+	a, ok := m.accounts[name]
+	if ok && !m.closed {
+		m.stopLocked(name, a, true)
+	}
+	m.mu.Unlock()
+	if ok {
+		<-a.done
+	}
 }

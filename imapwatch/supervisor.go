@@ -32,7 +32,7 @@ const stuckAfter = 2 * time.Second
 type supervisor struct {
 	cfg       Config
 	mailboxes []string
-	store     Store
+	ledgers   *ledgers
 	events    chan<- Event
 	logger    *slog.Logger
 
@@ -52,14 +52,18 @@ type supervisor struct {
 	// server texts pass through them before they reach a log or the user.
 	secrets *secretSet
 
+	// resyncEvery is the current resync interval: it stretches while the
+	// connection proves healthy (see Config.MaxResyncInterval).
+	resyncEvery time.Duration
+
 	// refreshToken: the last session ended because the access token
 	// expired; the next login asks for a new one first.
 	refreshToken bool
 }
 
-func newSupervisor(cfg Config, mailboxes []string, store Store, events chan<- Event, logger *slog.Logger, clk Clock, limit *connLimiter) *supervisor {
+func newSupervisor(cfg Config, mailboxes []string, lg *ledgers, events chan<- Event, logger *slog.Logger, clk Clock, limit *connLimiter) *supervisor {
 	return &supervisor{
-		cfg: cfg, mailboxes: mailboxes, store: store, events: events,
+		cfg: cfg, mailboxes: mailboxes, ledgers: lg, events: events,
 		logger:     logger,
 		checkNow:   make(chan struct{}, 1),
 		wake:       make(chan struct{}, 1),
@@ -68,6 +72,8 @@ func newSupervisor(cfg Config, mailboxes []string, store Store, events chan<- Ev
 		clk:        clk,
 		limit:      limit,
 		stuckAfter: stuckAfter,
+
+		resyncEvery: cfg.ResyncInterval,
 	}
 }
 
