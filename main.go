@@ -200,10 +200,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if path != "" {
 		// Live reload: owned here, ends with ctx.
+		// running is the config in force; only this goroutine touches it.
+		running := cfg
 		go settings.Watch(ctx, path, func(c *settings.Config, err error) {
 			if err != nil {
 				logger.Error("config change not applied; keeping the running config", "err", err)
 			} else {
+				bridge.MoveAccounts(mgr, running, c, logger)
+				running = c
 				mgr.Apply(accounts.Configs(c))
 				mgr.CheckNow("") // a failed account tries again (SIGHUP: check now)
 				runner.Configure(c)
