@@ -72,6 +72,7 @@ func startLib(cfg imapwatch.Config) *libWatcher {
 			switch ev := ev.(type) {
 			case *imapwatch.NewMail:
 				w.mails <- timedMail{time.Now(), ev}
+				ev.Delivered()
 			case *imapwatch.StateChange:
 				if ev.State == imapwatch.StateIdle && !idle {
 					idle = true
