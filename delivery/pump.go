@@ -336,5 +336,9 @@ func delivered(m *imapwatch.NewMail) {
 
 // goneRef is the message a *Gone event names, if ev is one.
 func goneRef(ev imapwatch.Event) (MailRef, bool) {
-	return MailRef{}, false
+	g, ok := ev.(*imapwatch.Gone)
+	if !ok {
+		return MailRef{}, false
+	}
+	return MailRef{Account: g.Account, Mailbox: g.Mailbox, UIDValidity: g.UIDValidity, UID: g.UID}, true
 }
