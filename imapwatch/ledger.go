@@ -298,10 +298,10 @@ func (l *ledger) handOn(uid uint32, key uint64) *delivery {
 	return &delivery{l: l, validity: l.validity, uid: uid, key: key}
 }
 
-// maxPending bounds the mail handed on and not yet delivered per mailbox.
-// The event channel holds 64 events; more pending than this means the front
-// does not call Delivered.
-const maxPending = 4096
+// maxPending bounds the mail handed on and not yet delivered per mailbox
+// (about 40 bytes each). A front may hold a whole catch-up until its Batch
+// (the digest); more than this means it does not call Delivered.
+const maxPending = 1 << 16
 
 // handedOn moves the hand-on position past uid (the message and every one
 // below it were handed on).
