@@ -2,8 +2,11 @@ package imapwatch
 
 import "context"
 
-// maxGoneTracked bounds the UIDs per mailbox a connection watches for Gone.
-const maxGoneTracked = 100
+// maxGoneTracked bounds the UIDs per mailbox a connection watches for Gone:
+// the bubbles still on screen are those of the last few mails, and each
+// tracked UID costs a line (about 30 bytes) in the answer to every flag
+// change.
+const maxGoneTracked = 20
 
 // announce hands one fetched message on, once per mailbox: a message whose
 // Message-ID was announced here before (a server that gave it a second
