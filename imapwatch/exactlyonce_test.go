@@ -292,3 +292,22 @@ func otherClient(t *testing.T, cfg Config) *imapclient.Client {
 	}
 	return c
 }
+
+// TestUIDNextReportedBackwards: a server that reports a UIDNEXT below the
+// watermark while its messages keep their UIDs (a replica behind, a broken
+// proxy) makes idlebell re-check, and nothing is announced twice: the
+// messages between its UIDNEXT and the watermark are recognised.
+func TestUIDNextReportedBackwards(t *testing.T) {
+	t.Parallel()
+	srv := newBadServer(t, badimap.UIDNextBackwards(2, 2))
+	_, c := startManager(t, srv.cfg, newMemStore())
+	c.waitState(t, StateIdle, wait)
+	srv.deliver(t, testMessage(1, "a"))
+	srv.deliver(t, testMessage(2, "b"))
+	assertOnce(t, c.waitMails(t, 2, wait), "a", "b")
+	srv.Kick() // the next connection reports UIDNEXT 1 for 3
+	c.waitState(t, StateConnecting, wait)
+	c.waitState(t, StateIdle, wait)
+	srv.deliver(t, testMessage(3, "c"))
+	assertOnce(t, srv.sentinel(t, c), "c")
+}
