@@ -9,6 +9,7 @@ import (
 	"idlebell/autostart"
 	"idlebell/bridge"
 	"idlebell/delivery"
+	"idlebell/i18n"
 	"idlebell/imapwatch"
 	"idlebell/settings"
 	"idlebell/tray"
@@ -67,7 +68,7 @@ func alreadyRunning(ctx context.Context) {
 	defer cancel()
 	n, _ := delivery.NewNotifier(ctx, delivery.Signals{})
 	defer n.Close()
-	_, _ = n.Notify(ctx, delivery.Notification{Title: "idlebell is already running", Body: "It is in the tray already."})
+	_, _ = n.Notify(ctx, delivery.Notification{Title: i18n.T("idlebell is already running"), Body: i18n.T("It is in the tray already.")})
 }
 
 // attentionAfter is tray.DefaultAttentionAfter; tests shorten it.

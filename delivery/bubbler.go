@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"idlebell/i18n"
 	"idlebell/imapwatch"
 	"idlebell/settings"
 )
@@ -172,10 +173,10 @@ func (b *bubbler) notify(ctx context.Context, bb Bubble) {
 			n.Sound = "message-new-email"
 		}
 		if b.p.o.Open != nil {
-			n.Actions = append(n.Actions, Action{ActionOpen, "Open"})
+			n.Actions = append(n.Actions, Action{ActionOpen, i18n.T("Open")})
 		}
 		if bb.Kind == KindMail && b.p.o.MarkRead != nil {
-			n.Actions = append(n.Actions, Action{ActionMarkRead, "Mark as read"})
+			n.Actions = append(n.Actions, Action{ActionMarkRead, i18n.T("Mark as read")})
 		}
 	}
 	if bb.Replace {
@@ -238,7 +239,7 @@ func (b *bubbler) act(ctx context.Context, a invoked) {
 			defer cancel()
 			if err := b.p.o.Open(ctx, acct, m); err != nil {
 				logger.Warn("open mail failed", "err", err)
-				title, body := "Could not open the mail", err.Error()
+				title, body := i18n.T("Could not open the mail"), err.Error()
 				if b.p.o.OpenProblem != nil {
 					title, body = b.p.o.OpenProblem(err)
 				}

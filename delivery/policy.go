@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"idlebell/i18n"
 	"idlebell/imapwatch"
 	"idlebell/settings"
 )
@@ -162,8 +163,8 @@ func (p *Policy) Batch(b *imapwatch.Batch, now time.Time) []Bubble {
 		Kind:    KindDigest,
 		Key:     "catchup/" + b.Account,
 		Account: b.Account,
-		Title:   SafeLine(plural(len(held), "new message", "new messages")+" in "+b.Account, maxTitleRunes),
-		Body:    SafeLine("while you were away — "+SendersPhrase(senders(held)), maxBodyRunes),
+		Title:   SafeLine(i18n.N("%d new message in %s", "%d new messages in %s", len(held), len(held), b.Account), maxTitleRunes),
+		Body:    SafeLine(i18n.T("while you were away — %s", SendersPhrase(senders(held))), maxBodyRunes),
 		Mail:    held[0],
 	}}
 }
@@ -208,7 +209,7 @@ func (p *Policy) deliver(m *imapwatch.NewMail, now time.Time) []Bubble {
 func (p *Policy) mailBubble(m *imapwatch.NewMail) Bubble {
 	subject := SafeLine(m.Subject, maxBodyRunes)
 	if subject == "" {
-		subject = "(no subject)"
+		subject = i18n.T("(no subject)")
 	}
 	body := subject
 	if p.showAccount {
@@ -237,7 +238,7 @@ func (p *Policy) summaryBubble(account string, s *summary, replace bool) Bubble 
 		Key:     s.key,
 		Replace: replace,
 		Account: account,
-		Title:   SafeLine(plural(s.count, "new message", "new messages")+" in "+account, maxTitleRunes),
+		Title:   SafeLine(i18n.N("%d new message in %s", "%d new messages in %s", s.count, s.count, account), maxTitleRunes),
 		Body:    SafeLine(SendersPhrase(s.senders), maxBodyRunes),
 		Mail:    s.first,
 	}
@@ -280,7 +281,7 @@ func (p *Policy) Resume(now time.Time) []Bubble {
 	}
 	where := ""
 	if len(order) == 1 {
-		where = "in " + order[0] + " "
+		where = i18n.T("in %s", order[0]) + " "
 	} else {
 		parts := make([]string, len(order))
 		for i, a := range order {
@@ -293,7 +294,7 @@ func (p *Policy) Resume(now time.Time) []Bubble {
 		Kind:    KindDigest,
 		Key:     "paused",
 		Account: order[0],
-		Title:   SafeLine(plural(len(held), "new message", "new messages")+" while notifications were paused", maxTitleRunes),
+		Title:   SafeLine(i18n.N("%d new message while notifications were paused", "%d new messages while notifications were paused", len(held), len(held)), maxTitleRunes),
 		Body:    SafeLine(where+SendersPhrase(senders(held)), maxBodyRunes),
 		Mail:    held[0],
 	}}
@@ -315,7 +316,7 @@ func senderOf(m *imapwatch.NewMail) string {
 	if s := SafeLine(m.FromAddress, maxTitleRunes); s != "" {
 		return s
 	}
-	return "Unknown sender"
+	return i18n.T("Unknown sender")
 }
 
 func senders(ms []*imapwatch.NewMail) []string {

@@ -1,9 +1,9 @@
 package delivery
 
 import (
-	"fmt"
 	"strings"
 
+	"idlebell/i18n"
 	"idlebell/safetext"
 )
 
@@ -30,18 +30,10 @@ func SendersPhrase(names []string) string {
 	case n == 0:
 		return ""
 	case n == 1:
-		return "from " + names[0]
+		return i18n.T("from %s", names[0])
 	case n <= 3:
-		return "from " + strings.Join(names[:n-1], ", ") + " and " + names[n-1]
+		return i18n.T("from %s and %s", strings.Join(names[:n-1], ", "), names[n-1])
 	default:
-		return "from " + names[0] + ", " + names[1] + " and others"
+		return i18n.T("from %s, %s and others", names[0], names[1])
 	}
-}
-
-// plural is "1 new message", "3 new messages".
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, one)
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }

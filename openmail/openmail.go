@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"idlebell/hooks"
+	"idlebell/i18n"
 	"idlebell/imapwatch"
 	"idlebell/internal/proc"
 	"idlebell/settings"
@@ -48,9 +49,9 @@ var ErrCommandFailed = errors.New("the mail program failed")
 func Problem(err error) (title, body string) {
 	switch {
 	case errors.Is(err, ErrNoMailProgram):
-		return "No mail program found", "Set open_command in Settings, e.g. thunderbird"
+		return i18n.T("No mail program found"), i18n.T("Set open_command in Settings, e.g. thunderbird")
 	default:
-		return "Could not open the mail", "Check open_command in Settings"
+		return i18n.T("Could not open the mail"), i18n.T("Check open_command in Settings")
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"idlebell/i18n"
 	"idlebell/settings"
 )
 
@@ -148,43 +149,43 @@ func (t *trayUI) scheduleAttention(now time.Time) {
 func (t *trayUI) menuItems(now time.Time) []*item {
 	var items []*item
 	if t.model.cfgErr != nil {
-		items = append(items, &item{Label: "Config has errors — open Settings…", Action: func() { t.showSettings("") }})
+		items = append(items, &item{Label: i18n.T("Config has errors — open Settings…"), Action: func() { t.showSettings("") }})
 	}
 	for _, name := range t.model.order {
 		line := &item{Label: t.model.line(name, now)}
 		if t.model.signingIn(name) || t.model.accounts[name].needsSignIn() {
-			line.Children = append(line.Children, &item{Label: "Sign in again…", Action: func() { t.signInAgain(name) },
+			line.Children = append(line.Children, &item{Label: i18n.T("Sign in again…"), Action: func() { t.signInAgain(name) },
 				Disabled: t.model.signingIn(name) || t.o.SignIn == nil})
 		}
 		line.Children = append(line.Children,
-			&item{Label: "Open mail client", Action: func() { t.open(name) }},
-			&item{Label: "Check now", Action: func() { t.checkNow(name) }},
-			&item{Label: "Account settings…", Action: func() { t.showSettings(name) }},
+			&item{Label: i18n.T("Open mail client"), Action: func() { t.open(name) }},
+			&item{Label: i18n.T("Check now"), Action: func() { t.checkNow(name) }},
+			&item{Label: i18n.T("Account settings…"), Action: func() { t.showSettings(name) }},
 		)
 		items = append(items, line)
 	}
 	if len(t.model.order) == 0 {
-		items = append(items, &item{Label: "No accounts yet — add one in Settings…", Action: func() { t.showSettings("") }})
+		items = append(items, &item{Label: i18n.T("No accounts yet — add one in Settings…"), Action: func() { t.showSettings("") }})
 	}
 	items = append(items, &item{Separator: true})
 
-	pauseLabel := "Pause notifications"
+	pauseLabel := i18n.T("Pause notifications")
 	if t.model.paused {
-		pauseLabel = "Notifications paused"
+		pauseLabel = i18n.T("Notifications paused")
 		if !t.model.pausedUntil.IsZero() {
-			pauseLabel += " until " + untilText(now, t.model.pausedUntil)
+			pauseLabel = i18n.T("Notifications paused until %s", untilText(now, t.model.pausedUntil))
 		}
 	}
 	items = append(items,
 		&item{Label: pauseLabel, Children: []*item{
-			{Label: "For 1 hour", Action: func() { t.ctl.Pause(t.now().Add(time.Hour)) }},
-			{Label: "Until tomorrow", Action: func() { t.ctl.Pause(tomorrowMorning(t.now())) }},
-			{Label: "Resume", Action: func() { t.ctl.Resume() }, Disabled: !t.model.paused},
+			{Label: i18n.T("For 1 hour"), Action: func() { t.ctl.Pause(t.now().Add(time.Hour)) }},
+			{Label: i18n.T("Until tomorrow"), Action: func() { t.ctl.Pause(tomorrowMorning(t.now())) }},
+			{Label: i18n.T("Resume"), Action: func() { t.ctl.Resume() }, Disabled: !t.model.paused},
 		}},
 		&item{Separator: true},
-		&item{Label: "Settings…", Action: func() { t.showSettings("") }},
-		&item{Label: "About idlebell", Action: t.showAbout},
-		&item{Label: "Quit", Action: func() { t.quit() }},
+		&item{Label: i18n.T("Settings…"), Action: func() { t.showSettings("") }},
+		&item{Label: i18n.T("About idlebell"), Action: t.showAbout},
+		&item{Label: i18n.T("Quit"), Action: func() { t.quit() }},
 	)
 	return items
 }
@@ -200,7 +201,7 @@ func untilText(now, until time.Time) string {
 	if y, m, d := now.Date(); until.Year() == y && until.Month() == m && until.Day() == d {
 		return until.Format("15:04")
 	}
-	return "tomorrow " + until.Format("15:04")
+	return i18n.T("tomorrow %s", until.Format("15:04"))
 }
 
 // open is the account's "Open mail client": its mail program, in the

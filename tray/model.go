@@ -2,11 +2,11 @@ package tray
 
 import (
 	"errors"
-	"fmt"
 	"sort"
 	"strings"
 	"time"
 
+	"idlebell/i18n"
 	"idlebell/imapwatch"
 	"idlebell/settings"
 )
@@ -206,31 +206,31 @@ func (v *accountView) worst() (string, *mailboxView) {
 // no countdown, so the menu stays still while a reconnect waits.
 func (v *accountView) status(now time.Time) string {
 	if !v.enabled {
-		return "disabled"
+		return i18n.T("disabled")
 	}
 	_, mb := v.worst()
 	if mb == nil {
-		return "connecting…"
+		return i18n.T("connecting…")
 	}
 	var state string
 	switch mb.state {
 	case imapwatch.StateFailed:
 		state = sentence(mb.err)
 	case imapwatch.StateReconnecting:
-		why := "connection lost"
+		why := i18n.T("connection lost")
 		if mb.err != nil {
 			why = sentence(mb.err)
 		}
-		state = why + " since " + sinceText(now, mb.down) + " — retrying"
+		state = i18n.T("%s since %s — retrying", why, sinceText(now, mb.down))
 	case imapwatch.StateConnecting:
-		state = "connecting…"
+		state = i18n.T("connecting…")
 	case imapwatch.StatePolling:
-		state = "connected (polling)"
+		state = i18n.T("connected (polling)")
 	default:
-		state = "connected"
+		state = i18n.T("connected")
 	}
 	if n, ok := v.unread(); ok {
-		return fmt.Sprintf("%d unread · %s", n, state)
+		return i18n.T("%d unread · %s", n, state)
 	}
 	return state
 }
@@ -270,9 +270,9 @@ func (m *model) line(name string, now time.Time) string {
 	switch s := m.signIns[name]; {
 	case s == nil:
 	case s.running:
-		status = "waiting for the sign-in in the browser…"
+		status = i18n.T("waiting for the sign-in in the browser…")
 	case s.err != nil && v.needsSignIn():
-		status = "sign-in failed: " + sentence(s.err)
+		status = i18n.T("sign-in failed: %s", sentence(s.err))
 	}
 	return safeLine(name, 60) + " — " + status
 }
@@ -359,15 +359,15 @@ func (m *model) tooltip(now time.Time) string {
 	var parts []string
 	if m.paused {
 		if m.pausedUntil.IsZero() {
-			parts = append(parts, "notifications paused")
+			parts = append(parts, i18n.T("notifications paused"))
 		} else {
-			parts = append(parts, "notifications paused until "+m.pausedUntil.Format("15:04"))
+			parts = append(parts, i18n.T("notifications paused until %s", m.pausedUntil.Format("15:04")))
 		}
 	}
 	if n := m.totalUnread(); n > 0 {
-		parts = append(parts, fmt.Sprintf("%d unread", n))
+		parts = append(parts, i18n.T("%d unread", n))
 	} else {
-		parts = append(parts, "no unread mail")
+		parts = append(parts, i18n.T("no unread mail"))
 	}
 	enabled := 0
 	connected := 0
@@ -384,18 +384,18 @@ func (m *model) tooltip(now time.Time) string {
 	failed := append(m.failed(), m.unreachable(now)...)
 	switch {
 	case m.cfgErr != nil:
-		parts = append(parts, "config has errors: open Settings")
+		parts = append(parts, i18n.T("config has errors: open Settings"))
 	case len(failed) > 0:
 		v := m.accounts[failed[0]]
 		parts = append(parts, safeLine(failed[0], 40)+": "+v.status(now))
 	case enabled == 0:
-		parts = append(parts, "no accounts: open Settings")
+		parts = append(parts, i18n.T("no accounts: open Settings"))
 	case connected == enabled && enabled == 1:
-		parts = append(parts, "connected")
+		parts = append(parts, i18n.T("connected"))
 	case connected == enabled:
-		parts = append(parts, "all accounts connected")
+		parts = append(parts, i18n.T("all accounts connected"))
 	default:
-		parts = append(parts, fmt.Sprintf("%d of %d accounts connected", connected, enabled))
+		parts = append(parts, i18n.T("%d of %d accounts connected", connected, enabled))
 	}
 	return "idlebell: " + strings.Join(parts, " · ")
 }
