@@ -24,6 +24,7 @@ type settingsArgs struct {
 	account string
 	about   bool
 	demo    bool
+	problem string // the config could not be read: shown instead of the form
 	logger  *slog.Logger
 }
 
@@ -71,7 +72,7 @@ func runSettings(args []string, stderr io.Writer) int {
 		case err != nil:
 			// Never overwrite what could not be read: say what is wrong.
 			fmt.Fprintln(stderr, "idlebell:", err)
-			return 2
+			s.problem = err.Error()
 		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

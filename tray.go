@@ -77,9 +77,12 @@ var attentionAfter = tray.DefaultAttentionAfter
 // runSettingsWindow is `idlebell settings`: the settings (or About) window,
 // a Fyne app of its own that ends with its last window.
 func runSettingsWindow(ctx context.Context, s settingsArgs) int {
+	app := appInfo()
+	if s.problem != "" {
+		return ui.RunProblem(ctx, app, s.problem)
+	}
 	tokens := settings.TokenKeyring()
 	accounts := bridge.New(bridge.Options{Secrets: s.secrets, Tokens: tokens})
-	app := appInfo()
 	// "" when run from a build folder: the settings window then asks to
 	// install idlebell before it can start at login.
 	program, _ := autostart.Program(app.Name)

@@ -26,6 +26,9 @@ func (t *trayFront) run(context.Context) int {
 var attentionAfter = 2 * time.Minute
 
 func runSettingsWindow(_ context.Context, s settingsArgs) int {
+	if s.problem != "" {
+		return 2
+	}
 	s.logger.Error("this idlebell was built without the settings window (-tags nogui): edit the config file")
 	return 1
 }
