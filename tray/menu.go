@@ -106,6 +106,7 @@ func (t *trayUI) refresh() {
 	if key := st.String(); key != t.iconKey {
 		t.iconKey = key
 		t.host.SetIcon(trayIcon(st))
+		t.o.Logger.Debug("tray icon", "icon", key) // after: tests read it then
 	}
 	items := t.menuItems(now)
 	if sig := menuSignature(items); sig != t.menuSig {
