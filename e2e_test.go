@@ -308,7 +308,6 @@ func iconPixels(t *testing.T, d *testsession.Desktop, pid int) []byte {
 	return argb
 }
 
-
 func dunstctl(t *testing.T, d *testsession.Desktop, args ...string) {
 	t.Helper()
 	cmd := exec.Command("dunstctl", args...)
