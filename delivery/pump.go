@@ -328,11 +328,7 @@ func (p *Pump) show(bs []Bubble) {
 
 // delivered tells the watcher that m reached the user, so its watermark
 // may pass it.
-func delivered(m *imapwatch.NewMail) {
-	if d, ok := any(m).(interface{ Delivered() }); ok {
-		d.Delivered()
-	}
-}
+func delivered(m *imapwatch.NewMail) { m.Delivered() }
 
 // goneRef is the message a *Gone event names, if ev is one.
 func goneRef(ev imapwatch.Event) (MailRef, bool) {
