@@ -9,8 +9,10 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -294,5 +296,54 @@ func TestE2EUnreachableServerAttention(t *testing.T) {
 	}
 	if tip, err := testsession.TrayTooltip(d.BusAddress, p.pid); err != nil || !strings.Contains(tip, "refused the connection") {
 		t.Errorf("tooltip = %q (%v), want the unreachable account", tip, err)
+	}
+}
+
+// TestE2EReadElsewhereClosesBubble: a mail marked \Seen by another client
+// (here doveadm, a second session on the mailbox) is reported during IDLE,
+// and idlebell withdraws its bubble: the daemon says NotificationClosed with
+// reason 3 (closed by CloseNotification).
+func TestE2EReadElsewhereClosesBubble(t *testing.T) {
+	env := testsession.FromEnv(t)
+	d := testsession.DesktopFromEnv(t)
+	a := newTrayAccount(t, env, env.Dovecot.Password(), nil)
+	notes := watchNotifications(t, d)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	closed, err := testsession.WatchClosed(ctx, d.BusAddress)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := startTrayApp(t, d, a.dir)
+	waitMenu(t, d, p.pid, "the account connected", hasLine(a.name+" —", "connected"))
+	dunstctl(t, d, "close-all")
+	subject := "Read elsewhere " + trayToken()
+	if err := env.Dovecot.Deliver(a.user, testsession.Message("Dora <dora@example.org>", a.user+"@localhost", subject, "x")); err != nil {
+		t.Fatal(err)
+	}
+	nextNotify(t, notes, "for the mail", func(n testsession.Notification) bool { return strings.Contains(n.Body, subject) }, nil)
+	// Anything closed so far (close-all) is not what this test waits for.
+	for drained := false; !drained; {
+		select {
+		case <-closed:
+		default:
+			drained = true
+		}
+	}
+	if out, err := exec.Command("doveadm", "-c", env.Dovecot.Conf, "flags", "add", "-u", a.user, `\Seen`, "mailbox", "INBOX", "subject", subject).CombinedOutput(); err != nil {
+		t.Fatalf("doveadm flags add: %v: %s", err, out)
+	}
+	timer := time.NewTimer(trayTimeout)
+	defer timer.Stop()
+	for {
+		select {
+		case c := <-closed:
+			if c.Reason == 3 {
+				return
+			}
+			t.Logf("NotificationClosed(%d, reason %d): not the withdrawal", c.ID, c.Reason)
+		case <-timer.C:
+			t.Fatalf("no NotificationClosed with reason 3 within %v after \\Seen was set elsewhere", trayTimeout)
+		}
 	}
 }

@@ -306,3 +306,70 @@ func TrayTooltip(busAddr string, pid int) (string, error) {
 	}
 	return tip.Title + tip.Text, nil
 }
+
+// Closed is one org.freedesktop.Notifications.NotificationClosed signal: the bubble's id and
+// why it closed (1 expired, 2 dismissed, 3 CloseNotification, 4 other).
+type Closed struct {
+	ID, Reason uint32
+}
+
+// WatchClosed sends every NotificationClosed signal on the bus at busAddr to the returned
+// channel until ctx is done; then the channel is closed. Daemons send the signal to the
+// client that made the bubble only, so this is a bus monitor, as WatchNotify is; it is in
+// place when WatchClosed returns.
+func WatchClosed(ctx context.Context, busAddr string) (<-chan Closed, error) {
+	conn, err := dbus.Connect(busAddr)
+	if err != nil {
+		return nil, fmt.Errorf("connect to %s: %w", busAddr, err)
+	}
+	msgs := make(chan *dbus.Message, 64)
+	conn.Eavesdrop(msgs)
+	rules := []string{"type='signal',interface='org.freedesktop.Notifications',member='NotificationClosed'"}
+	conn.BusObject().Go("org.freedesktop.DBus.Monitoring.BecomeMonitor", 0, make(chan *dbus.Call, 1), rules, uint32(0))
+	for monitoring := false; !monitoring; {
+		select {
+		case m := <-msgs:
+			switch m.Type {
+			case dbus.TypeMethodReply:
+				monitoring = true
+			case dbus.TypeError:
+				conn.Close()
+				return nil, fmt.Errorf("become bus monitor: %v", m.Body)
+			}
+		case <-ctx.Done():
+			conn.Close()
+			return nil, fmt.Errorf("become bus monitor: %w", ctx.Err())
+		}
+	}
+	out := make(chan Closed, 64)
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	go func() {
+		defer close(out)
+		defer stop()
+		defer conn.Close()
+		for {
+			var m *dbus.Message
+			select {
+			case m = <-msgs:
+			case <-ctx.Done():
+				return
+			}
+			if m == nil {
+				return
+			}
+			if member, _ := m.Headers[dbus.FieldMember].Value().(string); m.Type != dbus.TypeSignal || member != "NotificationClosed" {
+				continue
+			}
+			var c Closed
+			if dbus.Store(m.Body, &c.ID, &c.Reason) != nil {
+				continue
+			}
+			select {
+			case out <- c:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out, nil
+}
