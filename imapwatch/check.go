@@ -124,15 +124,22 @@ func Check(ctx context.Context, cfg Config) *CheckResult {
 
 	t0 := time.Now()
 	if err := c.Noop().Wait(); err != nil {
-		return fail("login", err)
+		return fail("login", secrets.redactErr(err))
 	}
 	r.RTT = time.Since(t0)
 
-	var missing []string
+	// The mailboxes' refusals are classified as the watcher classifies
+	// them: only a missing one is "not found"; one busy for now or not
+	// readable says so. Missing mailboxes are reported first (the user
+	// must change the config), else the first other refusal.
+	var missing []*MailboxError
+	var refused error
 	for _, mb := range cfg.Mailboxes {
 		st, err := c.Status(mb, &imap.StatusOptions{NumMessages: true, NumUnseen: true}).Wait()
 		mc := MailboxCheck{Name: mb}
-		if err == nil {
+		var ierr *imap.Error
+		switch {
+		case err == nil:
 			mc.Exists = true
 			if st.NumMessages != nil {
 				mc.Messages = *st.NumMessages
@@ -140,14 +147,38 @@ func Check(ctx context.Context, cfg Config) *CheckResult {
 			if st.NumUnseen != nil {
 				mc.Unseen = *st.NumUnseen
 			}
-		} else {
-			missing = append(missing, mb)
+		case !errors.As(err, &ierr) || lk.g.tooLarge() != nil:
+			// The connection is gone (or the server broke a limit).
+			if e := lk.g.tooLarge(); e != nil {
+				err = e
+			}
+			return fail("mailbox", fmt.Errorf("status %s: %w", mb, secrets.redactErr(err)))
+		default:
+			err = refusedMailbox("status", mb, ierr, secrets, func() (bool, error) { return listed(c, mb) })
+			var mberr *MailboxError
+			switch {
+			case errors.As(err, &mberr):
+				missing = append(missing, mberr)
+			case refused == nil:
+				refused = err
+			}
 		}
 		r.Mailboxes = append(r.Mailboxes, mc)
 	}
 	c.Logout().Wait()
-	if len(missing) > 0 {
-		return fail("mailbox", &MailboxError{Mailboxes: missing})
+	switch len(missing) {
+	case 0:
+	case 1:
+		return fail("mailbox", missing[0])
+	default:
+		all := &MailboxError{}
+		for _, e := range missing {
+			all.Mailboxes = append(all.Mailboxes, e.Mailboxes...)
+		}
+		return fail("mailbox", all)
+	}
+	if refused != nil {
+		return fail("mailbox", refused)
 	}
 	return r
 }

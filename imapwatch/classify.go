@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
 )
 
 // refusal is a server's NO or BAD to a command, classified by its response
@@ -54,18 +55,38 @@ func temporaryCode(code imap.ResponseCode) bool {
 	return false
 }
 
-// mailboxErr classifies a refused SELECT, EXAMINE or STATUS. Only
-// [NONEXISTENT], or a NO without a code for a mailbox that LIST does not
-// show, is a missing mailbox; [NOPERM] is permanent too; everything else
-// ([UNAVAILABLE], [SERVERBUG], [LIMIT], [INUSE], other codes, BAD) is
-// retried.
+// mailboxErr classifies a refused SELECT, EXAMINE or STATUS of the
+// watcher's session: a lost connection or a broken limit as commandErr, the
+// server's answer as refusedMailbox.
 func (s *session) mailboxErr(cmd, mbox string, err error) error {
-	what := cmd + " " + mbox
 	var ierr *imap.Error
 	if !errors.As(err, &ierr) || s.g.tooLarge() != nil {
-		return s.commandErr(what, err)
+		return s.commandErr(cmd+" "+mbox, err)
 	}
-	ierr.Text = s.sv.secrets.redactText(ierr.Text)
+	return refusedMailbox(cmd, mbox, ierr, s.sv.secrets, func() (bool, error) {
+		var ok bool
+		err := s.await("list "+mbox, func() (err error) {
+			ok, err = listed(s.c, mbox)
+			return err
+		})
+		if err != nil {
+			return false, s.commandErr("list "+mbox, err)
+		}
+		return ok, nil
+	})
+}
+
+// refusedMailbox classifies the server's NO or BAD to SELECT, EXAMINE or
+// STATUS of mbox, for the watcher and for Check alike. Only [NONEXISTENT],
+// or a NO without a code for a mailbox that LIST (asked through list, only
+// then) does not show, is a missing mailbox (*MailboxError); [NOPERM] is
+// ErrMailboxDenied; [UNAVAILABLE], [SERVERBUG], [LIMIT], [INUSE] are
+// ErrServerUnavailable; everything else (other codes, BAD) is a temporary
+// refusal. The server's text is redacted of secrets; ierr stays in the
+// chain.
+func refusedMailbox(cmd, mbox string, ierr *imap.Error, secrets *secretSet, list func() (bool, error)) error {
+	what := cmd + " " + mbox
+	ierr.Text = secrets.redactText(ierr.Text)
 	switch {
 	case ierr.Code == imap.ResponseCodeNonExistent:
 		return &MailboxError{Mailboxes: []string{mbox}, Text: ierr.Text, Err: ierr}
@@ -74,11 +95,11 @@ func (s *session) mailboxErr(cmd, mbox string, err error) error {
 	case temporaryCode(ierr.Code):
 		return &refusal{kind: ErrServerUnavailable, what: what, ierr: ierr}
 	case ierr.Code == "" && ierr.Type == imap.StatusResponseTypeNo:
-		listed, lerr := s.listed(mbox)
-		if lerr != nil {
-			return lerr
+		ok, err := list()
+		if err != nil {
+			return err
 		}
-		if !listed {
+		if !ok {
 			return &MailboxError{Mailboxes: []string{mbox}, Text: ierr.Text, Err: ierr}
 		}
 	}
@@ -86,14 +107,10 @@ func (s *session) mailboxErr(cmd, mbox string, err error) error {
 }
 
 // listed reports whether LIST shows the mailbox (selectable or not).
-func (s *session) listed(mbox string) (bool, error) {
-	var list []*imap.ListData
-	err := s.await("list "+mbox, func() (err error) {
-		list, err = s.c.List("", mbox, nil).Collect()
-		return err
-	})
+func listed(c *imapclient.Client, mbox string) (bool, error) {
+	list, err := c.List("", mbox, nil).Collect()
 	if err != nil {
-		return false, s.commandErr("list "+mbox, err)
+		return false, err
 	}
 	for _, l := range list {
 		if l.Mailbox == mbox || (strings.EqualFold(mbox, "INBOX") && strings.EqualFold(l.Mailbox, "INBOX")) {

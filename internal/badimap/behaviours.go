@@ -88,6 +88,14 @@ func RefuseSelect(code imap.ResponseCode, times int) Behaviour {
 	}}
 }
 
+// RefuseStatus answers STATUS with NO [code] (no code when code is empty),
+// as a server does for a mailbox it has not, or not now.
+func RefuseStatus(code imap.ResponseCode) Behaviour {
+	return Behaviour{Name: "refuse status " + string(code), RefuseStatus: func(int, string) error {
+		return &imap.Error{Type: imap.StatusResponseTypeNo, Code: code, Text: "mailbox not available now"}
+	}}
+}
+
 // UIDValidity makes SELECT, EXAMINE and STATUS report the UIDVALIDITY f
 // returns for a connection: 0, a new value per session (Courier without its
 // UID database), ...

@@ -36,6 +36,9 @@ type Behaviour struct {
 	RefuseSelect func(conn int, mailbox string) error
 	// Status, when set, may change or refuse what STATUS answers.
 	Status func(conn int, mailbox string, d *imap.StatusData) error
+	// RefuseStatus, when set, sees STATUS first; an error is the answer,
+	// whether the mailbox exists or not.
+	RefuseStatus func(conn int, mailbox string) error
 }
 
 // Options configure a Server.
@@ -170,6 +173,13 @@ func (s *session) Select(mailbox string, options *imap.SelectOptions) (*imap.Sel
 }
 
 func (s *session) Status(mailbox string, options *imap.StatusOptions) (*imap.StatusData, error) {
+	for _, b := range s.srv.behaviours {
+		if b.RefuseStatus != nil {
+			if err := b.RefuseStatus(s.conn, mailbox); err != nil {
+				return nil, err
+			}
+		}
+	}
 	d, err := s.SessionIMAP4rev2.Status(mailbox, options)
 	if err != nil {
 		return d, err
