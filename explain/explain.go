@@ -123,6 +123,12 @@ func classify(err error) meaning {
 	case errors.Is(err, context.Canceled):
 		return m("cancelled", "")
 
+	// Reconnects idlebell made on purpose: nothing failed.
+	case errors.Is(err, imapwatch.ErrWake):
+		return m("reconnecting after sleep or a network change", "")
+	case errors.Is(err, imapwatch.ErrCheckNow):
+		return m("reconnecting: you asked to check now", "")
+
 	// Sign-in (OAuth2). Before the keyring: a missing refresh token wraps
 	// ErrSecretNotFound too, but the fix is a sign-in, not a password.
 	case errors.Is(err, imapwatch.ErrSignInNeeded), errors.Is(err, oauth.ErrSignInRequired),

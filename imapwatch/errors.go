@@ -98,6 +98,18 @@ var (
 	ErrResponseTooLarge = errors.New("server sent more than idlebell reads")
 )
 
+// Reasons to reconnect that are not failures: idlebell itself dropped a
+// connection to make it anew, at once. The StateReconnecting change that
+// follows carries one in Err (errors.Is), so a front can say why.
+var (
+	// ErrWake: the machine woke from sleep or the network changed
+	// (Manager.Wake): connections from before are presumed dead.
+	ErrWake = errors.New("reconnecting after sleep or a network change")
+	// ErrCheckNow: the user asked to check now (Manager.CheckNow) while the
+	// connection was stuck connecting or in a command.
+	ErrCheckNow = errors.New("reconnecting: check now found the connection stuck")
+)
+
 // ResponseTooLargeError says what the server sent that idlebell refused to
 // read; the connection was closed before the data was buffered. It matches
 // ErrResponseTooLarge with errors.Is.

@@ -313,6 +313,9 @@ func TestCheckNowInterruptsStuckCommand(t *testing.T) {
 	subjects := deliverN(t, srv, 1, "checked")
 	waitFor(t, "the FETCH to stall", func() bool { return rule.Rules[0].Fired() == 1 })
 	m.CheckNow(cfg.Name)
+	if ev := c.waitState(t, StateReconnecting, wait); !errors.Is(ev.Err, ErrCheckNow) {
+		t.Errorf("reconnecting because %v, want ErrCheckNow", ev.Err)
+	}
 	assertOnce(t, c.untilSubject(t, subjects[0], wait), subjects...)
 }
 
@@ -592,6 +595,9 @@ func TestWakeInterruptsStuckLogin(t *testing.T) {
 	m, c := faultManager(t, cfg, Options{})
 	waitFor(t, "the LOGIN to stall", func() bool { return b.Rules[0].Fired() == 1 })
 	m.Wake()
+	if ev := c.waitState(t, StateReconnecting, wait); !errors.Is(ev.Err, ErrWake) {
+		t.Errorf("reconnecting because %v, want ErrWake", ev.Err)
+	}
 	c.waitState(t, StateIdle, wait)
 	if n := len(srv.Conns()); n != 2 {
 		t.Errorf("%d connections, want 2: the stuck one and its replacement", n)

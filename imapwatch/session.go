@@ -39,7 +39,7 @@ func (sv *supervisor) runSession(ctx context.Context, b *backoff, reason error) 
 		s.interrupts(sctx, cancel)
 	}()
 	err := s.run(ctx, &wg)
-	if cause := context.Cause(sctx); ctx.Err() == nil && (cause == errWake || cause == errCheckNow) {
+	if cause := context.Cause(sctx); ctx.Err() == nil && (cause == ErrWake || cause == ErrCheckNow) {
 		return cause
 	}
 	if s.g != nil {
@@ -161,7 +161,7 @@ func (s *session) interrupts(ctx context.Context, cancel context.CancelCauseFunc
 		case <-ctx.Done():
 			return
 		case <-sv.wake:
-			cancel(errWake)
+			cancel(ErrWake)
 			return
 		case <-sv.checkNow:
 			pending = true
@@ -178,7 +178,7 @@ func (s *session) interrupts(ctx context.Context, cancel context.CancelCauseFunc
 		}
 		quiet := s.quiet(time.Now())
 		if quiet >= sv.stuckAfter {
-			cancel(errCheckNow)
+			cancel(ErrCheckNow)
 			return
 		}
 		stuck = time.After(max(sv.stuckAfter-quiet, 50*time.Millisecond))

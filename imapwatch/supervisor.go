@@ -11,13 +11,7 @@ import (
 // logoutGrace bounds the polite goodbye (DONE, LOGOUT) on shutdown.
 const logoutGrace = 1500 * time.Millisecond
 
-var (
-	errConnLost = errors.New("connection lost")
-	errWake     = errors.New("reconnecting after sleep or a network change")
-	// errCheckNow: the user asked to check now while the connection was
-	// stuck connecting or in a command; it is dropped and made anew.
-	errCheckNow = errors.New("reconnecting: check now found the connection stuck")
-)
+var errConnLost = errors.New("connection lost")
 
 // stuckAfter is how long a connection must have been silent, connecting or
 // in a command, for Check now to drop it and connect anew.
@@ -151,7 +145,7 @@ func (sv *supervisor) run(ctx context.Context, b *backoff) {
 			}
 		}
 		delay := b.next()
-		if errors.Is(err, errWake) || errors.Is(err, errCheckNow) {
+		if errors.Is(err, ErrWake) || errors.Is(err, ErrCheckNow) {
 			delay = 0 // asked for; the connection limit still applies
 		}
 		sv.logger.Warn("connection lost", "mailboxes", sv.mailboxes, "err", err, "retry_in", delay.Round(time.Millisecond))
