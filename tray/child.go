@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // ControlEnv, set to 1 in the settings process's environment, makes it
@@ -18,12 +19,23 @@ const ControlEnv = "IDLEBELL_CONTROL"
 // Control lines, one per line, arguments quoted with strconv.Quote:
 //
 //	tray → settings:  show-settings "ACCOUNT"   show-about
+//	                  state "ACCOUNT\tLINE"  (the account's state, as the menu says it)
 //	settings → tray:  retry "ACCOUNT"  (a password or sign-in was saved)
 const (
 	CmdShowSettings = "show-settings"
 	CmdShowAbout    = "show-about"
+	CmdState        = "state"
 	CmdRetry        = "retry"
 )
+
+// StateArg is the argument of a state line. Account names have no tab
+// (settings refuses control characters in them).
+func StateArg(account, line string) string { return account + "\t" + line }
+
+// ParseState splits a state line's argument.
+func ParseState(arg string) (account, line string, ok bool) {
+	return strings.Cut(arg, "\t")
+}
 
 // ControlLine formats one control line.
 func ControlLine(cmd string, arg string) string {
@@ -51,6 +63,26 @@ func ParseControlLine(line string) (cmd, arg string, ok bool) {
 type settingsChild struct {
 	cmd   *exec.Cmd
 	stdin io.WriteCloser
+	sent  map[string]string // the state lines it has been told
+}
+
+// sendStates tells the settings window each account's state, as the menu
+// says it, when it changed since it was last told.
+func (t *trayUI) sendStates(now time.Time) {
+	c := t.settings
+	if c == nil {
+		return
+	}
+	for _, name := range t.model.order {
+		st := t.model.status(name, now)
+		if c.sent[name] == st {
+			continue
+		}
+		c.sent[name] = st
+		if _, err := io.WriteString(c.stdin, ControlLine(CmdState, StateArg(name, st))); err != nil {
+			return // on its way out
+		}
+	}
 }
 
 // showSettings opens the settings window at account ("" for the list), or
@@ -96,8 +128,9 @@ func (t *trayUI) toChild(line string, args []string) {
 		return
 	}
 	t.o.Logger.Info("settings window started", "pid", cmd.Process.Pid)
-	c := &settingsChild{cmd: cmd, stdin: stdin}
+	c := &settingsChild{cmd: cmd, stdin: stdin, sent: map[string]string{}}
 	t.settings = c
+	t.sendStates(t.now())
 	watcher, logger, do := t.o.Watcher, t.o.Logger, t.do
 	// Owned by the child process: reads its reports until it exits (its
 	// stdout closes), then reaps it. Run closes stdin at exit, which

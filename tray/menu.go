@@ -117,6 +117,7 @@ func (t *trayUI) refresh() {
 		t.tooltip = tip
 		t.host.SetTooltip(tip)
 	}
+	t.sendStates(now)
 	t.scheduleAttention(now)
 }
 

@@ -265,6 +265,11 @@ func (m *model) signingIn(name string) bool {
 
 // line is the account's menu line: "Work — 3 unread · connected".
 func (m *model) line(name string, now time.Time) string {
+	return safeLine(name, 60) + " — " + m.status(name, now)
+}
+
+// status is the part of an account's line after its name.
+func (m *model) status(name string, now time.Time) string {
 	v := m.accounts[name]
 	status := v.status(now)
 	switch s := m.signIns[name]; {
@@ -274,7 +279,7 @@ func (m *model) line(name string, now time.Time) string {
 	case s.err != nil && v.needsSignIn():
 		status = i18n.T("sign-in failed: %s", sentence(s.err))
 	}
-	return safeLine(name, 60) + " — " + status
+	return status
 }
 
 // totalUnread sums enabled accounts.
