@@ -90,8 +90,12 @@ func runSettingsWindow(ctx context.Context, s settingsArgs) int {
 		App: app, Autostart: autostart.Entry{App: app, Program: program},
 		ConfigPath: s.path, Config: s.cfg, Secrets: s.secrets, Tokens: tokens, Demo: s.demo,
 		SignIn: accounts.SignInWithBrowser,
-		Test: func(ctx context.Context, a settings.Account) *imapwatch.CheckResult {
-			return imapwatch.Check(ctx, accounts.Config(a))
+		Test: func(ctx context.Context, a settings.Account, password string) *imapwatch.CheckResult {
+			cfg := accounts.Config(a)
+			if password != "" { // typed in the window, not stored yet
+				cfg.Password = func(context.Context) (string, error) { return password, nil }
+			}
+			return imapwatch.Check(ctx, cfg)
 		},
 		About:  ui.About{Version: app.Version, Commit: commit, License: license, URL: projectURL},
 		Logger: s.logger,

@@ -22,6 +22,7 @@ import (
 	"idlebell/appinfo"
 	"idlebell/assets"
 	"idlebell/autostart"
+	"idlebell/discover"
 	"idlebell/i18n"
 	"idlebell/imapwatch"
 	"idlebell/safetext"
@@ -56,10 +57,17 @@ type Options struct {
 	Secrets    settings.Secrets
 	// Tokens holds OAuth2 refresh tokens (settings.TokenKeyring()): the
 	// settings window renames and deletes an account's entry with it.
-	Tokens  settings.Secrets
-	Demo    bool
-	Test    func(ctx context.Context, a settings.Account) *imapwatch.CheckResult
-	Watcher Watcher // nil: nothing to tell
+	Tokens settings.Secrets
+	Demo   bool
+	// Test connects to the account's server and logs in, as imapwatch.Check
+	// does; password, when not empty, is used instead of the stored one
+	// (a password typed but not saved yet). Called off the Fyne goroutine;
+	// returns when done or ctx ends.
+	Test func(ctx context.Context, a settings.Account, password string) *imapwatch.CheckResult
+	// Discover finds the server of a mail address for Add…; nil: the real
+	// network (discover.Discoverer). Called off the Fyne goroutine.
+	Discover func(ctx context.Context, address string) (*discover.Result, error)
+	Watcher  Watcher // nil: nothing to tell
 	// SignIn signs an OAuth2 account in with the browser and stores the
 	// refresh token. It blocks until the user is done or ctx ends, and is
 	// called off the Fyne goroutine; after it returns nil the window calls
@@ -103,6 +111,7 @@ func RunSettings(ctx context.Context, o Options, show Show, c Control) int {
 	})
 	a := app.NewWithID(o.App.ID)
 	a.SetIcon(fyne.NewStaticResource("idlebell.png", assets.Bell))
+	a.Settings().SetTheme(newReadableTheme())
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	w := newWindows(a, o)
@@ -124,6 +133,10 @@ func RunSettings(ctx context.Context, o Options, show Show, c Control) int {
 					fyne.Do(func() { w.show(Show{Account: arg}) })
 				case tray.CmdShowAbout:
 					fyne.Do(func() { w.show(Show{About: true}) })
+				case tray.CmdState:
+					if name, line, ok := tray.ParseState(arg); ok {
+						fyne.Do(func() { w.accountState(name, line) })
+					}
 				}
 			}
 			fyne.Do(a.Quit)
@@ -133,7 +146,10 @@ func RunSettings(ctx context.Context, o Options, show Show, c Control) int {
 	defer stop()
 	a.Run()
 	cancel()
-	w.bg.Wait() // sign-ins end with ctx
+	if w.settings != nil {
+		w.bg.Go(w.settings.wait)
+	}
+	w.bg.Wait() // sign-ins and the settings window's work end with ctx
 	return 0
 }
 
@@ -146,7 +162,8 @@ type windows struct {
 	settings *settingsWindow
 	about    fyne.Window
 	open     map[fyne.Window]bool
-	signIns  map[string]bool // accounts with a browser sign-in running
+	signIns  map[string]bool   // accounts with a browser sign-in running
+	states   map[string]string // the tray's line per account (tray.CmdState)
 
 	// ctx ends the sign-ins; bg counts them, and RunSettings waits.
 	ctx context.Context
@@ -155,7 +172,7 @@ type windows struct {
 
 func newWindows(a fyne.App, o Options) *windows {
 	return &windows{app: a, o: o, do: func(f func()) { f() }, ctx: context.Background(),
-		open: map[fyne.Window]bool{}, signIns: map[string]bool{}}
+		open: map[fyne.Window]bool{}, signIns: map[string]bool{}, states: map[string]string{}}
 }
 
 // show opens or raises a window.
@@ -177,22 +194,21 @@ func (t *windows) show(s Show) {
 	w.RequestFocus()
 }
 
+// accountState keeps the tray's line for an account and shows it in the
+// account list.
+func (t *windows) accountState(name, line string) {
+	t.states[name] = line
+	if t.settings != nil {
+		t.settings.setAccountState(name, line)
+	}
+}
+
 // closed hides w; the process quits when no window is left.
 func (t *windows) closed(w fyne.Window) {
 	w.Hide()
 	delete(t.open, w)
 	if len(t.open) == 0 {
 		t.app.Quit()
-	}
-}
-
-// selectAccount shows the named account's form, if there is one.
-func (s *settingsWindow) selectAccount(name string) {
-	for i, a := range s.cfg.Accounts {
-		if a.Name == name {
-			s.showAccount(i)
-			return
-		}
 	}
 }
 

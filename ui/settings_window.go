@@ -4,10 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
+	"io/fs"
 	"strings"
-	"time"
-	"unicode"
+	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -15,1004 +14,419 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
-	"idlebell/explain"
 	"idlebell/i18n"
-	"idlebell/imapwatch"
 	"idlebell/settings"
 )
 
-// settingsWindow edits a copy of the config: a list of accounts, a form per
-// account grouped as server, login, folders, notifications, and the global
-// options. Everything here runs on the Fyne goroutine; keyring calls, Save
-// and Test connection run in goroutines and report back with fyne.Do.
+// settingsWindow edits a copy of the config: the Accounts tab (a list of
+// accounts, the form of the selected one) and the General tab. Everything
+// here runs on the Fyne goroutine. Work that blocks — keyring look-ups,
+// Test connection, discovery, Save — runs through background: its
+// goroutines end with the window's context, which closing cancels, and the
+// settings process waits for them before it exits.
 type settingsWindow struct {
-	t   *windows
-	w   fyne.Window
-	o   Options
-	do  func(func()) // fyne.Do; inline in tests
-	cfg *settings.Config
+	host     *windows
+	w        fyne.Window
+	do       func(func()) // fyne.Do; a queue in tests
+	readOnly bool         // the demo's settings
 
-	// Per account, parallel to cfg.Accounts.
-	origNames []string // name when loaded; "" for new accounts (for Secrets.Rename)
-	passwords []string // typed, not yet saved; "" = unchanged
-	hasSecret []bool   // the keyring holds a password
-	removed   []string // saved accounts removed: their keyring entries go on Save
+	ctx    context.Context
+	cancel context.CancelFunc
+	bg     sync.WaitGroup
 
-	selected  int
-	dirty     bool
-	autostart bool
+	saved          *settings.Config // as in the file
+	general        settings.Notifications
+	autostart      bool
+	autostartSaved bool
+	accounts       []*accountEdit
+	removed        []string // names of saved accounts removed; their keyring entries go on Save
+	touchedGeneral map[string]bool
+	showAll        bool // Save was pressed: every problem shows
+	selected       int
+	saving         bool
 
-	// Widgets kept for tests and updates.
-	list      *widget.List
-	formBox   *fyne.Container
-	fields    map[string]*formField           // of the selected account, by TOML key
-	rows      map[string][2]fyne.CanvasObject // label and cell of each row, by key
-	authSel   *widget.Select
-	signInBtn *widget.Button
-	global    map[string]*formField
-	save      *widget.Button
-	test      *widget.Button
-	remove    *widget.Button
-	status    *widget.Label
-	progress  *widget.ProgressBarInfinite
-	trust     *widget.Button
-	testFP    string
-	testRun   int // ignores answers of superseded tests
-	readOnly  bool
-	startAtIn *widget.Check
-	building  bool // widgets are being filled in: their callbacks change nothing
+	list       *accountList
+	form       *accountForm // of the selected account; nil when there is none
+	formScroll *container.Scroll
+	genTab     *generalTab
+	genScroll  *container.Scroll
+	tabs       *container.AppTabs
+	status     *widget.Label
+	save       *widget.Button
+	closing    bool     // the Save changes? dialog is up
+	adding     *addFlow // the Add… dialog, while it is open
 }
 
-// formField is one input with its validation message underneath.
-type formField struct {
-	input fyne.CanvasObject
-	entry *widget.Entry // nil for checks and selects
-	msg   *widget.Label
-}
-
-func (f *formField) setMessage(s string) {
-	f.msg.SetText(s)
-	if s == "" {
-		f.msg.Hide()
-	} else {
-		f.msg.Show()
+func newSettingsWindow(host *windows, o Options, do func(func())) *settingsWindow {
+	s := &settingsWindow{host: host, do: do, readOnly: o.ConfigPath == "", selected: -1, touchedGeneral: map[string]bool{}}
+	s.ctx, s.cancel = context.WithCancel(host.ctx)
+	s.w = host.app.NewWindow(i18n.T("idlebell settings"))
+	s.w.SetCloseIntercept(s.requestClose)
+	// Sized before anything is in it: wrapped text laid out at a narrow
+	// width first costs many more measurements.
+	s.w.Resize(fyne.NewSize(860, 660))
+	s.load(s.readConfig(o))
+	for _, e := range s.accounts {
+		e.state = host.states[e.saved.Name]
 	}
-}
-
-func newSettingsWindow(t *windows, o Options, do func(func())) *settingsWindow {
-	s := &settingsWindow{t: t, o: o, do: do, readOnly: o.ConfigPath == ""}
-	s.w = t.app.NewWindow("idlebell settings")
-	s.w.SetCloseIntercept(func() { t.closed(s.w) }) // the process ends with its last window
-	s.load(o.Config)
 	s.build()
-	s.w.Resize(fyne.NewSize(820, 640))
+	if len(s.accounts) > 0 {
+		s.selectIndex(0)
+	} else {
+		s.selectIndex(-1)
+	}
 	return s
 }
 
-// load takes a fresh copy of cfg and forgets unsaved edits.
-func (s *settingsWindow) load(cfg *settings.Config) {
-	if cfg == nil {
-		cfg = settings.Default()
+// readConfig is the file as it is now (the window may open long after the
+// process started), else what the process was given.
+func (s *settingsWindow) readConfig(o Options) *settings.Config {
+	if o.ConfigPath != "" {
+		cfg, err := settings.Load(o.ConfigPath)
+		switch {
+		case err == nil:
+			return cfg
+		case errors.Is(err, fs.ErrNotExist):
+			return settings.Default()
+		}
 	}
-	s.cfg = cfg.Clone()
-	n := len(s.cfg.Accounts)
-	s.origNames = make([]string, n)
-	s.passwords = make([]string, n)
-	s.hasSecret = make([]bool, n)
-	for i, a := range s.cfg.Accounts {
-		s.origNames[i] = a.Name
+	if o.Config != nil {
+		return o.Config
+	}
+	return settings.Default()
+}
+
+// load takes a fresh copy of cfg; unsaved edits are dropped.
+func (s *settingsWindow) load(cfg *settings.Config) {
+	s.saved = cfg.Clone()
+	s.general = cfg.Notifications
+	s.accounts = nil
+	for _, a := range cfg.Accounts {
+		s.accounts = append(s.accounts, newAccountEdit(a, false))
 	}
 	s.removed = nil
-	s.dirty = false
-	s.autostart = autostartEnabled(s.o.Autostart)
-	if s.selected >= n {
-		s.selected = n - 1
-	}
-	if s.selected < 0 && n > 0 {
-		s.selected = 0
-	}
+	s.autostart = autostartEnabled(s.host.o.Autostart)
+	s.autostartSaved = s.autostart
 	s.lookupSecrets()
 }
 
-// lookupSecrets asks the keyring, off the Fyne goroutine, which accounts
-// have a password, so the form can say "set" without ever showing it.
+// lookupSecrets asks the keyring which accounts have a password, so that
+// the form can say "stored" without ever showing it.
 func (s *settingsWindow) lookupSecrets() {
-	if s.o.Secrets == nil {
+	secrets := s.host.o.Secrets
+	if secrets == nil {
 		return
 	}
-	for i, a := range s.cfg.Accounts {
+	for _, e := range s.accounts {
+		a := e.saved
 		if a.PasswordCommand != "" || a.Name == "" || a.UsesOAuth2() {
 			continue
 		}
-		name, cfg := a.Name, s.cfg
-		go func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			_, err := s.o.Secrets.Get(ctx, name)
-			s.do(func() {
-				if s.cfg != cfg || i >= len(s.hasSecret) {
-					return // reloaded meanwhile
+		s.background(func(ctx context.Context) func() {
+			_, err := secrets.Get(ctx, a.Name)
+			return func() {
+				e.hasSecret = err == nil
+				if s.form != nil && s.form.e == e {
+					s.form.updatePasswordHint()
 				}
-				s.hasSecret[i] = err == nil
-				if i == s.selected {
-					s.updatePasswordHint()
-				}
-			})
-		}()
+			}
+		})
 	}
 }
 
-// configChanged is a reload from disk (our own Save included). Unsaved
-// edits win: they are kept, and Save will overwrite the file.
-func (s *settingsWindow) configChanged(cfg *settings.Config) {
-	if s.dirty {
-		return
-	}
-	s.load(cfg)
-	s.list.Refresh()
-	s.showAccount(s.selected)
+// background runs work on a goroutine of the window's; what it returns,
+// if not nil, runs on the Fyne goroutine unless the window closed
+// meanwhile. work must return when ctx is done.
+func (s *settingsWindow) background(work func(ctx context.Context) func()) {
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		apply := work(s.ctx)
+		if apply == nil {
+			return
+		}
+		s.do(func() {
+			if s.ctx.Err() == nil {
+				apply()
+			}
+		})
+	}()
 }
+
+// wait returns when the window's background work has ended.
+func (s *settingsWindow) wait() { s.bg.Wait() }
 
 func (s *settingsWindow) build() {
-	s.building = true
-	s.list = widget.NewList(
-		func() int { return len(s.cfg.Accounts) },
-		func() fyne.CanvasObject { return widget.NewLabel("account name template") },
-		func(id widget.ListItemID, o fyne.CanvasObject) {
-			a := s.cfg.Accounts[id]
-			label := a.Name
-			if label == "" {
-				label = "(unnamed)"
-			}
-			if !a.Enabled {
-				label += " (disabled)"
-			}
-			o.(*widget.Label).SetText(label)
-		},
-	)
-	s.list.OnSelected = func(id widget.ListItemID) {
-		if id != s.selected {
-			s.showAccount(id)
-		}
-	}
-	add := widget.NewButton("Add", s.addAccount)
-	s.remove = widget.NewButton("Remove…", s.confirmRemove)
-	left := container.NewBorder(nil, container.NewGridWithColumns(2, add, s.remove), nil, nil, s.list)
-
-	s.formBox = container.NewVBox()
-	accounts := container.NewHSplit(left, container.NewVScroll(s.formBox))
-	accounts.Offset = 0.25
-
-	tabs := container.NewAppTabs(
-		container.NewTabItem("Accounts", accounts),
-		container.NewTabItem("General", container.NewVScroll(s.buildGlobal())),
+	s.list = newAccountList(s)
+	s.formScroll = container.NewVScroll(widget.NewLabel(""))
+	accounts := container.NewHSplit(s.list.box, s.formScroll)
+	accounts.Offset = 0.28
+	s.genTab = newGeneralTab(s)
+	s.genScroll = container.NewVScroll(s.genTab.box)
+	s.tabs = container.NewAppTabs(
+		container.NewTabItem(i18n.T("Accounts"), accounts),
+		container.NewTabItem(i18n.T("General"), s.genScroll),
 	)
 
-	s.status = widget.NewLabel("")
+	s.status = widget.NewLabel(" ")
 	s.status.Wrapping = fyne.TextWrapWord
-	s.progress = widget.NewProgressBarInfinite()
-	s.progress.Stop()
-	s.progress.Hide()
-	s.trust = widget.NewButton("Trust this certificate", s.trustCertificate)
-	s.trust.Hide()
-	s.test = widget.NewButton("Test connection", s.testConnection)
-	s.save = widget.NewButton("Save", s.doSave)
+	s.save = widget.NewButton(i18n.T("Save"), func() { s.doSave(nil) })
 	s.save.Importance = widget.HighImportance
-	closeBtn := widget.NewButton("Close", func() { s.t.closed(s.w) })
-	buttons := container.NewHBox(s.test, layout.NewSpacer(), closeBtn, s.save)
-	bottom := container.NewVBox(s.progress, container.NewBorder(nil, nil, nil, s.trust, s.status), buttons)
+	closeBtn := widget.NewButton(i18n.T("Close"), s.requestClose)
+	buttons := container.NewHBox(closeBtn, s.save)
+	if s.readOnly {
+		s.save.Hide()
+	}
+	bottom := container.NewBorder(nil, nil, nil, buttons, s.status)
 
 	var top fyne.CanvasObject
 	if s.readOnly {
-		note := widget.NewLabel("Demo mode: these are the demo's settings, shown read-only. Run idlebell without --demo to set up your own accounts.")
+		note := widget.NewLabel(i18n.T("Demo mode: these are the demo's settings, shown read-only. Run idlebell without --demo to set up your own accounts."))
 		note.Wrapping = fyne.TextWrapWord
 		note.Importance = widget.WarningImportance
 		top = note
 	}
-	s.w.SetContent(container.NewBorder(top, container.NewPadded(bottom), nil, nil, tabs))
-	s.building = false
-	s.showAccount(s.selected)
+	s.w.SetContent(container.NewBorder(top, container.NewPadded(bottom), nil, nil, s.tabs))
 }
 
-// buildGlobal is the General tab: the [notifications] table and Start at login.
-func (s *settingsWindow) buildGlobal() fyne.CanvasObject {
-	s.global = map[string]*formField{}
-	n := &s.cfg.Notifications
-	preview := widget.NewCheck("Show a preview line in bubbles", func(b bool) {
-		s.cfg.Notifications.Preview = b
-		s.changed()
-	})
-	preview.SetChecked(n.Preview)
-	maxB := widget.NewEntry()
-	maxB.SetText(strconv.Itoa(n.MaxBubbles))
-	maxB.OnChanged = func(v string) {
-		i, err := strconv.Atoi(strings.TrimSpace(v))
-		if err != nil {
-			i = 0
+// selectIndex shows account i's form, or a hint when there is none.
+func (s *settingsWindow) selectIndex(i int) {
+	if s.form != nil {
+		s.form.test.stop()
+	}
+	if i < 0 || i >= len(s.accounts) {
+		s.selected, s.form = -1, nil
+		empty := widget.NewLabel(i18n.T("No accounts yet. Click Add… to set one up."))
+		if s.readOnly {
+			empty.SetText(i18n.T("No accounts."))
 		}
-		s.cfg.Notifications.MaxBubbles = i
-		s.changed()
-	}
-	open := widget.NewEntry()
-	open.SetPlaceHolder("empty: the desktop's mail handler (xdg-open mailto:)")
-	open.SetText(n.OpenCommand)
-	open.OnChanged = func(v string) { s.cfg.Notifications.OpenCommand = v; s.changed() }
-
-	s.startAtIn = widget.NewCheck("Start idlebell when I log in", func(b bool) {
-		s.autostart = b
-		s.changed()
-	})
-	s.startAtIn.SetChecked(s.autostart)
-	startNote := autostartNote(s.o.Autostart)
-	if startNote != "" {
-		s.startAtIn.Disable()
-	}
-
-	form := container.New(layout.NewFormLayout())
-	add := func(key, label string, in fyne.CanvasObject, entry *widget.Entry, hint string) {
-		f := &formField{input: in, entry: entry, msg: widget.NewLabel("")}
-		f.msg.Importance = widget.DangerImportance
-		f.msg.Wrapping = fyne.TextWrapWord
-		f.msg.Hide()
-		s.global[key] = f
-		parts := []fyne.CanvasObject{in}
-		if hint != "" {
-			h := widget.NewLabel(hint)
-			h.Wrapping = fyne.TextWrapWord
-			h.Importance = widget.LowImportance
-			parts = append(parts, h)
-		}
-		parts = append(parts, f.msg)
-		form.Add(widget.NewLabel(label))
-		form.Add(container.NewVBox(parts...))
-	}
-	add("notifications.preview", "Preview", preview, nil, "")
-	add("notifications.max_bubbles", "Max bubbles", maxB, maxB, "per account per minute; more become one summary")
-	add("notifications.open_command", "Open command", open, open, "what a click on a bubble runs")
-	add("start_at_login", "Start at login", s.startAtIn, nil, startNote)
-	if s.readOnly {
-		preview.Disable()
-		maxB.Disable()
-		open.Disable()
-		s.startAtIn.Disable()
-	}
-	return container.NewPadded(widget.NewCard("Notifications", "", form))
-}
-
-// showAccount builds the form for account i (or a hint when there is none).
-func (s *settingsWindow) showAccount(i int) {
-	s.building = true
-	defer func() { s.building = false }()
-	s.selected = i
-	s.fields = map[string]*formField{}
-	s.rows = map[string][2]fyne.CanvasObject{}
-	s.formBox.RemoveAll()
-	s.testRun++ // a running test's answer no longer applies
-	s.progress.Stop()
-	s.progress.Hide()
-	s.trust.Hide()
-	if i < 0 || i >= len(s.cfg.Accounts) {
-		s.selected = -1
-		s.remove.Disable()
-		s.test.Disable()
-		s.formBox.Add(widget.NewLabel("No accounts yet. Click Add to set one up."))
-		s.building = false
-		s.validate()
-		return
-	}
-	s.list.Select(i)
-	if !s.readOnly {
-		s.remove.Enable()
-	}
-	a := &s.cfg.Accounts[i]
-
-	entry := func(key, value, placeholder string, set func(string)) *widget.Entry {
-		e := widget.NewEntry()
-		e.SetText(value)
-		e.SetPlaceHolder(placeholder)
-		e.OnChanged = func(v string) { set(v); s.changed() }
-		s.fields[key] = &formField{input: e, entry: e}
-		return e
-	}
-	check := func(key, label string, value bool, set func(bool)) *widget.Check {
-		c := widget.NewCheck(label, func(b bool) { set(b); s.changed() })
-		c.SetChecked(value)
-		s.fields[key] = &formField{input: c}
-		return c
-	}
-
-	name := entry("name", a.Name, "e.g. Work", func(v string) {
-		s.cfg.Accounts[s.selected].Name = v
-		s.list.RefreshItem(s.selected)
-	})
-	enabled := check("enabled", "Watch this account", a.Enabled, func(b bool) {
-		s.cfg.Accounts[s.selected].Enabled = b
-		s.list.RefreshItem(s.selected)
-	})
-	host := entry("host", a.Host, "imap.example.com", func(v string) { s.cfg.Accounts[s.selected].Host = strings.TrimSpace(v) })
-	portText := strconv.Itoa(a.Port)
-	if a.Port == 0 {
-		portText = ""
-	}
-	port := entry("port", portText, "993", func(v string) {
-		p, err := strconv.Atoi(strings.TrimSpace(v))
-		switch {
-		case strings.TrimSpace(v) == "":
-			p = 0 // from the provider, or reported as invalid
-		case err != nil:
-			p = -1
-		}
-		s.cfg.Accounts[s.selected].Port = p
-	})
-	security := widget.NewSelect([]string{settings.SecurityTLS, settings.SecurityStartTLS, settings.SecurityNone}, func(v string) {
-		acct := &s.cfg.Accounts[s.selected]
-		if acct.Security == v {
-			return
-		}
-		// Follow the usual port when the port was the old default.
-		if acct.Port == settings.DefaultPort(acct.Security) {
-			acct.Port = settings.DefaultPort(v)
-			if f := s.fields["port"]; f != nil {
-				f.entry.SetText(strconv.Itoa(acct.Port))
-			}
-		}
-		acct.Security = v
-		s.changed()
-	})
-	security.SetSelected(a.Security)
-	s.fields["security"] = &formField{input: security}
-	plain := check("allow_plaintext", "Allow sending the password unencrypted", a.AllowPlaintext, func(b bool) { s.cfg.Accounts[s.selected].AllowPlaintext = b })
-	caFile := entry("tls_ca_file", a.TLSCAFile, "extra CA certificate (PEM file), optional", func(v string) { s.cfg.Accounts[s.selected].TLSCAFile = v })
-	fp := entry("tls_fingerprint", a.TLSFingerprint, "sha256:AB:CD:… pinned certificate, optional", func(v string) { s.cfg.Accounts[s.selected].TLSFingerprint = strings.TrimSpace(v) })
-
-	user := entry("username", a.Username, "usually your e-mail address", func(v string) { s.cfg.Accounts[s.selected].Username = v })
-	s.authSel = widget.NewSelect(authChoices, func(v string) { s.setAuth(v) })
-	s.authSel.SetSelected(authChoice(*a))
-	s.fields["auth"] = &formField{input: s.authSel}
-	s.signInBtn = widget.NewButton("Sign in…", s.signIn)
-	s.fields["sign_in"] = &formField{input: s.signInBtn}
-	clientID := entry("oauth_client_id", a.OAuthClientID, "built-in default", func(v string) { s.cfg.Accounts[s.selected].OAuthClientID = strings.TrimSpace(v) })
-	clientSecret := entry("oauth_client_secret", a.OAuthClientSecret, "built-in default", func(v string) { s.cfg.Accounts[s.selected].OAuthClientSecret = strings.TrimSpace(v) })
-	authURL := entry("oauth_auth_url", a.OAuthAuthURL, "https://… authorization endpoint (browser sign-in)", func(v string) { s.cfg.Accounts[s.selected].OAuthAuthURL = strings.TrimSpace(v) })
-	tokenURL := entry("oauth_token_url", a.OAuthTokenURL, "https://… token endpoint", func(v string) { s.cfg.Accounts[s.selected].OAuthTokenURL = strings.TrimSpace(v) })
-	deviceURL := entry("oauth_device_url", a.OAuthDeviceURL, "https://… device endpoint, optional", func(v string) { s.cfg.Accounts[s.selected].OAuthDeviceURL = strings.TrimSpace(v) })
-	scopes := entry("oauth_scopes", strings.Join(a.OAuthScopes, " "), "e.g. imap offline_access (separated by spaces)", func(v string) {
-		list := strings.FieldsFunc(v, func(r rune) bool { return r == ',' || unicode.IsSpace(r) })
-		if len(list) == 0 {
-			list = nil // as Load reads an absent or empty oauth_scopes
-		}
-		s.cfg.Accounts[s.selected].OAuthScopes = list
-	})
-	pw := widget.NewPasswordEntry()
-	pw.OnChanged = func(v string) {
-		s.passwords[s.selected] = v
-		s.changed()
-	}
-	s.fields["password"] = &formField{input: pw, entry: pw}
-	pwCmd := entry("password_command", a.PasswordCommand, "e.g. pass show mail/work (instead of the keyring)", func(v string) {
-		s.cfg.Accounts[s.selected].PasswordCommand = v
-		s.updatePasswordHint()
-	})
-
-	mailboxes := widget.NewMultiLineEntry()
-	mailboxes.SetText(strings.Join(a.Mailboxes, "\n"))
-	mailboxes.SetMinRowsVisible(3)
-	mailboxes.OnChanged = func(v string) {
-		var list []string
-		for _, l := range strings.Split(v, "\n") {
-			if l = strings.TrimSpace(l); l != "" {
-				list = append(list, l)
-			}
-		}
-		s.cfg.Accounts[s.selected].Mailboxes = list
-		s.changed()
-	}
-	s.fields["mailboxes"] = &formField{input: mailboxes, entry: mailboxes}
-	poll := entry("poll_interval", a.PollInterval.String(), "2m", func(v string) {
-		d, err := time.ParseDuration(strings.TrimSpace(v))
-		if err != nil {
-			d = -1
-		}
-		s.cfg.Accounts[s.selected].PollInterval = settings.Duration{Duration: d}
-	})
-
-	notify := check("notify", "Show bubbles for this account", a.Notify, func(b bool) { s.cfg.Accounts[s.selected].Notify = b })
-	open := entry("open_command", a.OpenCommand, "empty: the General tab's open command", func(v string) { s.cfg.Accounts[s.selected].OpenCommand = v })
-	onNew := entry("on_new_mail", a.OnNewMail, "command run per new mail, optional", func(v string) { s.cfg.Accounts[s.selected].OnNewMail = v })
-	onBatch := entry("on_new_mail_batch", a.OnNewMailBatch, "command run per batch, optional", func(v string) { s.cfg.Accounts[s.selected].OnNewMailBatch = v })
-	hookTimeout := entry("hook_timeout", a.HookTimeout.String(), "60s", func(v string) {
-		d, err := time.ParseDuration(strings.TrimSpace(v))
-		if err != nil {
-			d = -1
-		}
-		s.cfg.Accounts[s.selected].HookTimeout = settings.Duration{Duration: d}
-	})
-
-	group := func(title string, rows ...any) fyne.CanvasObject {
-		form := container.New(layout.NewFormLayout())
-		for k := 0; k < len(rows); k += 3 {
-			key, label, in := rows[k].(string), rows[k+1].(string), rows[k+2].(fyne.CanvasObject)
-			f := s.fields[key]
-			f.msg = widget.NewLabel("")
-			f.msg.Importance = widget.DangerImportance
-			f.msg.Wrapping = fyne.TextWrapWord
-			f.msg.Hide()
-			l, cell := widget.NewLabel(label), container.NewVBox(in, f.msg)
-			s.rows[key] = [2]fyne.CanvasObject{l, cell}
-			form.Add(l)
-			form.Add(cell)
-		}
-		return widget.NewCard(title, "", form)
-	}
-	s.formBox.Add(group("Server",
-		"name", "Name", name,
-		"enabled", "Enabled", enabled,
-		"host", "Host", host,
-		"port", "Port", port,
-		"security", "Security", security,
-		"allow_plaintext", "Plaintext", plain,
-		"tls_ca_file", "CA file", caFile,
-		"tls_fingerprint", "Fingerprint", fp,
-	))
-	s.formBox.Add(group("Login",
-		"username", "Username", user,
-		"auth", "Authentication", s.authSel,
-		"sign_in", "Sign-in", container.NewHBox(s.signInBtn),
-		"password", "Password", pw,
-		"password_command", "Password command", pwCmd,
-		"oauth_client_id", "Client ID", clientID,
-		"oauth_client_secret", "Client secret", clientSecret,
-		"oauth_auth_url", "Auth URL", authURL,
-		"oauth_token_url", "Token URL", tokenURL,
-		"oauth_device_url", "Device URL", deviceURL,
-		"oauth_scopes", "Scopes", scopes,
-	))
-	// A bad oauth_provider in the file is shown at the select.
-	s.fields["oauth_provider"] = &formField{input: s.authSel, msg: s.fields["auth"].msg}
-	s.formBox.Add(group("Folders",
-		"mailboxes", "Mailboxes", mailboxes,
-		"poll_interval", "Poll interval", poll,
-	))
-	s.formBox.Add(group("Notifications",
-		"notify", "Bubbles", notify,
-		"open_command", "Open command", open,
-		"on_new_mail", "On new mail", onNew,
-		"on_new_mail_batch", "On new batch", onBatch,
-		"hook_timeout", "Hook timeout", hookTimeout,
-	))
-	if s.readOnly {
-		for _, f := range s.fields {
-			if d, ok := f.input.(fyne.Disableable); ok {
-				d.Disable()
-			}
-		}
-		s.test.Disable()
+		s.formScroll.Content = container.NewPadded(empty)
+		s.formScroll.Refresh()
+		s.list.list.UnselectAll()
 	} else {
-		s.test.Enable()
+		s.selected = i
+		s.form = newAccountForm(s, s.accounts[i])
+		s.formScroll.Content = s.form.box
+		s.formScroll.Refresh()
+		s.formScroll.ScrollToTop()
+		s.list.list.Select(i)
 	}
-	s.updatePasswordHint()
-	s.updateAuthRows()
-	s.building = false
+	s.list.refresh()
 	s.validate()
 }
 
-// The Authentication select's choices: auth and oauth_provider in one.
-const (
-	choicePassword  = "Password"
-	choiceGoogle    = "OAuth2 — Google"
-	choiceMicrosoft = "OAuth2 — Microsoft"
-	choiceCustom    = "OAuth2 — Custom"
-)
-
-var authChoices = []string{choicePassword, choiceGoogle, choiceMicrosoft, choiceCustom}
-
-// authChoice is the select's choice for an account; "" (no selection) for
-// an unknown auth or an OAuth2 account without a known provider, whose
-// problem is shown at the select until a choice replaces it.
-func authChoice(a settings.Account) string {
-	switch {
-	case a.Auth == "" || a.Auth == settings.AuthPassword:
-		return choicePassword
-	case !a.UsesOAuth2():
-		return ""
-	case a.OAuthProvider == settings.ProviderGoogle:
-		return choiceGoogle
-	case a.OAuthProvider == settings.ProviderMicrosoft:
-		return choiceMicrosoft
-	case a.OAuthProvider == settings.ProviderCustom:
-		return choiceCustom
-	}
-	return ""
-}
-
-// setAuth is the Authentication select's change. Leaving OAuth2 clears the
-// oauth_* keys (they are invalid with a password); choosing it forgets a
-// password typed but not saved.
-func (s *settingsWindow) setAuth(choice string) {
-	if s.selected < 0 || choice == authChoice(s.cfg.Accounts[s.selected]) {
-		return
-	}
-	a := &s.cfg.Accounts[s.selected]
-	building := s.building
-	s.building = true // the entries below report through changed() once, at the end
-	switch choice {
-	case choicePassword:
-		a.Auth, a.OAuthProvider = settings.AuthPassword, ""
-		for _, key := range []string{"oauth_client_id", "oauth_client_secret", "oauth_auth_url", "oauth_token_url", "oauth_device_url", "oauth_scopes"} {
-			s.fields[key].entry.SetText("")
-		}
-	default:
-		a.Auth = settings.AuthOAuth2
-		a.OAuthProvider = map[string]string{choiceGoogle: settings.ProviderGoogle, choiceMicrosoft: settings.ProviderMicrosoft, choiceCustom: settings.ProviderCustom}[choice]
-		s.passwords[s.selected] = ""
-		s.fields["password"].entry.SetText("")
-	}
-	s.building = building
-	s.updateAuthRows()
-	s.changed()
-}
-
-// updateAuthRows shows the Login rows that apply to the account's auth, and
-// names the sign-in button and the placeholders after its provider.
-func (s *settingsWindow) updateAuthRows() {
-	if s.selected < 0 || s.rows == nil {
-		return
-	}
-	a := s.cfg.Accounts[s.selected]
-	oauth, custom := a.UsesOAuth2(), a.UsesOAuth2() && a.OAuthProvider == settings.ProviderCustom
-	preset, hasPreset := settings.ProviderIMAP[a.OAuthProvider]
-	hasPreset = hasPreset && oauth
-	show := map[string]bool{
-		"sign_in":             oauth,
-		"password":            !oauth,
-		"password_command":    !oauth || a.PasswordCommand != "", // visible while it must be removed
-		"oauth_client_id":     oauth,
-		"oauth_client_secret": oauth,
-		"oauth_auth_url":      custom,
-		"oauth_token_url":     custom,
-		"oauth_device_url":    custom,
-		"oauth_scopes":        custom,
-	}
-	for key, visible := range show {
-		for _, o := range s.rows[key] {
-			if visible {
-				o.Show()
-			} else {
-				o.Hide()
-			}
+// selectAccount shows the named account's form, if there is one.
+func (s *settingsWindow) selectAccount(name string) {
+	for i, e := range s.accounts {
+		if e.saved.Name == name || e.acct.Name == name {
+			s.selectIndex(i)
+			return
 		}
 	}
-	switch a.OAuthProvider {
-	case settings.ProviderGoogle:
-		s.signInBtn.SetText("Sign in with Google…")
-	case settings.ProviderMicrosoft:
-		s.signInBtn.SetText("Sign in with Microsoft…")
-	default:
-		s.signInBtn.SetText("Sign in…")
-	}
-	clientHint := "built-in default"
-	if custom {
-		clientHint = "the client ID you registered with the provider"
-	}
-	s.fields["oauth_client_id"].entry.SetPlaceHolder(clientHint)
-	host, port := "imap.example.com", "993"
-	security := s.fields["security"].input.(*widget.Select)
-	security.PlaceHolder = "tls"
-	if hasPreset {
-		host = "from the provider (" + preset.Host + ")"
-		port = "from the provider (" + strconv.Itoa(preset.Port) + ")"
-		security.PlaceHolder = "from the provider (tls)"
-	}
-	s.fields["host"].entry.SetPlaceHolder(host)
-	s.fields["port"].entry.SetPlaceHolder(port)
-	security.Refresh()
 }
 
-// withPreset is the account as it will be saved: an OAuth2 account of a
-// provider preset takes the preset's host, port and security where the
-// form leaves them empty (settings.Save wants them spelled out).
-func withPreset(a settings.Account) settings.Account {
-	p, ok := settings.ProviderIMAP[a.OAuthProvider]
-	if !a.UsesOAuth2() || !ok {
-		return a
+// setAccountState is the tray's line for a saved account.
+func (s *settingsWindow) setAccountState(name, line string) {
+	for _, e := range s.accounts {
+		if !e.isNew && e.saved.Name == name {
+			e.state = line
+		}
 	}
-	if a.Host == "" {
-		a.Host = p.Host
-	}
-	if a.Port == 0 {
-		a.Port = p.Port
-	}
-	if a.Security == "" {
-		a.Security = settings.SecurityTLS
-	}
-	return a
+	s.list.list.Refresh()
 }
 
 // effective is the edited config as it will be validated and saved.
 func (s *settingsWindow) effective() *settings.Config {
-	c := s.cfg.Clone()
-	for i, a := range c.Accounts {
-		c.Accounts[i] = withPreset(a)
+	c := s.saved.Clone()
+	c.Notifications = s.general
+	c.Accounts = make([]settings.Account, len(s.accounts))
+	for i, e := range s.accounts {
+		c.Accounts[i] = withPreset(cloneAccount(e.acct))
 	}
 	return c
 }
 
-// updatePasswordHint says whether a password is stored, never what it is.
-func (s *settingsWindow) updatePasswordHint() {
-	f := s.fields["password"]
-	if f == nil || s.selected < 0 {
-		return
+// dirty reports whether Save would change anything.
+func (s *settingsWindow) dirty() bool {
+	if len(s.removed) > 0 || s.general != s.saved.Notifications || s.autostart != s.autostartSaved {
+		return true
 	}
-	a := s.cfg.Accounts[s.selected]
-	switch {
-	case a.PasswordCommand != "":
-		f.entry.SetPlaceHolder("from the password command")
-		f.entry.Disable()
-		return
-	case s.hasSecret[s.selected]:
-		f.entry.SetPlaceHolder("set (type to replace it)")
-	default:
-		f.entry.SetPlaceHolder("not set")
+	for _, e := range s.accounts {
+		if e.changed() {
+			return true
+		}
 	}
-	if !s.readOnly {
-		f.entry.Enable()
-	}
+	return false
 }
 
+// changed is an edit anywhere in the window.
 func (s *settingsWindow) changed() {
-	if s.building {
-		return
-	}
-	s.dirty = true
+	s.list.list.Refresh()
 	s.validate()
 }
 
-// validate shows each problem next to its field and allows Save only when
-// there is none (in any account).
+// validate shows the problems that may show (of fields left, or all after
+// Save), enables Save when there is something to save, and returns every
+// problem.
 func (s *settingsWindow) validate() []settings.Problem {
-	var problems []settings.Problem
-	var e *settings.Error
-	if err := s.effective().Validate(); errors.As(err, &e) {
-		problems = e.Problems
+	var all []settings.Problem
+	var cfgErr *settings.Error
+	if err := s.effective().Validate(); errors.As(err, &cfgErr) {
+		all = cfgErr.Problems
 	}
-	for _, f := range s.fields {
-		if f.msg != nil {
-			f.setMessage("")
-		}
-	}
-	for _, f := range s.global {
-		f.setMessage("")
-	}
-	var elsewhere []string
-	for _, p := range problems {
-		var f *formField
+	var general, selected, elsewhere []settings.Problem
+	for _, p := range all {
 		switch {
 		case p.AccountIndex == 0:
-			f = s.global[p.Field]
+			general = append(general, p)
 		case p.AccountIndex-1 == s.selected:
-			f = s.fields[p.Field]
+			selected = append(selected, p)
+		default:
+			elsewhere = append(elsewhere, p)
 		}
-		if f != nil && f.msg != nil && s.rowVisible(p.Field) {
-			if f.msg.Text != "" {
-				f.setMessage(f.msg.Text + "\n" + p.Message)
-			} else {
-				f.setMessage(p.Message)
-			}
-			continue
-		}
-		elsewhere = append(elsewhere, p.String())
 	}
-	defer s.relayout()
-	if s.readOnly {
-		s.save.Disable()
-		return problems
+	elsewhere = append(elsewhere, s.genTab.showProblems(general, s.showAll)...)
+	if s.form != nil {
+		elsewhere = append(elsewhere, s.form.showProblems(selected, s.showAll)...)
 	}
-	if len(problems) > 0 {
+	if s.showAll && len(all) > 0 {
+		s.setStatus(fixFirstText(elsewhere, s.accounts))
+	} else if s.showAll {
+		s.showAll = false
+		s.setStatus("")
+	}
+	if s.readOnly || s.saving || !s.dirty() {
 		s.save.Disable()
-		if len(elsewhere) > 0 {
-			s.status.SetText("Fix first: " + strings.Join(elsewhere, "; "))
-		} else {
-			s.status.SetText("")
-		}
 	} else {
 		s.save.Enable()
-		if strings.HasPrefix(s.status.Text, "Fix first") {
-			s.status.SetText("")
+	}
+	return all
+}
+
+// fixFirstText asks to fix the marked fields, and names the problems not
+// on screen: those of other accounts, and of rows hidden.
+func fixFirstText(elsewhere []settings.Problem, accounts []*accountEdit) string {
+	text := i18n.T("Fix the marked fields first.")
+	var others []string
+	for _, p := range elsewhere {
+		if p.AccountIndex > 0 && p.AccountIndex <= len(accounts) {
+			a := accounts[p.AccountIndex-1].acct
+			others = append(others, fmt.Sprintf("%s: %s", safeLine(a.Name, 40), problemText(p, withPreset(a), settings.Notifications{})))
+		} else {
+			others = append(others, capitalise(p.Message))
 		}
 	}
-	return problems
+	if len(others) > 0 {
+		text += " " + strings.Join(others, " ")
+	}
+	return text
 }
 
-// rowVisible reports whether the row of an account field is shown; a
-// problem in a hidden row is listed in the status line instead.
-func (s *settingsWindow) rowVisible(key string) bool {
-	r, ok := s.rows[key]
-	return !ok || r[1].Visible()
+func (s *settingsWindow) setStatus(text string) {
+	if text == "" {
+		text = " " // keeps the line's height
+	}
+	s.status.SetText(text)
 }
 
-// relayout re-measures the window: messages and the status line change
-// height as they appear.
+// relayout re-measures the window after rows were shown or hidden.
 func (s *settingsWindow) relayout() {
 	if c := s.w.Content(); c != nil {
 		c.Refresh()
 	}
 }
 
-func (s *settingsWindow) addAccount() {
-	if s.readOnly {
-		return
+// ensureVisible scrolls the tab's form so that o, just focused (by Tab,
+// say), is in view.
+func (s *settingsWindow) ensureVisible(o fyne.CanvasObject) {
+	sc := s.formScroll
+	if s.tabs.SelectedIndex() == 1 {
+		sc = s.genScroll
 	}
-	name := "New account"
-	for i := 2; ; i++ {
-		if _, taken := s.cfg.Account(name); !taken {
-			break
-		}
-		name = fmt.Sprintf("New account %d", i)
+	d := fyne.CurrentApp().Driver()
+	top := d.AbsolutePositionForObject(o).Y - d.AbsolutePositionForObject(sc).Y + sc.Offset.Y
+	bottom := top + o.Size().Height
+	const margin = 8
+	switch {
+	case top < sc.Offset.Y:
+		sc.ScrollToOffset(fyne.NewPos(sc.Offset.X, max(0, top-margin)))
+	case bottom > sc.Offset.Y+sc.Size().Height:
+		sc.ScrollToOffset(fyne.NewPos(sc.Offset.X, bottom-sc.Size().Height+margin))
 	}
-	s.cfg.Accounts = append(s.cfg.Accounts, settings.NewAccount(name))
-	s.origNames = append(s.origNames, "")
-	s.passwords = append(s.passwords, "")
-	s.hasSecret = append(s.hasSecret, false)
-	s.dirty = true
-	s.list.Refresh()
-	s.showAccount(len(s.cfg.Accounts) - 1)
 }
 
+// requestClose is the window's close button and Close: with unsaved edits
+// it asks first.
+func (s *settingsWindow) requestClose() {
+	if s.closing {
+		return
+	}
+	if s.readOnly || !s.dirty() {
+		s.closeNow()
+		return
+	}
+	s.closing = true
+	var d dialog.Dialog
+	text := widget.NewLabel(i18n.T("Your changes are not saved yet. Save them before closing?"))
+	text.Wrapping = fyne.TextWrapWord
+	discard := widget.NewButton(i18n.T("Don't save"), func() { d.Hide(); s.closing = false; s.closeNow() })
+	cancel := widget.NewButton(i18n.T("Cancel"), func() { d.Hide(); s.closing = false })
+	save := widget.NewButton(i18n.T("Save"), func() {
+		d.Hide()
+		s.closing = false
+		s.doSave(s.closeNow)
+	})
+	save.Importance = widget.HighImportance
+	d = dialog.NewCustomWithoutButtons(i18n.T("Save changes?"),
+		container.NewVBox(text, container.NewHBox(discard, layout.NewSpacer(), cancel, save)), s.w)
+	d.Resize(fyne.NewSize(440, 0))
+	d.Show()
+}
+
+// closeNow closes the window and drops unsaved edits; its background work
+// is cancelled, and the process waits for it before exiting.
+func (s *settingsWindow) closeNow() {
+	s.cancel()
+	if s.form != nil {
+		s.form.test.stop()
+	}
+	if s.adding != nil {
+		s.adding.close()
+	}
+	s.host.bg.Go(s.bg.Wait)
+	if s.host.settings == s {
+		s.host.settings = nil // a new window reads the file again
+	}
+	s.host.closed(s.w)
+}
+
+// confirmRemove asks before removing the selected account.
 func (s *settingsWindow) confirmRemove() {
 	if s.selected < 0 || s.readOnly {
 		return
 	}
-	name := s.cfg.Accounts[s.selected].Name
-	dialog.ShowConfirm("Remove account",
-		fmt.Sprintf("Remove %q? Its password is deleted from the keyring when you save.", name),
+	name := s.accounts[s.selected].acct.Name
+	d := dialog.NewConfirm(i18n.T("Remove account?"),
+		i18n.T("Remove %s? idlebell stops watching it, and deletes its password from the keyring when you save.", quote(name)),
 		func(ok bool) {
 			if ok {
 				s.removeSelected()
 			}
 		}, s.w)
+	d.SetConfirmText(i18n.T("Remove"))
+	d.SetDismissText(i18n.T("Cancel"))
+	d.Show()
 }
 
 func (s *settingsWindow) removeSelected() {
 	i := s.selected
-	if s.origNames[i] != "" {
-		s.removed = append(s.removed, s.origNames[i])
+	if e := s.accounts[i]; !e.isNew {
+		s.removed = append(s.removed, e.saved.Name)
 	}
-	s.cfg.Accounts = append(s.cfg.Accounts[:i], s.cfg.Accounts[i+1:]...)
-	s.origNames = append(s.origNames[:i], s.origNames[i+1:]...)
-	s.passwords = append(s.passwords[:i], s.passwords[i+1:]...)
-	s.hasSecret = append(s.hasSecret[:i], s.hasSecret[i+1:]...)
-	s.dirty = true
-	s.list.UnselectAll()
-	s.list.Refresh()
-	if i >= len(s.cfg.Accounts) {
-		i = len(s.cfg.Accounts) - 1
+	s.accounts = append(s.accounts[:i], s.accounts[i+1:]...)
+	s.list.list.UnselectAll()
+	if i >= len(s.accounts) {
+		i = len(s.accounts) - 1
 	}
-	s.showAccount(i)
-}
-
-// secretOp is one keyring change of a Save, in order.
-type secretOp struct {
-	rename      [2]string
-	set         [2]string // account, password
-	del         string
-	retryOnDone string
-}
-
-// doSave writes the keyring entries and the file in the background: keyring
-// calls are D-Bus round trips and Save fsyncs. Passwords never reach the file.
-func (s *settingsWindow) doSave() {
-	if s.readOnly || len(s.validate()) > 0 {
-		return
-	}
-	cfg := s.effective()
-	var ops []secretOp
-	for i, a := range cfg.Accounts {
-		if old := s.origNames[i]; old != "" && old != a.Name {
-			ops = append(ops, secretOp{rename: [2]string{old, a.Name}})
-		}
-		if pw := s.passwords[i]; pw != "" && a.PasswordCommand == "" && !a.UsesOAuth2() {
-			ops = append(ops, secretOp{set: [2]string{a.Name, pw}, retryOnDone: a.Name})
-		}
-	}
-	for _, name := range s.removed {
-		ops = append(ops, secretOp{del: name})
-	}
-	autostart, login := s.autostart, s.o.Autostart
-	path, secrets, tokens, watcher := s.o.ConfigPath, s.o.Secrets, s.o.Tokens, s.o.Watcher
-	s.save.Disable()
-	s.status.SetText("Saving…")
-	go func() {
-		err := func() error {
-			for _, op := range ops {
-				if op.rename[0] == "" {
-					continue
-				}
-				// Both entries follow the name: the password and the
-				// OAuth2 sign-in (a missing one is no error).
-				for _, k := range []settings.Secrets{secrets, tokens} {
-					if k != nil {
-						if err := k.Rename(op.rename[0], op.rename[1]); err != nil {
-							return err
-						}
-					}
-				}
-			}
-			for _, op := range ops {
-				if op.set[0] != "" {
-					if secrets == nil {
-						return errors.New("no keyring to store the password in")
-					}
-					if err := secrets.Set(op.set[0], op.set[1]); err != nil {
-						return err
-					}
-				}
-			}
-			if err := settings.Save(path, cfg); err != nil {
-				return err
-			}
-			for _, op := range ops {
-				if op.del == "" {
-					continue
-				}
-				for _, k := range []settings.Secrets{secrets, tokens} {
-					if k != nil {
-						if err := k.Delete(op.del); err != nil {
-							return err
-						}
-					}
-				}
-			}
-			// Also when unchanged: Set repairs an entry that starts another path.
-			if autostartNote(login) == "" {
-				if err := login.Set(autostart); err != nil {
-					return fmt.Errorf("start at login: %w", err)
-				}
-			}
-			return nil
-		}()
-		if err == nil && watcher != nil {
-			for _, op := range ops {
-				if op.retryOnDone != "" {
-					watcher.Retry(op.retryOnDone)
-				}
-			}
-		}
-		s.do(func() {
-			if err != nil {
-				s.status.SetText("Not saved: " + err.Error())
-				s.save.Enable()
-				s.relayout()
-				return
-			}
-			for i, a := range cfg.Accounts {
-				if i < len(s.origNames) {
-					s.origNames[i] = a.Name
-					if s.passwords[i] != "" {
-						s.hasSecret[i] = true
-					}
-					s.passwords[i] = ""
-				}
-			}
-			s.removed = nil
-			s.dirty = false
-			s.status.SetText("Saved. idlebell applies the changes now.")
-			if f := s.fields["password"]; f != nil {
-				f.entry.SetText("")
-				s.dirty = false
-			}
-			s.updatePasswordHint()
-			s.validate()
-		})
-	}()
-}
-
-// signIn is the "Sign in with …" button: a browser sign-in for the account
-// as saved (the running sign-in uses the file's settings), then Retry.
-func (s *settingsWindow) signIn() {
-	if s.selected < 0 || s.readOnly {
-		return
-	}
-	if s.o.SignIn == nil {
-		s.status.SetText("Sign-in is not available here: use idlebell login in a terminal.")
-		return
-	}
-	if s.dirty {
-		s.status.SetText("Save first: sign-in uses the saved account.")
-		return
-	}
-	a := withPreset(s.cfg.Accounts[s.selected])
-	started := s.t.startSignIn(a, func(err error) {
-		if err != nil {
-			msg, hint := explain.DescribeIn(i18n.Template, err)
-			s.status.SetText(strings.TrimSpace("Sign-in failed: " + msg + ". " + hint))
-		} else {
-			s.status.SetText("Signed in. idlebell connects to " + safeLine(a.Name, 60) + " now.")
-		}
-		s.relayout()
-	})
-	if !started {
-		s.status.SetText("A sign-in for " + safeLine(a.Name, 60) + " is already waiting in the browser.")
-		return
-	}
-	s.status.SetText("Sign in in the browser window that opened; idlebell waits here.")
-}
-
-// testConnection runs Options.Test for the account as it is in the form.
-func (s *settingsWindow) testConnection() {
-	if s.o.Test == nil || s.selected < 0 {
-		return
-	}
-	a := s.cfg.Accounts[s.selected]
-	if s.passwords[s.selected] != "" {
-		s.status.SetText("Save first: the test uses the stored password.")
-		return
-	}
-	s.testRun++
-	run := s.testRun
-	s.trust.Hide()
-	s.progress.Show()
-	s.progress.Start()
-	s.status.SetText("Testing " + a.Host + "…")
-	test := s.o.Test
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
-		defer cancel()
-		r := test(ctx, a)
-		s.do(func() {
-			if run != s.testRun {
-				return
-			}
-			s.progress.Stop()
-			s.progress.Hide()
-			text, fp := checkSentence(r, a)
-			s.status.SetText(text)
-			defer s.relayout()
-			s.testFP = fp
-			if fp != "" && !s.readOnly {
-				s.trust.Show()
-			}
-		})
-	}()
-}
-
-// checkSentence is a Test connection outcome in one sentence, and the
-// certificate fingerprint to offer for pinning when that is what failed.
-func checkSentence(r *imapwatch.CheckResult, a settings.Account) (string, string) {
-	if r == nil {
-		return "The test did not finish.", ""
-	}
-	if r.OK() {
-		idle := "IDLE supported"
-		if !r.Idle {
-			idle = "no IDLE: polling every " + a.WithDefaults().PollInterval.String()
-		}
-		var counts []string
-		for _, m := range r.Mailboxes {
-			counts = append(counts, fmt.Sprintf("%d unread in %s", m.Unseen, m.Name))
-		}
-		s := "Connected. " + idle
-		if len(counts) > 0 {
-			s += ", " + strings.Join(counts, ", ")
-		}
-		return s + ".", ""
-	}
-	msg, hint := explain.DescribeIn(i18n.Template, r.Err)
-	text := strings.TrimSpace(strings.ToUpper(msg[:1]) + msg[1:] + ". " + hint)
-	var cerr *imapwatch.CertificateError
-	if errors.As(r.Err, &cerr) && cerr.Fingerprint != "" {
-		return text, cerr.Fingerprint // offered for pinning with a Trust button
-	}
-	return text, ""
-}
-
-// trustCertificate pins the fingerprint the test saw into the account.
-func (s *settingsWindow) trustCertificate() {
-	if s.testFP == "" || s.selected < 0 {
-		return
-	}
-	if f := s.fields["tls_fingerprint"]; f != nil {
-		f.entry.SetText(s.testFP) // OnChanged stores it and validates
-	}
-	s.trust.Hide()
-	s.status.SetText("Fingerprint pinned. Save, then test again.")
+	s.selectIndex(i)
 }

@@ -1,0 +1,353 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/widget"
+
+	"idlebell/discover"
+	"idlebell/i18n"
+	"idlebell/imapwatch"
+	"idlebell/settings"
+)
+
+// discoverTimeout bounds finding the server and logging in, in the add flow.
+const discoverTimeout = 60 * time.Second
+
+// addFlow is Add…: the address and the password, then Continue finds the
+// server, connects and logs in with the typed password — nothing is
+// stored yet — and shows what it found; Add stores the account and its
+// password in one go. Sign in with Google or Microsoft stores the account
+// and opens the browser. Edit manually… opens the full form instead.
+type addFlow struct {
+	s *settingsWindow
+	d dialog.Dialog
+
+	address  *fieldEntry
+	password *fieldEntry
+	hint     *widget.Label // the provider's note, or what went wrong
+	status   *widget.Label
+	progress *widget.ProgressBarInfinite
+	next     *widget.Button // Continue
+	back     *widget.Button
+	add      *widget.Button
+
+	found     *widget.Label // step two: what was found
+	foundNote *widget.Label
+	name      *fieldEntry
+	nameField *field
+	first     fyne.CanvasObject
+	second    fyne.CanvasObject
+
+	run    int              // answers of an older run are dropped
+	result *discover.Result // what discovery found
+	acct   settings.Account // the server that passed, as an account
+}
+
+// startAdd opens the add dialog.
+func (s *settingsWindow) startAdd() {
+	if s.readOnly {
+		return
+	}
+	f := &addFlow{s: s}
+	s.adding = f
+	f.address = newFieldEntry()
+	f.address.SetPlaceHolder(i18n.T("name@example.org"))
+	f.address.OnChanged = func(string) { f.showProviderHint() }
+	f.password = newFieldPassword()
+	f.password.OnSubmitted = func(string) { f.continueAdd() }
+	f.hint = wrapped(" ")
+	f.status = wrapped(" ")
+	f.progress = widget.NewProgressBarInfinite()
+	f.progress.Stop()
+	f.progress.Hide()
+
+	addrField := newField("address", i18n.T("E-mail address"), f.address, "")
+	pwField := newField("password", i18n.T("Password"), f.password,
+		i18n.T("Checked with the server first, and kept in the keyring when you add the account."))
+	f.nameField = newField("name", i18n.T("Account name"), nil, i18n.T("Shown in the tray menu and in bubbles."))
+	cells := alignLabels([]*field{addrField, pwField, f.nameField})
+
+	oauthRow := container.NewHBox(widget.NewLabel(i18n.T("Or sign in with your provider:")),
+		widget.NewButton(i18n.T("Sign in with Google…"), func() { f.oauth(settings.ProviderGoogle) }),
+		widget.NewButton(i18n.T("Sign in with Microsoft…"), func() { f.oauth(settings.ProviderMicrosoft) }))
+	if s.host.o.SignIn == nil {
+		oauthRow.Hide()
+	}
+	f.first = container.NewVBox(
+		wrapped(i18n.T("Enter your e-mail address and its password: idlebell finds the server by itself.")),
+		container.New(layout.NewFormLayout(),
+			cells[addrField], container.NewVBox(f.address, addrField.help),
+			cells[pwField], container.NewVBox(f.password, pwField.help)),
+		f.hint, oauthRow)
+
+	f.found = wrapped("")
+	f.found.TextStyle.Bold = true
+	f.foundNote = wrapped("")
+	f.name = newFieldEntry()
+	f.second = container.NewVBox(f.found, f.foundNote, container.New(layout.NewFormLayout(),
+		cells[f.nameField], container.NewVBox(f.name, f.nameField.help)))
+	f.second.Hide()
+
+	f.next = widget.NewButton(i18n.T("Continue"), f.continueAdd)
+	f.next.Importance = widget.HighImportance
+	f.add = widget.NewButton(i18n.T("Add"), f.store)
+	f.add.Importance = widget.HighImportance
+	f.add.Hide()
+	f.back = widget.NewButton(i18n.T("Back"), f.toFirst)
+	f.back.Hide()
+	buttons := container.NewHBox(widget.NewButton(i18n.T("Edit manually…"), f.manual), layout.NewSpacer(),
+		widget.NewButton(i18n.T("Cancel"), f.close), f.back, f.next, f.add)
+	f.d = dialog.NewCustomWithoutButtons(i18n.T("Add an account"),
+		container.NewVBox(container.NewStack(f.first, f.second), container.NewStack(f.status, f.progress), buttons), s.w)
+	f.d.Resize(fyne.NewSize(620, 0))
+	f.d.Show()
+	s.w.Canvas().Focus(f.address)
+}
+
+func wrapped(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+// close ends the flow; a running step's answer is dropped.
+func (f *addFlow) close() {
+	f.run++
+	f.d.Hide()
+	if f.s.adding == f {
+		f.s.adding = nil
+	}
+}
+
+// showProviderHint shows what idlebell knows of the address's provider as
+// it is typed: the one step newcomers miss.
+func (f *addFlow) showProviderHint() {
+	if r := discover.Builtin(f.address.Text); r != nil && r.Note != "" {
+		f.hint.Importance = widget.MediumImportance
+		f.hint.SetText(r.Provider + ": " + i18n.Translate(r.Note))
+		return
+	}
+	f.hint.SetText(" ")
+}
+
+// busy shows the progress bar and a status line, and blocks Continue.
+func (f *addFlow) busy(text string) {
+	f.status.Importance = widget.MediumImportance
+	f.status.SetText(text)
+	f.progress.Show()
+	f.progress.Start()
+	f.next.Disable()
+	f.add.Disable()
+}
+
+// failed shows what went wrong and lets the user try again.
+func (f *addFlow) failed(text string) {
+	f.progress.Stop()
+	f.progress.Hide()
+	f.status.Importance = widget.DangerImportance
+	f.status.SetText(text)
+	f.next.Enable()
+	f.add.Enable()
+}
+
+func (f *addFlow) discoverer() func(context.Context, string) (*discover.Result, error) {
+	if d := f.s.host.o.Discover; d != nil {
+		return d
+	}
+	return (&discover.Discoverer{}).Discover
+}
+
+// continueAdd is Continue: find the server, then log in.
+func (f *addFlow) continueAdd() {
+	address, password := f.address.Text, f.password.Text
+	if discover.Builtin(address) == nil {
+		if _, err := (&discover.Discoverer{SkipNetwork: true}).Discover(context.Background(), address); errors.Is(err, discover.ErrAddress) {
+			f.failed(i18n.T("Enter an e-mail address such as alice@example.org."))
+			return
+		}
+	}
+	if password == "" {
+		f.failed(i18n.T("Enter the password of the account."))
+		return
+	}
+	f.run++
+	run, find := f.run, f.discoverer()
+	f.busy(i18n.T("Looking for the server of %s…", safeLine(address, 80)))
+	f.s.background(func(ctx context.Context) func() {
+		ctx, cancel := context.WithTimeout(ctx, discoverTimeout)
+		defer cancel()
+		r, err := find(ctx, address)
+		return func() {
+			if run != f.run {
+				return
+			}
+			f.discovered(address, password, r, err)
+		}
+	})
+}
+
+// discovered is discovery's answer: try its password servers in order.
+func (f *addFlow) discovered(address, password string, r *discover.Result, err error) {
+	var nf *discover.NotFoundError
+	switch {
+	case errors.As(err, &nf):
+		f.failed(i18n.T("idlebell found no server for %s. Click Edit manually… and enter it yourself.", safeLine(address, 80)))
+		return
+	case errors.Is(err, discover.ErrAddress):
+		f.failed(i18n.T("Enter an e-mail address such as alice@example.org."))
+		return
+	case err != nil:
+		sentence, hint := describe(err)
+		f.failed(joinSentences(sentence, hint))
+		return
+	}
+	f.result = r
+	var servers []settings.Account
+	var oauthOnly string
+	for _, srv := range r.Servers {
+		if srv.Auth == settings.AuthOAuth2 {
+			if oauthOnly == "" {
+				oauthOnly = srv.OAuthProvider
+			}
+			continue
+		}
+		a := settings.NewAccount(address)
+		a.Host, a.Port, a.Security, a.Username = srv.Host, srv.Port, srv.Security, srv.Username
+		a.AllowPlaintext = srv.Security == settings.SecurityNone
+		servers = append(servers, a)
+	}
+	if len(servers) == 0 {
+		f.failed(i18n.T("%s signs in through the browser: click Sign in with %s… below.", safeLine(r.Provider, 60), providerName(oauthOnly)))
+		return
+	}
+	f.tryServers(servers, password)
+}
+
+func providerName(p string) string {
+	if p == settings.ProviderMicrosoft {
+		return "Microsoft"
+	}
+	return "Google"
+}
+
+// tryServers logs in to each server in turn until one answers: a refused
+// password or an untrusted certificate stops there, a server that cannot
+// be reached gives way to the next.
+func (f *addFlow) tryServers(servers []settings.Account, password string) {
+	a := servers[0]
+	f.run++
+	run, test := f.run, f.s.host.o.Test
+	if test == nil {
+		f.failed(i18n.T("Testing is not available here."))
+		return
+	}
+	f.busy(i18n.T("Connecting to %s…", safeLine(a.Host, 80)))
+	f.s.background(func(ctx context.Context) func() {
+		ctx, cancel := context.WithTimeout(ctx, testTimeout)
+		defer cancel()
+		r := test(ctx, a, password)
+		return func() {
+			if run != f.run {
+				return
+			}
+			f.tested(servers, password, r)
+		}
+	})
+}
+
+func (f *addFlow) tested(servers []settings.Account, password string, r *imapwatch.CheckResult) {
+	a := servers[0]
+	var cerr *imapwatch.CertificateError
+	switch {
+	case r == nil:
+		f.failed(i18n.T("The test did not finish."))
+	case r.OK():
+		f.acct = a
+		f.toSecond(r)
+	case errors.As(r.Err, &cerr) && cerr.Fingerprint != "":
+		f.failed(i18n.T("The server's certificate is not trusted."))
+		showCertDialog(f.s.w, newCertInfo(cerr, a.TLSFingerprint != "", time.Now()), func() {
+			a.TLSFingerprint = cerr.Fingerprint
+			servers[0] = a
+			f.tryServers(servers, password) // and on, with the trusted certificate
+		})
+	case errors.Is(r.Err, imapwatch.ErrAuthFailed):
+		text := i18n.T("%s refused the password: check it and try again.", safeLine(a.Host, 80))
+		if f.result != nil && f.result.Note != "" {
+			text += " " + i18n.Translate(f.result.Note)
+		}
+		f.failed(text)
+		f.s.w.Canvas().Focus(f.password)
+	case len(servers) > 1 && (r.Step == "resolve" || r.Step == "connect" || r.Step == "tls"):
+		f.tryServers(servers[1:], password)
+	default:
+		sentence, hint := describe(r.Err)
+		f.failed(joinSentences(sentence, hint))
+	}
+}
+
+// toSecond shows what was found and asks for the account's name.
+func (f *addFlow) toSecond(r *imapwatch.CheckResult) {
+	f.progress.Stop()
+	f.progress.Hide()
+	f.status.SetText(" ")
+	provider := f.result.Provider
+	f.found.SetText(foundText(provider, f.acct, r))
+	f.foundNote.SetText(" ")
+	if f.result.Note != "" {
+		f.foundNote.SetText(i18n.Translate(f.result.Note))
+	}
+	f.name.SetText(f.s.freeName(provider, f.acct.Username))
+	f.first.Hide()
+	f.second.Show()
+	f.next.Hide()
+	f.back.Show()
+	f.add.Show()
+	f.add.Enable()
+	f.d.Refresh()
+}
+
+func (f *addFlow) toFirst() {
+	f.run++
+	f.second.Hide()
+	f.first.Show()
+	f.add.Hide()
+	f.back.Hide()
+	f.next.Show()
+	f.next.Enable()
+	f.status.SetText(" ")
+	f.d.Refresh()
+}
+
+// foundText is "GMX: imap.gmx.net, port 993, SSL/TLS — connected, IDLE
+// supported, 3 unread".
+func foundText(provider string, a settings.Account, r *imapwatch.CheckResult) string {
+	idle := i18n.T("IDLE supported")
+	if !r.Idle {
+		idle = i18n.T("no IDLE: checked every %s", a.WithDefaults().PollInterval.String())
+	}
+	var unread uint32
+	for _, m := range r.Mailboxes {
+		unread += m.Unseen
+	}
+	return i18n.N("%s: %s, port %d, %s — connected, %s, %d unread", "%s: %s, port %d, %s — connected, %s, %d unread", int(unread),
+		safeLine(provider, 60), safeLine(a.Host, 80), a.Port, securityShort(a.Security), idle, unread)
+}
+
+// securityShort is the security setting without advice: "SSL/TLS".
+func securityShort(v string) string {
+	switch v {
+	case settings.SecurityTLS:
+		return i18n.T("SSL/TLS")
+	case settings.SecurityStartTLS:
+		return i18n.T("STARTTLS")
+	}
+	return i18n.T("unencrypted")
+}

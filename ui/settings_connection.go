@@ -1,0 +1,150 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"idlebell/explain"
+	"idlebell/i18n"
+	"idlebell/imapwatch"
+	"idlebell/settings"
+)
+
+// testTimeout bounds one Test connection.
+const testTimeout = 45 * time.Second
+
+// connectionTest is the form's Test connection row: it connects, logs in
+// with the password typed in the form (or the stored one) and says what it
+// found; an untrusted certificate opens the certificate dialog, and
+// trusting it runs the test again by itself.
+type connectionTest struct {
+	s        *settingsWindow
+	f        *accountForm
+	button   *widget.Button
+	progress *widget.ProgressBarInfinite
+	result   *widget.Label
+	box      fyne.CanvasObject
+	run      int // answers of an older run are dropped
+}
+
+func newConnectionTest(s *settingsWindow, f *accountForm) *connectionTest {
+	t := &connectionTest{s: s, f: f, result: widget.NewLabel(" "), progress: widget.NewProgressBarInfinite()}
+	t.button = widget.NewButton(i18n.T("Test connection"), t.start)
+	t.result.Wrapping = fyne.TextWrapWord
+	t.progress.Stop()
+	// The bar and the result share one place: nothing moves when it runs.
+	t.progress.Hide()
+	t.box = container.NewBorder(nil, nil, t.button, nil, container.NewStack(t.result, t.progress))
+	if s.readOnly || s.host.o.Test == nil {
+		t.button.Disable()
+	}
+	return t
+}
+
+// start runs the test for the account as it is in the form.
+func (t *connectionTest) start() {
+	if t.s.readOnly || t.s.host.o.Test == nil {
+		return
+	}
+	a := withPreset(t.f.e.acct)
+	if a.UsesOAuth2() && t.f.e.changed() {
+		t.show(i18n.T("Save first: the test signs in with the saved account."), widget.MediumImportance)
+		return
+	}
+	t.run++
+	run, password, test := t.run, t.f.e.password, t.s.host.o.Test
+	t.result.SetText(" ")
+	t.progress.Show()
+	t.progress.Start()
+	t.button.Disable()
+	t.s.background(func(ctx context.Context) func() {
+		ctx, cancel := context.WithTimeout(ctx, testTimeout)
+		defer cancel()
+		r := test(ctx, a, password)
+		return func() {
+			if run != t.run {
+				return
+			}
+			t.progress.Stop()
+			t.progress.Hide()
+			t.button.Enable()
+			t.finished(r, a)
+		}
+	})
+}
+
+// stop drops the answer of a running test (the form goes away).
+func (t *connectionTest) stop() { t.run++ }
+
+func (t *connectionTest) show(text string, imp widget.Importance) {
+	t.result.Importance = imp
+	t.result.SetText(text)
+	t.s.relayout()
+}
+
+// finished shows the outcome; an untrusted certificate asks.
+func (t *connectionTest) finished(r *imapwatch.CheckResult, a settings.Account) {
+	if r == nil {
+		t.show(i18n.T("The test did not finish."), widget.DangerImportance)
+		return
+	}
+	var cerr *imapwatch.CertificateError
+	if errors.As(r.Err, &cerr) && cerr.Fingerprint != "" && !t.s.readOnly {
+		t.show(i18n.T("The server's certificate is not trusted."), widget.WarningImportance)
+		showCertDialog(t.s.w, newCertInfo(cerr, a.TLSFingerprint != "", time.Now()), func() {
+			t.f.trust(cerr.Fingerprint)
+			t.start() // and on: the test continues with the trusted certificate
+		})
+		return
+	}
+	if !r.OK() {
+		t.show(joinSentences(describe(r.Err)), widget.DangerImportance)
+		return
+	}
+	t.show(connectedText(r, a), widget.SuccessImportance)
+}
+
+// trust pins the certificate into the form (an unsaved edit, like typing it).
+func (f *accountForm) trust(fingerprint string) {
+	f.e.acct.TLSFingerprint = fingerprint
+	f.setText("tls_fingerprint", fingerprint)
+	f.changed("tls_fingerprint")
+}
+
+// connectedText is a passed test in one sentence: "Connected. IDLE
+// supported, 3 unread in INBOX."
+func connectedText(r *imapwatch.CheckResult, a settings.Account) string {
+	idle := i18n.T("IDLE supported")
+	if !r.Idle {
+		idle = i18n.T("no IDLE: checked every %s", a.WithDefaults().PollInterval.String())
+	}
+	var counts []string
+	for _, m := range r.Mailboxes {
+		counts = append(counts, i18n.T("%d unread in %s", m.Unseen, safeLine(m.Name, 60)))
+	}
+	if len(counts) == 0 {
+		return i18n.T("Connected: %s.", idle)
+	}
+	return i18n.T("Connected: %s, %s.", idle, strings.Join(counts, ", "))
+}
+
+// describe is explain's sentence and hint for err, in the user's language.
+func describe(err error) (sentence, hint string) {
+	return explain.DescribeIn(i18n.Template, err)
+}
+
+// joinSentences is a sentence for a status line from explain's short
+// sentence and its hint: "Login failed: check the password. The server…"
+func joinSentences(sentence, hint string) string {
+	out := capitalise(sentence)
+	if hint != "" {
+		out += " " + hint
+	}
+	return out
+}
