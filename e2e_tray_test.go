@@ -119,9 +119,9 @@ func TestE2ETrayWithoutGLAndSettingsProcess(t *testing.T) {
 	if err := testsession.ClickMenu(d.BusAddress, p.pid, "Settings…"); err != nil {
 		t.Fatal(err)
 	}
-	// The second click is a line on the open one's stdin; give a second
-	// process the time it would take to appear: until the app logged the
-	// click's handling (the child's own log line for the raise follows it).
+	// The second click is a line on the open one's stdin: its log says it
+	// raised its window. Then there is still one settings process.
+	waitNonEmptyMatch(t, p.log, `msg="window raised" process=settings cmd=show-settings`, "the open settings window raised")
 	if c := settingsChildren(t, p.pid); len(c) != 1 || c[0] != child {
 		t.Errorf("after a second Settings… click the settings processes are %v, want only %d", c, child)
 	}

@@ -128,6 +128,7 @@ func RunSettings(ctx context.Context, o Options, show Show, c Control) int {
 				if !ok {
 					continue
 				}
+				o.Logger.Info("window raised", "cmd", cmd)
 				switch cmd {
 				case tray.CmdShowSettings:
 					fyne.Do(func() { w.show(Show{Account: arg}) })
