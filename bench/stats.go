@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package bench holds the helpers of idlebell's benchmarks (`make bench`):
 // a raw go-imap client as the baseline, byte counting below TLS, reading a
 // process's memory and CPU from /proc, running the headless binary and the

@@ -230,7 +230,7 @@ func (d *Desktop) startCmd(name string, stdin *strings.Reader, fd3 bool, argv ..
 	}
 	// Own process group: a Ctrl-C on the terminal reaches the tests only, and Stop then ends
 	// the session in order. Should this process die without Stop, its daemons follow it.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
+	cmd.SysProcAttr = childAttr()
 	var r, w *os.File
 	if fd3 {
 		if r, w, err = os.Pipe(); err != nil {

@@ -30,7 +30,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -323,7 +322,7 @@ func (d *Dovecot) Start() error {
 	cmd := exec.Command(dovecotBin, "-F", "-c", d.Conf)
 	// Stdio to /dev/null: the daemon keeps inherited pipes open and would hang a reader.
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = nil, nil, nil
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
+	cmd.SysProcAttr = childAttr()
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start dovecot: %w", err)
 	}
@@ -377,7 +376,7 @@ func (d *Dovecot) Stop() error {
 				// A child that outlives the master by more than stopTimeout
 				// (a loaded machine, an imap process still flushing) must
 				// not keep the port or the next Start waiting: kill it.
-				_ = syscall.Kill(-pgid, syscall.SIGKILL)
+				killGroup(pgid)
 				kctx, kcancel := context.WithTimeout(context.Background(), stopTimeout)
 				defer kcancel()
 				if err := reapGroup(kctx, pgid); err != nil {
@@ -431,7 +430,7 @@ func (d *Dovecot) killLocked() {
 		return
 	}
 	pgid := d.proc.Process.Pid
-	_ = syscall.Kill(-pgid, syscall.SIGKILL)
+	killGroup(pgid)
 	<-d.done
 	d.proc, d.done = nil, nil
 	ctx, cancel := context.WithTimeout(context.Background(), stopTimeout)
@@ -546,7 +545,7 @@ func (d *Dovecot) DeliverOffline(user string, msg []byte) error {
 		"-f", envelopeFrom(msg))
 	cmd.Env = []string{"USER=" + user, "HOME=" + filepath.Join(d.Dir, "home", user), "PATH=" + os.Getenv("PATH")}
 	if os.Getuid() == 0 {
-		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}}
+		cmd.SysProcAttr = credentialAttr(uid, gid)
 	}
 	cmd.Stdin = bytes.NewReader(msg)
 	if out, err := cmd.CombinedOutput(); err != nil {

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command benchserver is the in-process go-imap server (imapmemserver) in a
 // process of its own, so that idlebell's memory and start-up can be measured
 // with 1,000 accounts without the server's memory in the same process, and

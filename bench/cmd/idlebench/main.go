@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command idlebench measures idlebell against same-run baselines and writes
 // BENCHMARKS.md: latency, bytes per new mail, idle traffic, memory, start-up,
 // idle CPU and catch-up. `make bench` runs it inside bin/testsession, which

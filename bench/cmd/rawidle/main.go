@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command rawidle is the process-level baseline of idlebell's benchmarks: a
 // plain go-imap IDLE client, one connection per user, as small as a new-mail
 // watcher can be written with the library (no reconnects, no fetch, no
