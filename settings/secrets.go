@@ -49,7 +49,7 @@ type Secrets interface {
 var (
 	ErrNoSecretService = errors.New("no Secret Service on the session bus: install and start gnome-keyring or KWallet, or set password_command")
 	ErrKeyringLocked   = errors.New("the keyring is locked: unlock it (log in to the desktop session, or open Passwords and Keys / Seahorse), or set password_command")
-	ErrSecretNotFound  = errors.New("no password stored in the keyring: set it in Settings or with secret-tool store")
+	ErrSecretNotFound  = errors.New("no password stored in the keyring: set it in Settings or with " + storeTool(thisOS))
 )
 
 // SecretError is a keyring failure for one account. It unwraps to one of the
@@ -64,7 +64,7 @@ type SecretError struct {
 func (e *SecretError) Error() string {
 	if e.Token {
 		if e.Err == ErrSecretNotFound {
-			return fmt.Sprintf("no OAuth2 sign-in stored for account %s: sign in from Settings or with: idlebell login %s", e.Account, shellQuote(e.Account))
+			return fmt.Sprintf("no OAuth2 sign-in stored for account %s: sign in from Settings or with: idlebell login %s", e.Account, quoteArg(thisOS, e.Account))
 		}
 		return fmt.Sprintf("OAuth2 sign-in for account %q: %v", e.Account, e.Err)
 	}
@@ -74,11 +74,12 @@ func (e *SecretError) Error() string {
 	return fmt.Sprintf("password for account %q: %v", e.Account, e.Err)
 }
 
-// StoreCommand is the shell command that stores the account's password in
-// the keyring where idlebell looks for it (Linux, libsecret's secret-tool).
+// StoreCommand is the command that stores the account's password in the
+// keyring where idlebell looks for it, on the system idlebell runs on:
+// secret-tool on Linux, security on macOS, cmdkey on Windows. It asks for
+// the password itself.
 func (e *SecretError) StoreCommand() string {
-	return fmt.Sprintf("secret-tool store --label=%s service %s username %s",
-		shellQuote(KeyringService+" "+e.Account), KeyringService, shellQuote(e.Account))
+	return storeCommand(thisOS, KeyringService, e.Account)
 }
 
 func (e *SecretError) Unwrap() []error {
