@@ -15,16 +15,3 @@ func PlanOpen(goos, target, systemRoot string) Plan {
 	}
 	return Plan{Path: "xdg-open", Args: []string{"xdg-open", target}}
 }
-
-// DefaultMailOpener is the command line that does on goos what an empty
-// open_command does, for a settings field's placeholder: "xdg-open mailto:",
-// "open mailto:", or on Windows `start "" mailto:` (cmd.exe's form).
-func DefaultMailOpener(goos string) string {
-	switch goos {
-	case "windows":
-		return `start "" mailto:`
-	case "darwin", "ios":
-		return "open mailto:"
-	}
-	return "xdg-open mailto:"
-}
