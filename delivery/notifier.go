@@ -234,10 +234,22 @@ func (BeeepNotifier) Notify(_ context.Context, n Notification) (uint32, error) {
 	if runtime.GOOS != "windows" && runtime.GOOS != "darwin" {
 		body = EscapeMarkup(body) // notify-send goes to a daemon that may read markup
 	}
-	if err := beeep.Notify(n.Title, body, assets.Bell); err != nil {
+	if err := beeep.Notify(n.Title, body, beeepIcon(iconFile)); err != nil {
 		return 0, errors.Join(errors.New("show notification"), err)
 	}
 	return 0, nil
+}
+
+// beeepIcon is the bell for beeep: the file in the cache dir that file
+// writes once, or the PNG bytes when it cannot (beeep then writes a
+// temporary copy per bubble). A toast in Windows' Action Center keeps
+// pointing at its icon file after it was shown, which the temporary copy
+// does not outlive.
+func beeepIcon(file func() (string, error)) any {
+	if path, err := file(); err == nil {
+		return path
+	}
+	return assets.Bell
 }
 
 var setAppName = sync.OnceFunc(func() { beeep.AppName = "idlebell" })
