@@ -239,6 +239,31 @@ func TestWinePasswordSources(t *testing.T) {
 	}
 }
 
+// TestWineNoPasswordNamesCmdkey: an account without a stored password is
+// told to use the settings window or cmdkey, with the target go-keyring
+// reads — never secret-tool.
+func TestWineNoPasswordNamesCmdkey(t *testing.T) {
+	d := testsession.FromEnv(t).Dovecot
+	dir := t.TempDir()
+	cfg := writeFile(t, filepath.Join(dir, "config.toml"), account("Nothing Stored", uniqueUser(t), d, ""))
+	out, errText, code := run(t, nil, "check", "--json", "--config", winPath(cfg))
+	var res struct {
+		Accounts []struct {
+			Message string `json:"message"`
+			Hint    string `json:"hint"`
+			Error   string `json:"error"`
+		} `json:"accounts"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil || len(res.Accounts) != 1 {
+		t.Fatalf("check --json output %q: %v\nstderr: %s", out, err, errText)
+	}
+	a := res.Accounts[0]
+	want := `cmdkey /generic:"idlebell:Nothing Stored" /user:"Nothing Stored" /pass`
+	if code != 1 || !strings.Contains(a.Hint, want) || strings.Contains(a.Hint+a.Error, "secret-tool") {
+		t.Errorf("check = status %d, %+v; want status 1 and a hint with %s", code, a, want)
+	}
+}
+
 // winChild is idlebell.exe --headless running under Wine.
 type winChild struct {
 	t      *testing.T
