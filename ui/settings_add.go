@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -33,7 +34,7 @@ type addFlow struct {
 	password *fieldEntry
 	hint     *widget.Label // the provider's note, or what went wrong
 	status   *widget.Label
-	progress *widget.ProgressBarInfinite
+	spin     *spinner
 	next     *widget.Button // Continue
 	back     *widget.Button
 	add      *widget.Button
@@ -64,9 +65,7 @@ func (s *settingsWindow) startAdd() {
 	f.password.OnSubmitted = func(string) { f.continueAdd() }
 	f.hint = wrapped(" ")
 	f.status = wrapped(" ")
-	f.progress = widget.NewProgressBarInfinite()
-	f.progress.Stop()
-	f.progress.Hide()
+	f.spin = newSpinner()
 
 	addrField := newField("address", i18n.T("E-mail address"), f.address, "")
 	pwField := newField("password", i18n.T("Password"), f.password,
@@ -105,7 +104,7 @@ func (s *settingsWindow) startAdd() {
 	buttons := container.NewHBox(widget.NewButton(i18n.T("Edit manually…"), f.manual), layout.NewSpacer(),
 		widget.NewButton(i18n.T("Cancel"), f.close), f.back, f.next, f.add)
 	f.d = dialog.NewCustomWithoutButtons(i18n.T("Add an account"),
-		container.NewVBox(container.NewStack(f.first, f.second), container.NewStack(f.status, f.progress), buttons), s.w)
+		container.NewVBox(container.NewStack(f.first, f.second), container.NewBorder(nil, nil, f.spin.box, nil, f.status), buttons), s.w)
 	f.d.Resize(fyne.NewSize(620, 0))
 	f.d.Show()
 	s.w.Canvas().Focus(f.address)
@@ -137,20 +136,18 @@ func (f *addFlow) showProviderHint() {
 	f.hint.SetText(" ")
 }
 
-// busy shows the progress bar and a status line, and blocks Continue.
+// busy shows the spinner and a status line, and blocks Continue.
 func (f *addFlow) busy(text string) {
 	f.status.Importance = widget.MediumImportance
 	f.status.SetText(text)
-	f.progress.Show()
-	f.progress.Start()
+	f.spin.start()
 	f.next.Disable()
 	f.add.Disable()
 }
 
 // failed shows what went wrong and lets the user try again.
 func (f *addFlow) failed(text string) {
-	f.progress.Stop()
-	f.progress.Hide()
+	f.spin.stop()
 	f.status.Importance = widget.DangerImportance
 	f.status.SetText(text)
 	f.next.Enable()
@@ -248,7 +245,7 @@ func (f *addFlow) tryServers(servers []settings.Account, password string) {
 		f.failed(i18n.T("Testing is not available here."))
 		return
 	}
-	f.busy(i18n.T("Connecting to %s…", safeLine(a.Host, 80)))
+	f.busy(i18n.T("Found %s, port %d, %s — logging in…", safeLine(a.Host, 80), a.Port, securityShort(a.Security)))
 	f.s.background(func(ctx context.Context) func() {
 		ctx, cancel := context.WithTimeout(ctx, testTimeout)
 		defer cancel()
@@ -295,8 +292,7 @@ func (f *addFlow) tested(servers []settings.Account, password string, r *imapwat
 
 // toSecond shows what was found and asks for the account's name.
 func (f *addFlow) toSecond(r *imapwatch.CheckResult) {
-	f.progress.Stop()
-	f.progress.Hide()
+	f.spin.stop()
 	f.status.SetText(" ")
 	provider := f.result.Provider
 	f.found.SetText(foundText(provider, f.acct, r))
@@ -304,7 +300,11 @@ func (f *addFlow) toSecond(r *imapwatch.CheckResult) {
 	if f.result.Note != "" {
 		f.foundNote.SetText(i18n.Translate(f.result.Note))
 	}
-	f.name.SetText(f.s.freeName(provider, f.acct.Username))
+	nameFrom := provider
+	if _, domain, ok := strings.Cut(f.address.Text, "@"); ok && strings.EqualFold(provider, domain) {
+		nameFrom = "" // no provider's name known: the address says more than its domain
+	}
+	f.name.SetText(f.s.freeName(nameFrom, f.address.Text))
 	f.first.Hide()
 	f.second.Show()
 	f.next.Hide()

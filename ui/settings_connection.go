@@ -24,23 +24,20 @@ const testTimeout = 45 * time.Second
 // found; an untrusted certificate opens the certificate dialog, and
 // trusting it runs the test again by itself.
 type connectionTest struct {
-	s        *settingsWindow
-	f        *accountForm
-	button   *widget.Button
-	progress *widget.ProgressBarInfinite
-	result   *widget.Label
-	box      fyne.CanvasObject
-	run      int // answers of an older run are dropped
+	s      *settingsWindow
+	f      *accountForm
+	button *widget.Button
+	spin   *spinner
+	result *widget.Label
+	box    fyne.CanvasObject
+	run    int // answers of an older run are dropped
 }
 
 func newConnectionTest(s *settingsWindow, f *accountForm) *connectionTest {
-	t := &connectionTest{s: s, f: f, result: widget.NewLabel(" "), progress: widget.NewProgressBarInfinite()}
+	t := &connectionTest{s: s, f: f, result: widget.NewLabel(" "), spin: newSpinner()}
 	t.button = widget.NewButton(i18n.T("Test connection"), t.start)
 	t.result.Wrapping = fyne.TextWrapWord
-	t.progress.Stop()
-	// The bar and the result share one place: nothing moves when it runs.
-	t.progress.Hide()
-	t.box = container.NewBorder(nil, nil, t.button, nil, container.NewStack(t.result, t.progress))
+	t.box = container.NewBorder(nil, nil, container.NewHBox(t.button, t.spin.box), nil, t.result)
 	if s.readOnly || s.host.o.Test == nil {
 		t.button.Disable()
 	}
@@ -60,8 +57,7 @@ func (t *connectionTest) start() {
 	t.run++
 	run, password, test := t.run, t.f.e.password, t.s.host.o.Test
 	t.result.SetText(" ")
-	t.progress.Show()
-	t.progress.Start()
+	t.spin.start()
 	t.button.Disable()
 	t.s.background(func(ctx context.Context) func() {
 		ctx, cancel := context.WithTimeout(ctx, testTimeout)
@@ -71,8 +67,7 @@ func (t *connectionTest) start() {
 			if run != t.run {
 				return
 			}
-			t.progress.Stop()
-			t.progress.Hide()
+			t.spin.stop()
 			t.button.Enable()
 			t.finished(r, a)
 		}

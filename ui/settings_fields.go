@@ -1,7 +1,10 @@
 package ui
 
 import (
+	"image/color"
+
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -231,3 +234,21 @@ func alignLabels(fields []*field) map[*field]fyne.CanvasObject {
 	}
 	return out
 }
+
+// spinner is an activity indicator that keeps its place while stopped, so
+// that the text beside it never moves.
+type spinner struct {
+	a   *widget.Activity
+	box fyne.CanvasObject
+}
+
+func newSpinner() *spinner {
+	a := widget.NewActivity()
+	a.Hide()
+	room := canvas.NewRectangle(color.Transparent)
+	room.SetMinSize(a.MinSize())
+	return &spinner{a: a, box: container.NewStack(room, a)}
+}
+
+func (s *spinner) start() { s.a.Show(); s.a.Start() }
+func (s *spinner) stop()  { s.a.Stop(); s.a.Hide() }
