@@ -11,7 +11,9 @@
 //     x-scheme-handler/mailto`): Thunderbird and Betterbird with
 //     mid:<Message-ID>, Evolution with its mid: form, any other (KMail,
 //     Claws Mail, Geary, Mailspring…) started as it is, at its inbox. Never
-//     a compose window (mailto:). macOS: Mail's message: URL.
+//     a compose window (mailto:). macOS: Mail's message: URL. Windows: the
+//     registered default mail client (Clients\Mail), Thunderbird and
+//     Betterbird with mid:<Message-ID>.
 //
 // It imports no GUI toolkit.
 package openmail
@@ -95,15 +97,15 @@ func (o Opener) Open(ctx context.Context, cfg *settings.Config, a settings.Accou
 		}
 		return o.start(ctx, cmd, "the browser", env)
 	}
-	argv, err := o.mailProgram(ctx, id)
+	line, what, err := o.mailProgram(ctx, id)
 	if err != nil {
 		return err
 	}
-	cmd, err := proc.Detached(joinArgs(argv), proc.Auto)
+	cmd, err := proc.Detached(line, proc.Auto)
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrCommandFailed, err)
 	}
-	return o.start(ctx, cmd, argv[0], env)
+	return o.start(ctx, cmd, what, env)
 }
 
 // joinArgs quotes argv into one command line for proc (POSIX shell
@@ -152,17 +154,43 @@ func Webmail(a settings.Account, id string) string {
 }
 
 // mailProgram is the command line that opens message id ("": the inbox)
-// in the desktop's default mail program.
-func (o Opener) mailProgram(ctx context.Context, id string) ([]string, error) {
+// in the desktop's default mail program, and the program's name.
+func (o Opener) mailProgram(ctx context.Context, id string) (line, what string, err error) {
 	switch o.goos() {
 	case "darwin":
 		if id == "" {
-			return []string{"open", "-b", "com.apple.mail"}, nil
+			return "open -b com.apple.mail", "Mail", nil
 		}
-		return []string{"open", "message:" + url.PathEscape("<"+id+">")}, nil
+		return joinArgs([]string{"open", "message:" + url.PathEscape("<"+id+">")}), "Mail", nil
 	case "windows":
-		return nil, ErrNoMailProgram
+		name, command, err := windowsMailClient()
+		if err != nil {
+			return "", "", fmt.Errorf("%w: %w", ErrNoMailProgram, err)
+		}
+		return WindowsMailCommand(name, command, id), name, nil
 	}
+	argv, err := o.desktopMailProgram(ctx, id)
+	if err != nil {
+		return "", "", err
+	}
+	return joinArgs(argv), argv[0], nil
+}
+
+// WindowsMailCommand is the command line that opens message id ("": the
+// inbox) with the mail client registered as name under Clients\Mail, whose
+// shell\open\command is command: Thunderbird and Betterbird get
+// "mid:<id>" added, any other starts as registered (its inbox).
+func WindowsMailCommand(name, command, id string) string {
+	n := strings.ToLower(name + " " + command)
+	if id != "" && (strings.Contains(n, "thunderbird") || strings.Contains(n, "betterbird")) {
+		return command + ` "mid:` + id + `"`
+	}
+	return command
+}
+
+// desktopMailProgram is mailProgram on Linux and the BSDs: the mailto
+// handler's desktop entry, as an argument list.
+func (o Opener) desktopMailProgram(ctx context.Context, id string) ([]string, error) {
 	cmd := exec.CommandContext(ctx, "xdg-mime", "query", "default", "x-scheme-handler/mailto")
 	cmd.Env = append(os.Environ(), o.Env...)
 	out, err := cmd.Output()

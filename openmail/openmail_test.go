@@ -60,3 +60,16 @@ func TestTakesMid(t *testing.T) {
 		}
 	}
 }
+
+func TestWindowsMailCommand(t *testing.T) {
+	tb := `"C:\Program Files\Mozilla Thunderbird\thunderbird.exe" -osint -mail`
+	for _, c := range []struct{ name, command, id, want string }{
+		{"Mozilla Thunderbird", tb, "abc@example.org", tb + ` "mid:abc@example.org"`},
+		{"Mozilla Thunderbird", tb, "", tb},
+		{"Microsoft Outlook", `"C:\Program Files\Microsoft Office\OUTLOOK.EXE"`, "abc@example.org", `"C:\Program Files\Microsoft Office\OUTLOOK.EXE"`},
+	} {
+		if got := WindowsMailCommand(c.name, c.command, c.id); got != c.want {
+			t.Errorf("WindowsMailCommand(%q, %q, %q) = %q, want %q", c.name, c.command, c.id, got, c.want)
+		}
+	}
+}
