@@ -15,6 +15,7 @@ import (
 	"sync"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"idlebell/bridge"
 	"idlebell/explain"
@@ -54,10 +55,10 @@ func check(env Env, args []string) int {
 		return exitUsage
 	}
 	if fset.NArg() > 0 {
-		fmt.Fprintf(env.Stderr, "idlebell check: unexpected argument %q\n", fset.Arg(0))
+		fmt.Fprintln(env.Stderr, i18n.T("idlebell check: unexpected argument %q", fset.Arg(0)))
 		return exitUsage
 	}
-	cfg, path, code := loadConfig(env, "check", *configPath, "create one (see config.example.toml) or pass --config PATH")
+	cfg, path, code := loadConfig(env, "check", *configPath, i18n.T("create one (see config.example.toml) or pass --config PATH"))
 	if cfg == nil {
 		return code
 	}
@@ -68,7 +69,7 @@ func check(env Env, args []string) int {
 		}
 	}
 	if len(accounts) == 0 {
-		fmt.Fprintf(env.Stderr, "idlebell check: no enabled account in %s: add an [[account]] block, or set enabled = true\n", path)
+		fmt.Fprintln(env.Stderr, i18n.T("idlebell check: no enabled account in %s: add an [[account]] block, or set enabled = true", path))
 		return exitFailed
 	}
 
@@ -217,24 +218,26 @@ func writeCheckTable(w io.Writer, reports []checkReport) error {
 		if i > 0 {
 			b.WriteByte('\n')
 		}
-		verdict := "ok"
+		verdict := i18n.T("ok")
 		if !rep.OK {
-			verdict = "FAILED"
+			verdict = i18n.T("FAILED")
 		}
 		fmt.Fprintf(&b, "%s (%s, %s): %s\n", r.Account, r.Addr, r.Security, verdict)
+		ok, failMark := i18n.T("ok"), i18n.T("FAIL")
+		width := max(4, utf8.RuneCountInString(ok), utf8.RuneCountInString(failMark))
 		line := func(status, step, detail string) {
-			fmt.Fprintf(&b, "  %-4s  %-12s  %s\n", status, step, detail)
+			fmt.Fprintf(&b, "  %s  %s  %s\n", pad(status, width), pad(step, 12), detail)
 		}
 		failed := false
 		if r.Step == stepSignIn {
-			line("FAIL", "sign-in", i18n.T("sign-in needed: run %s", loginCommand(r.Account)))
+			line(failMark, i18n.T("sign-in"), i18n.T("sign-in needed: run %s", loginCommand(r.Account)))
 			continue
 		}
 		fail := func(label string) {
 			msg, hint := explain.DescribeIn(i18n.Template, r.Err)
-			line("FAIL", label, msg)
+			line(failMark, label, msg)
 			if hint != "" {
-				fmt.Fprintf(&b, "  %-4s  %-12s  %s\n", "", "", hint)
+				line("", "", hint)
 			}
 			failed = true
 		}
@@ -244,34 +247,34 @@ func writeCheckTable(w io.Writer, reports []checkReport) error {
 			case r.Step == name:
 				fail(label)
 			default:
-				line("ok", label, detail())
+				line(ok, label, detail())
 			}
 		}
-		step("resolve", "resolve", func() string { return strings.Join(r.IPs, ", ") })
-		step("connect", "connect", func() string { return r.Addr })
+		step("resolve", i18n.T("resolve"), func() string { return strings.Join(r.IPs, ", ") })
+		step("connect", i18n.T("connect"), func() string { return r.Addr })
 		if r.Security == imapwatch.SecurityNone {
 			if !failed {
-				line("-", "tls", "none: plaintext")
+				line("-", i18n.T("tls"), i18n.T("none: plaintext"))
 			}
 		} else {
-			step("tls", "tls", func() string {
+			step("tls", i18n.T("tls"), func() string {
 				return fmt.Sprintf("%s, %s, %s", r.TLSVersion, r.CertSubject, r.CertFingerprint)
 			})
 		}
-		step("login", "login", func() string { return "as " + rep.Username + ", " + authDetail(r, rep.TokenLifetimeS) })
-		step("capabilities", "capabilities", func() string {
+		step("login", i18n.T("login"), func() string { return i18n.T("as %s, %s", rep.Username, authDetail(r, rep.TokenLifetimeS)) })
+		step("capabilities", i18n.T("capabilities"), func() string {
 			return fmt.Sprintf("IDLE %s, NOTIFY %s, CONDSTORE %s, PREVIEW %s",
 				yesNo(r.Idle), yesNo(r.Notify), yesNo(r.Condstore), yesNo(r.Preview))
 		})
-		step("mailbox", "mailboxes", func() string {
+		step("mailbox", i18n.T("mailboxes"), func() string {
 			var parts []string
 			for _, m := range r.Mailboxes {
-				parts = append(parts, fmt.Sprintf("%s: %d messages, %d unseen", m.Name, m.Messages, m.Unseen))
+				parts = append(parts, i18n.T("%s: %d messages, %d unseen", m.Name, m.Messages, m.Unseen))
 			}
 			return strings.Join(parts, "; ")
 		})
 		if rep.OK {
-			line("ok", "round trip", fmt.Sprintf("%.2f ms", rep.RTTMs))
+			line(ok, i18n.T("round trip"), fmt.Sprintf("%.2f ms", rep.RTTMs))
 		} else if !failed {
 			fail(r.Step) // a step this table does not know
 		}
@@ -285,18 +288,18 @@ func writeCheckTable(w io.Writer, reports []checkReport) error {
 func authDetail(r *imapwatch.CheckResult, lifetimeS float64) string {
 	switch r.AuthMethod {
 	case "LOGIN", "":
-		return "password (LOGIN)"
+		return i18n.T("password (LOGIN)")
 	}
 	s := "OAuth2 (" + r.AuthMethod + ")"
 	if !r.TokenExpiry.IsZero() {
-		s += ", access token valid for " + (time.Duration(lifetimeS) * time.Second).String()
+		s = i18n.T("%s, access token valid for %s", s, (time.Duration(lifetimeS) * time.Second).String())
 	}
 	return s
 }
 
 func yesNo(b bool) string {
 	if b {
-		return "yes"
+		return i18n.T("yes")
 	}
-	return "no"
+	return i18n.T("no")
 }

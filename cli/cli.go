@@ -74,7 +74,7 @@ func loadConfig(env Env, cmd, path, noFile string) (*settings.Config, string, in
 	var cfgErr *settings.Error
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		fmt.Fprintf(env.Stderr, "idlebell %s: no config file at %s: %s\n", cmd, path, noFile)
+		fmt.Fprintln(env.Stderr, i18n.T("idlebell %s: no config file at %s: %s", cmd, path, noFile))
 		return nil, path, exitUsage
 	case errors.As(err, &cfgErr):
 		fmt.Fprintln(env.Stderr, err)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"idlebell/bridge"
+	"idlebell/i18n"
 	"idlebell/oauth"
 	"idlebell/settings"
 )
@@ -51,17 +52,17 @@ func login(env Env, args []string) int {
 		return exitUsage
 	}
 	name := fset.Arg(0)
-	cfg, path, code := loadConfig(env, "login", *configPath, "add the account first (see the README, 'signing in with OAuth2') or pass --config PATH")
+	cfg, path, code := loadConfig(env, "login", *configPath, i18n.T("add the account first (see the README, 'signing in with OAuth2') or pass --config PATH"))
 	if cfg == nil {
 		return code
 	}
 	a, ok := cfg.Account(name)
 	if !ok {
-		fmt.Fprintf(env.Stderr, "idlebell login: no account named %q in %s\n", name, path)
+		fmt.Fprintln(env.Stderr, i18n.T("idlebell login: no account named %q in %s", name, path))
 		return exitUsage
 	}
 	if !a.UsesOAuth2() {
-		fmt.Fprintf(env.Stderr, "idlebell login: account %q signs in with a password: set auth = \"oauth2\" and oauth_provider in %s first\n", name, path)
+		fmt.Fprintln(env.Stderr, i18n.T("idlebell login: account %q signs in with a password: set auth = \"oauth2\" and oauth_provider in %s first", name, path))
 		return exitUsage
 	}
 	useDevice := *device || (!*browser && bridge.OAuthConfig(a).DeviceURL != "")
@@ -72,19 +73,19 @@ func login(env Env, args []string) int {
 	defer cancel()
 	who := providerName(a.OAuthProvider)
 	open := func(u string) error {
-		fmt.Fprintf(env.Stdout, "To sign in to %s (%s) with %s, open this page in a browser on this computer:\n\n  %s\n\n", a.Name, a.Username, who, u)
+		fmt.Fprint(env.Stdout, i18n.T("To sign in to %s (%s) with %s, open this page in a browser on this computer:", a.Name, a.Username, who)+"\n\n  "+u+"\n\n")
 		if err := oauth.OpenBrowser(u); err == nil {
-			fmt.Fprintln(env.Stdout, "Your browser should open it now.")
+			fmt.Fprintln(env.Stdout, i18n.T("Your browser should open it now."))
 		}
-		fmt.Fprintln(env.Stdout, "Waiting for the browser… (Ctrl+C to cancel)")
+		fmt.Fprintln(env.Stdout, i18n.T("Waiting for the browser… (Ctrl+C to cancel)"))
 		return nil
 	}
 	show := func(dc oauth.DeviceCode) {
-		fmt.Fprintf(env.Stdout, "To sign in to %s (%s) with %s:\n\n  1. Open %s on any device\n  2. Enter the code %s\n\n", a.Name, a.Username, who, dc.URL, dc.Code)
+		fmt.Fprint(env.Stdout, i18n.T("To sign in to %s (%s) with %s:\n\n  1. Open %s on any device\n  2. Enter the code %s", a.Name, a.Username, who, dc.URL, dc.Code)+"\n\n")
 		if !dc.Expires.IsZero() {
-			fmt.Fprintf(env.Stdout, "Waiting for you to finish there… the code expires in %s (Ctrl+C to cancel)\n", time.Until(dc.Expires).Round(time.Minute))
+			fmt.Fprintln(env.Stdout, i18n.T("Waiting for you to finish there… the code expires in %s (Ctrl+C to cancel)", time.Until(dc.Expires).Round(time.Minute)))
 		} else {
-			fmt.Fprintln(env.Stdout, "Waiting for you to finish there… (Ctrl+C to cancel)")
+			fmt.Fprintln(env.Stdout, i18n.T("Waiting for you to finish there… (Ctrl+C to cancel)"))
 		}
 	}
 	b := bridge.New(bridge.Options{Secrets: env.Secrets, Tokens: env.Tokens})
@@ -92,8 +93,8 @@ func login(env Env, args []string) int {
 		fmt.Fprintf(env.Stderr, "idlebell login: %s\n", sentenceAndHint(err))
 		return exitFailed
 	}
-	fmt.Fprintf(env.Stdout, "Signed in. %s will use this sign-in from now on; the refresh token is in the keyring (service %s), not in any file.\n"+
-		"If idlebell is running and shows \"sign-in needed\", choose Check now under the account in its menu.\n", a.Name, settings.KeyringTokenService)
+	fmt.Fprintln(env.Stdout, i18n.T("Signed in. %s will use this sign-in from now on; the refresh token is in the keyring (service %s), not in any file.", a.Name, settings.KeyringTokenService))
+	fmt.Fprintln(env.Stdout, i18n.T("If idlebell is running and shows “sign-in needed”, choose Check now under the account in its menu."))
 	return exitOK
 }
 

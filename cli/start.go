@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"runtime/debug"
 
+	"idlebell/i18n"
 	"idlebell/imapwatch"
 	"idlebell/settings"
 )
@@ -68,7 +69,7 @@ func StartConfig(path string, headless bool, stderr io.Writer, logger *slog.Logg
 		if headless {
 			// Without a window to add an account in, running with none
 			// would silently do nothing.
-			fmt.Fprintf(stderr, "idlebell: no config file at %s: create one (see config.example.toml in the README) or pass --config\n", path)
+			fmt.Fprintln(stderr, i18n.T("idlebell: no config file at %s: create one (see config.example.toml in the README) or pass --config", path))
 			return nil, nil, path, exitUsage
 		}
 		return settings.Default(), nil, path, exitOK // first run: the settings window opens

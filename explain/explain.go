@@ -23,6 +23,7 @@ import (
 	"syscall"
 	"text/template"
 
+	"idlebell/i18n"
 	"idlebell/imapwatch"
 	"idlebell/oauth"
 	"idlebell/safetext"
@@ -88,9 +89,9 @@ const (
 )
 
 // Templates, in English. They are the keys of the translations.
-const (
-	retryByItself = "idlebell tries again by itself."
-	checkDetails  = "idlebell tries again by itself; idlebell check shows the details."
+var (
+	retryByItself = i18n.Mark("idlebell tries again by itself.")
+	checkDetails  = i18n.Mark("idlebell tries again by itself; idlebell check shows the details.")
 )
 
 func classify(err error) meaning {
@@ -121,13 +122,13 @@ func classify(err error) meaning {
 
 	switch {
 	case errors.Is(err, context.Canceled):
-		return m("cancelled", "")
+		return m(i18n.Mark("cancelled"), "")
 
 	// Reconnects idlebell made on purpose: nothing failed.
 	case errors.Is(err, imapwatch.ErrWake):
-		return m("reconnecting after sleep or a network change", "")
+		return m(i18n.Mark("reconnecting after sleep or a network change"), "")
 	case errors.Is(err, imapwatch.ErrCheckNow):
-		return m("reconnecting: you asked to check now", "")
+		return m(i18n.Mark("reconnecting: you asked to check now"), "")
 
 	// Sign-in (OAuth2). Before the keyring: a missing refresh token wraps
 	// ErrSecretNotFound too, but the fix is a sign-in, not a password.
@@ -135,112 +136,111 @@ func classify(err error) meaning {
 		errors.Is(err, oauth.ErrNoToken),
 		serr != nil && serr.Token && errors.Is(err, settings.ErrSecretNotFound):
 		if serr != nil {
-			return m("sign-in needed", "Sign in again: choose Sign in again… in the menu or in Settings, or run: idlebell login {{.Account}}")
+			return m(i18n.Mark("sign-in needed"), i18n.Mark("Sign in again: choose Sign in again… in the menu or in Settings, or run: idlebell login {{.Account}}"))
 		}
-		return m("sign-in needed", "Sign in again: choose Sign in again… in the menu or in Settings, or run idlebell login with the account's name.")
+		return m(i18n.Mark("sign-in needed"), i18n.Mark("Sign in again: choose Sign in again… in the menu or in Settings, or run idlebell login with the account's name."))
 	case errors.Is(err, oauth.ErrDenied):
-		return m("the sign-in was declined or the code expired", "Sign in again, and approve idlebell's access at your provider.")
+		return m(i18n.Mark("the sign-in was declined or the code expired"), i18n.Mark("Sign in again, and approve idlebell's access at your provider."))
 	case errors.Is(err, oauth.ErrConfig):
 		data["Detail"] = safetext.Line(err.Error(), maxDetail)
-		return m("OAuth2 is not set up for this account", "{{.Detail}}")
+		return m(i18n.Mark("OAuth2 is not set up for this account"), i18n.Mark("{{.Detail}}"))
 
 	// The keyring and password_command.
 	case errors.Is(err, settings.ErrKeyringLocked):
 		if serr != nil && serr.Token {
-			return m("the keyring is locked", "Unlock it (log in to the desktop session, or open Passwords and Keys), then sign in again.")
+			return m(i18n.Mark("the keyring is locked"), i18n.Mark("Unlock it (log in to the desktop session, or open Passwords and Keys), then sign in again."))
 		}
-		return m("the keyring is locked", "Unlock it (log in to the desktop session, or open Passwords and Keys), or set password_command.")
+		return m(i18n.Mark("the keyring is locked"), i18n.Mark("Unlock it (log in to the desktop session, or open Passwords and Keys), or set password_command."))
 	case errors.Is(err, settings.ErrNoSecretService):
-		return m("no keyring service", "Install and start gnome-keyring or KWallet, or set password_command.")
+		return m(i18n.Mark("no keyring service"), i18n.Mark("Install and start gnome-keyring or KWallet, or set password_command."))
 	case errors.Is(err, settings.ErrSecretNotFound):
 		if serr != nil {
 			data["Command"] = safetext.Line(serr.StoreCommand(), 200)
-			return m("no password stored", "Set it in Settings, or with: {{.Command}}")
+			return m(i18n.Mark("no password stored"), i18n.Mark("Set it in Settings, or with: {{.Command}}"))
 		}
-		return m("no password stored", "Set it in Settings, or set password_command.")
+		return m(i18n.Mark("no password stored"), i18n.Mark("Set it in Settings, or set password_command."))
 	case errors.As(err, &perr):
 		data["Detail"] = safetext.Line(perr.Reason, maxDetail)
-		return m("password_command failed", "{{.Detail}}. Fix password_command so that it prints the password on its first line.")
+		return m(i18n.Mark("password_command failed"), i18n.Mark("{{.Detail}}. Fix password_command so that it prints the password on its first line."))
 	case errors.Is(err, settings.ErrPasswordCommand):
-		return m("password_command failed", "Fix password_command so that it prints the password on its first line.")
+		return m(i18n.Mark("password_command failed"), i18n.Mark("Fix password_command so that it prints the password on its first line."))
 	case errors.Is(err, imapwatch.ErrNoSecret):
-		return m("no password available", "Set the password in Settings (it is kept in the keyring), or set password_command.")
+		return m(i18n.Mark("no password available"), i18n.Mark("Set the password in Settings (it is kept in the keyring), or set password_command."))
 
 	// The server's answers.
 	case errors.Is(err, imapwatch.ErrAuthUnsupported):
-		return m("the server offers no sign-in idlebell can use", "With a password, use security tls or starttls (the server refuses LOGIN without TLS); with OAuth2, the server must offer OAUTHBEARER or XOAUTH2.")
+		return m(i18n.Mark("the server offers no sign-in idlebell can use"), i18n.Mark("With a password, use security tls or starttls (the server refuses LOGIN without TLS); with OAuth2, the server must offer OAUTHBEARER or XOAUTH2."))
 	case errors.Is(err, imapwatch.ErrAuthFailed):
-		return m("login failed: check the password", "The server refused the login: check the username and the password (or, for an OAuth2 account, sign in again).")
+		return m(i18n.Mark("login failed: check the password"), i18n.Mark("The server refused the login: check the username and the password (or, for an OAuth2 account, sign in again)."))
 	case errors.As(err, &cerr):
 		data["Fingerprint"] = safetext.Line(cerr.Fingerprint, 120)
 		data["Short"] = shortFingerprint(cerr.Fingerprint)
 		data["Subject"] = safetext.Line(cerr.Subject, maxName)
 		if cerr.Fingerprint == "" {
-			return m("certificate not trusted", "Trust the CA that signed it with tls_ca_file, or ask the server's admin.")
+			return m(i18n.Mark("certificate not trusted"), i18n.Mark("Trust the CA that signed it with tls_ca_file, or ask the server's admin."))
 		}
-		return m("certificate not trusted ({{.Short}})",
-			"If {{.Fingerprint}}{{if .Subject}} ({{.Subject}}){{end}} is your server's certificate, trust it: Trust in Settings, or tls_fingerprint = \"{{.Fingerprint}}\" in the account (or tls_ca_file for the CA that signed it).")
+		return m(i18n.Mark("certificate not trusted ({{.Short}})"), i18n.Mark("If {{.Fingerprint}}{{if .Subject}} ({{.Subject}}){{end}} is your server's certificate, trust it: Trust in Settings, or tls_fingerprint = \"{{.Fingerprint}}\" in the account (or tls_ca_file for the CA that signed it)."))
 	case errors.Is(err, imapwatch.ErrCertificate), isX509(err):
-		return m("certificate not trusted", "idlebell check shows the certificate's fingerprint: pin it with tls_fingerprint, or trust its CA with tls_ca_file.")
+		return m(i18n.Mark("certificate not trusted"), i18n.Mark("idlebell check shows the certificate's fingerprint: pin it with tls_fingerprint, or trust its CA with tls_ca_file."))
 	case errors.Is(err, imapwatch.ErrPlaintextRefused):
-		return m("refusing to send the password unencrypted", "Use security tls or starttls; allow_plaintext = true only on a network you trust.")
+		return m(i18n.Mark("refusing to send the password unencrypted"), i18n.Mark("Use security tls or starttls; allow_plaintext = true only on a network you trust."))
 	case errors.Is(err, imapwatch.ErrNoTLS):
-		return m("the server does not offer STARTTLS", "Use security tls (usually port 993), or none only on a network you trust.")
+		return m(i18n.Mark("the server does not offer STARTTLS"), i18n.Mark("Use security tls (usually port 993), or none only on a network you trust."))
 	case errors.As(err, &mberr):
 		names := make([]string, len(mberr.Mailboxes))
 		for i, n := range mberr.Mailboxes {
 			names[i] = safetext.Line(n, maxName)
 		}
 		data["Mailbox"] = strings.Join(names, ", ")
-		return m("folder not found: {{.Mailbox}}", "Check the folder names in the account: they are case-sensitive, except INBOX.")
+		return m(i18n.Mark("folder not found: {{.Mailbox}}"), i18n.Mark("Check the folder names in the account: they are case-sensitive, except INBOX."))
 	case errors.Is(err, imapwatch.ErrMailboxMissing):
-		return m("folder not found", "Check the folder names in the account: they are case-sensitive, except INBOX.")
+		return m(i18n.Mark("folder not found"), i18n.Mark("Check the folder names in the account: they are case-sensitive, except INBOX."))
 	case errors.Is(err, imapwatch.ErrMailboxDenied):
-		return m("no permission to read a folder", "The server does not let this account read one of its folders: check the folder names, or ask the server's admin.")
+		return m(i18n.Mark("no permission to read a folder"), i18n.Mark("The server does not let this account read one of its folders: check the folder names, or ask the server's admin."))
 	case errors.Is(err, imapwatch.ErrServerUnavailable):
-		return m("the server is busy or down for now", retryByItself)
+		return m(i18n.Mark("the server is busy or down for now"), retryByItself)
 	case errors.Is(err, imapwatch.ErrResponseTooLarge):
-		return m("the server sent more data than idlebell reads", checkDetails)
+		return m(i18n.Mark("the server sent more data than idlebell reads"), checkDetails)
 	case errors.Is(err, imapwatch.ErrTimeout):
-		return m(at("no answer from {{.Addr}}", "the server does not answer"), retryByItself)
+		return m(at(i18n.Mark("no answer from {{.Addr}}"), i18n.Mark("the server does not answer")), retryByItself)
 	case errors.As(err, &recErr):
-		return m("the server did not answer in TLS", "If this port does not speak TLS, use security starttls, or the TLS port (usually 993).")
+		return m(i18n.Mark("the server did not answer in TLS"), i18n.Mark("If this port does not speak TLS, use security starttls, or the TLS port (usually 993)."))
 
 	// The network.
 	case errors.As(err, &dnsErr):
 		data["Host"] = safetext.Line(dnsErr.Name, maxName)
-		return m("can't find {{.Host}}", "Check the host name, and that this computer is online.")
+		return m(i18n.Mark("can't find {{.Host}}"), i18n.Mark("Check the host name, and that this computer is online."))
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return m(at("{{.Addr}} refused the connection", "the server refused the connection"), "Check the port, and that the server is running.")
+		return m(at(i18n.Mark("{{.Addr}} refused the connection"), i18n.Mark("the server refused the connection")), i18n.Mark("Check the port, and that the server is running."))
 	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
-		return m(at("no route to {{.Addr}}", "no route to the server"), "Check the network connection and the host name.")
+		return m(at(i18n.Mark("no route to {{.Addr}}"), i18n.Mark("no route to the server")), i18n.Mark("Check the network connection and the host name."))
 	case errors.Is(err, os.ErrDeadlineExceeded), errors.Is(err, context.DeadlineExceeded):
-		return m(at("no answer from {{.Addr}}", "no answer from the server"), "Check the host and the port, and that a firewall lets the port through.")
+		return m(at(i18n.Mark("no answer from {{.Addr}}"), i18n.Mark("no answer from the server")), i18n.Mark("Check the host and the port, and that a firewall lets the port through."))
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET),
 		errors.Is(err, syscall.EPIPE), errors.Is(err, net.ErrClosed):
-		return m("the connection was closed", retryByItself)
+		return m(i18n.Mark("the connection was closed"), retryByItself)
 
 	// The process.
 	case errors.As(err, &lockErr):
 		if lockErr.PID > 0 {
 			data["PID"] = lockErr.PID
-			return m("idlebell is already running (PID {{.PID}})", "Use the one that runs, or stop it first.")
+			return m(i18n.Mark("idlebell is already running (PID {{.PID}})"), i18n.Mark("Use the one that runs, or stop it first."))
 		}
-		return m("idlebell is already running", "Use the one that runs, or stop it first.")
+		return m(i18n.Mark("idlebell is already running"), i18n.Mark("Use the one that runs, or stop it first."))
 
 	// The config file.
 	case errors.As(err, &cfgErr):
 		data["Detail"] = safetext.Line(cfgErr.Error(), 400)
-		return m("the config file has errors", "{{.Detail}}")
+		return m(i18n.Mark("the config file has errors"), i18n.Mark("{{.Detail}}"))
 	case errors.As(err, &pathEr) && errors.Is(err, fs.ErrNotExist):
 		data["Path"] = safetext.Line(pathEr.Path, 200)
-		return m("{{.Path}} does not exist", "")
+		return m(i18n.Mark("{{.Path}} does not exist"), "")
 	}
 	var nerr net.Error
 	if errors.As(err, &nerr) {
-		return m(at("can't reach {{.Addr}}", "can't reach the server"), checkDetails)
+		return m(at(i18n.Mark("can't reach {{.Addr}}"), i18n.Mark("can't reach the server")), checkDetails)
 	}
-	return m("connection failed", checkDetails)
+	return m(i18n.Mark("connection failed"), checkDetails)
 }
 
 func isX509(err error) bool {

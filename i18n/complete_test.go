@@ -32,12 +32,6 @@ type sourceScan struct {
 	files    int
 }
 
-// untranslated are files whose texts are not marked yet; each leaves this
-// list when it is.
-var untranslated = map[string]bool{
-	"ui/about.go": true,
-}
-
 // TestGermanComplete fails when a text marked with T or N has no German, a
 // German entry is used by nothing, a translation's fmt verbs differ from the
 // English, or a literal goes to a Fyne widget, a dialog, the tray menu or a
@@ -76,6 +70,9 @@ func TestGermanComplete(t *testing.T) {
 		default:
 			if v, w := verbs(de.text), verbs(m.key); v != w {
 				t.Errorf("%s: German %q uses fmt verbs %s, the English %q %s", m.pos, de.text, v, m.key, w)
+			}
+			if v, w := fields(de.text), fields(m.key); v != w {
+				t.Errorf("%s: German %q fills in %s, the English %q %s", m.pos, de.text, v, m.key, w)
 			}
 		}
 	}
@@ -188,7 +185,7 @@ func scanSource(t *testing.T, root string) *sourceScan {
 		}
 		s.files++
 		rel, _ := filepath.Rel(root, path)
-		s.file(fset, f, untranslated[filepath.ToSlash(rel)])
+		s.file(fset, f, filepath.ToSlash(filepath.Dir(rel)))
 		return nil
 	})
 	if err != nil {
@@ -197,11 +194,16 @@ func scanSource(t *testing.T, root string) *sourceScan {
 	return s
 }
 
-// file records the marks in f and, unless pending, the literals it shows
-// unmarked.
-func (s *sourceScan) file(fset *token.FileSet, f *ast.File, pending bool) {
+// frontDirs are the packages that talk to people: every literal they
+// hand to a widget, a menu item or a notification, and (cli) print, is
+// checked.
+var frontDirs = map[string]bool{"ui": true, "tray": true, "delivery": true, "openmail": true, "cli": true}
+
+// file records the marks in f and the literals it shows unmarked; dir is
+// the file's package directory, relative to the module.
+func (s *sourceScan) file(fset *token.FileSet, f *ast.File, dir string) {
 	i18nName := ""
-	guiFile := false
+	guiFile, cliFile := frontDirs[dir], dir == "cli"
 	for _, imp := range f.Imports {
 		p, _ := strconv.Unquote(imp.Path.Value)
 		switch {
@@ -211,7 +213,7 @@ func (s *sourceScan) file(fset *token.FileSet, f *ast.File, pending bool) {
 				i18nName = imp.Name.Name
 			}
 		case strings.HasPrefix(p, "fyne.io/") || p == "github.com/esiqveland/notify" || p == "github.com/gen2brain/beeep":
-			guiFile = !pending
+			guiFile = true
 		}
 	}
 	pos := func(n ast.Node) string {
@@ -272,6 +274,11 @@ func (s *sourceScan) file(fset *token.FileSet, f *ast.File, pending bool) {
 			for _, i := range userText[name] {
 				if i < len(n.Args) {
 					unmarked(n.Args[i], name)
+				}
+			}
+			if cliFile && printsToPeople(n) {
+				for _, arg := range n.Args[1:] {
+					unmarked(arg, "printed text")
 				}
 			}
 		case *ast.KeyValueExpr:
@@ -335,12 +342,39 @@ func literal(e ast.Expr) (string, bool) {
 	return "", false
 }
 
-// readable reports whether a literal is words: it has a letter and is not
-// a name that stays the same in every language.
+// readable reports whether a literal is words: it has a letter once the
+// fmt verbs and names that stay the same in every language are taken out
+// ("%s: %s\n" and "idlebell check:" are not words).
 func readable(v string) bool {
-	switch v {
-	case "idlebell", "IMAP", "OAuth2":
+	v = verbRE.ReplaceAllString(v, "")
+	for _, name := range []string{"idlebell", "IMAP", "OAuth2"} {
+		v = strings.ReplaceAll(v, name, "")
+	}
+	v = cmdPrefix.ReplaceAllString(v, "")
+	return strings.IndexFunc(v, unicode.IsLetter) >= 0
+}
+
+// cmdPrefix is what starts a command's message on stderr: "check:".
+var cmdPrefix = regexp.MustCompile(`^\s*(check|login|discover|settings)?:`)
+
+// printsToPeople reports whether call is fmt.Fprint, Fprintf or Fprintln
+// (the command line's output and messages; JSON goes through encoders).
+func printsToPeople(call *ast.CallExpr) bool {
+	sel, ok := call.Fun.(*ast.SelectorExpr)
+	if !ok || len(call.Args) < 2 {
 		return false
 	}
-	return strings.IndexFunc(v, unicode.IsLetter) >= 0
+	x, ok := sel.X.(*ast.Ident)
+	return ok && x.Name == "fmt" && strings.HasPrefix(sel.Sel.Name, "Fprint")
+}
+
+// fieldRE matches a text/template action: {{.Host}}, {{if .Subject}}.
+var fieldRE = regexp.MustCompile(`\{\{[^}]*\}\}`)
+
+// fields returns a template's actions, sorted: a translation must use the
+// same (Template's keys, from explain).
+func fields(tmpl string) string {
+	out := fieldRE.FindAllString(tmpl, -1)
+	slices.Sort(out)
+	return strings.Join(out, " ")
 }

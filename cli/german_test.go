@@ -1,0 +1,48 @@
+package cli
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"syscall"
+	"testing"
+	"time"
+
+	"idlebell/i18n/i18ntest"
+	"idlebell/imapwatch"
+	"idlebell/settings"
+)
+
+// TestCheckTableGerman: with LANG=de_DE.UTF-8 the table's words, the
+// failure and its hint are German; the server's own values are not
+// translated.
+func TestCheckTableGerman(t *testing.T) {
+	i18ntest.Use(t, "de_DE.UTF-8")
+	ok := imapwatch.CheckResult{Account: "Arbeit", Addr: "127.0.0.1:993", Security: imapwatch.SecurityTLS, IPs: []string{"127.0.0.1"},
+		TLSVersion: "TLS 1.3", CertSubject: "CN=localhost", CertFingerprint: "sha256:AB", Idle: true, AuthMethod: "LOGIN",
+		RTT: 2 * time.Millisecond, Mailboxes: []imapwatch.MailboxCheck{{Name: "INBOX", Exists: true, Messages: 5, Unseen: 2}}}
+	refused := imapwatch.CheckResult{Account: "Privat", Addr: "127.0.0.1:1", Security: imapwatch.SecurityTLS, IPs: []string{"127.0.0.1"},
+		Step: "connect", Err: fmt.Errorf("dial: %w", &net.OpError{Op: "dial", Net: "tcp", Addr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 1}, Err: syscall.ECONNREFUSED})}
+	var b bytes.Buffer
+	reports := []checkReport{newCheckReport(&ok, settings.Account{Username: "anna"}, time.Now()), newCheckReport(&refused, settings.Account{Username: "anna"}, time.Now())}
+	if err := writeCheckTable(&b, reports); err != nil {
+		t.Fatal(err)
+	}
+	want := `Arbeit (127.0.0.1:993, tls): ok
+  ok      Auflösen      127.0.0.1
+  ok      Verbinden     127.0.0.1:993
+  ok      TLS           TLS 1.3, CN=localhost, sha256:AB
+  ok      Anmeldung     als anna, Passwort (LOGIN)
+  ok      Fähigkeiten   IDLE ja, NOTIFY nein, CONDSTORE nein, PREVIEW nein
+  ok      Ordner        INBOX: 5 Nachrichten, 2 ungelesen
+  ok      Umlaufzeit    2.00 ms
+
+Privat (127.0.0.1:1, tls): FEHLGESCHLAGEN
+  ok      Auflösen      127.0.0.1
+  FEHLER  Verbinden     127.0.0.1:1 hat die Verbindung abgelehnt
+                        Prüfen Sie den Port und ob der Server läuft.
+`
+	if b.String() != want {
+		t.Errorf("German table:\n%s\nwant\n%s", b.String(), want)
+	}
+}
