@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"strings"
 	"time"
@@ -99,7 +100,11 @@ func (t *connectionTest) finished(r *imapwatch.CheckResult, a settings.Account) 
 		return
 	}
 	if !r.OK() {
-		t.show(joinSentences(describe(r.Err)), widget.DangerImportance)
+		sentence, hint := describe(r.Err)
+		if h := formHint(r.Err); h != "" {
+			hint = h
+		}
+		t.show(joinSentences(sentence, hint), widget.DangerImportance)
 		return
 	}
 	t.show(connectedText(r, a), widget.SuccessImportance)
@@ -142,4 +147,23 @@ func joinSentences(sentence, hint string) string {
 		out += " " + hint
 	}
 	return out
+}
+
+// formHint is what to do about err in the form's own words, where
+// explain's hint names config keys; "" keeps explain's.
+func formHint(err error) string {
+	var recErr tls.RecordHeaderError
+	var serr *settings.SecretError
+	switch {
+	case errors.Is(err, imapwatch.ErrPlaintextRefused):
+		return i18n.T("Choose SSL/TLS or STARTTLS under Security, or tick “Allow sending the password unencrypted” if you trust this network.")
+	case errors.Is(err, imapwatch.ErrNoTLS):
+		return i18n.T("Choose SSL/TLS under Security (usually port 993).")
+	case errors.As(err, &recErr):
+		return i18n.T("This port does not speak SSL/TLS: choose STARTTLS under Security, or port 993.")
+	case errors.As(err, &serr) && !serr.Token && errors.Is(err, settings.ErrSecretNotFound),
+		errors.Is(err, imapwatch.ErrNoSecret):
+		return i18n.T("Type the password in the Password field.")
+	}
+	return ""
 }

@@ -2,6 +2,8 @@ package ui
 
 import (
 	"context"
+	"crypto/tls"
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -393,6 +395,26 @@ func TestSignInChoice(t *testing.T) {
 	for _, tt := range tests {
 		if got := signInChoice(settings.Account{Auth: tt.auth, OAuthProvider: tt.provider}); got != tt.want {
 			t.Errorf("signInChoice(auth %q, provider %q) = %q, want %q", tt.auth, tt.provider, got, tt.want)
+		}
+	}
+}
+
+// TestFormHints: the form's test names its controls where explain's hint
+// names config keys.
+func TestFormHints(t *testing.T) {
+	tests := []struct {
+		err  error
+		want string
+	}{
+		{imapwatch.ErrPlaintextRefused, "Choose SSL/TLS or STARTTLS under Security"},
+		{imapwatch.ErrNoTLS, "Choose SSL/TLS under Security"},
+		{fmt.Errorf("tls: %w", tls.RecordHeaderError{Msg: "first record does not look like a TLS handshake"}), "This port does not speak SSL/TLS"},
+		{&settings.SecretError{Account: "Work", Err: settings.ErrSecretNotFound}, "Type the password in the Password field."},
+		{imapwatch.ErrAuthFailed, ""},
+	}
+	for _, tt := range tests {
+		if got := formHint(tt.err); !strings.HasPrefix(got, tt.want) || (tt.want == "" && got != "") {
+			t.Errorf("formHint(%v) = %q, want %q…", tt.err, got, tt.want)
 		}
 	}
 }
