@@ -307,8 +307,8 @@ func TestSettingsDemoHidesWhatCannotWork(t *testing.T) {
 	if s.save.Visible() || s.list.add.Visible() || s.list.remove.Visible() {
 		t.Errorf("demo: Save %v, Add %v, Remove %v visible; want hidden", s.save.Visible(), s.list.add.Visible(), s.list.remove.Visible())
 	}
-	if !h.entry("host").Disabled() || !s.form.test.button.Disabled() {
-		t.Error("demo: fields or Test connection editable")
+	if !h.entry("host").Disabled() || s.form.test.box.Visible() || h.field("sign_in_button").visible() {
+		t.Error("demo: fields editable, or Test connection or Sign in shown")
 	}
 }
 
