@@ -294,6 +294,13 @@ func (d *Discoverer) dialer() Dialer {
 	return &net.Dialer{KeepAlive: -1}
 }
 
+// CheckAddress returns an error wrapping ErrAddress when address is not a
+// mail address Discover can look up (local@domain.tld), and nil when it is.
+func CheckAddress(address string) error {
+	_, _, err := splitAddress(address)
+	return err
+}
+
 // splitAddress checks that address is local@domain with a plausible
 // domain and returns the parts, the domain in lower case without a final dot.
 func splitAddress(address string) (local, domain string, err error) {

@@ -403,3 +403,11 @@ func TestConfigLimits(t *testing.T) {
 		t.Errorf("fetchConfig(redirect to http) = %v, want refused", err)
 	}
 }
+
+func TestCheckAddress(t *testing.T) {
+	for a, ok := range map[string]bool{"max@gmx.de": true, "a@localhost": true, "bücher@bücher.de": true, "max": false, "max@gmx": false, "@gmx.de": false} {
+		if err := CheckAddress(a); (err == nil) != ok || (err != nil && !errors.Is(err, ErrAddress)) {
+			t.Errorf("CheckAddress(%q) = %v, want ok %v", a, err, ok)
+		}
+	}
+}

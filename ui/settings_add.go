@@ -164,11 +164,9 @@ func (f *addFlow) discoverer() func(context.Context, string) (*discover.Result, 
 // continueAdd is Continue: find the server, then log in.
 func (f *addFlow) continueAdd() {
 	address, password := f.address.Text, f.password.Text
-	if discover.Builtin(address) == nil {
-		if _, err := (&discover.Discoverer{SkipNetwork: true}).Discover(context.Background(), address); errors.Is(err, discover.ErrAddress) {
-			f.failed(i18n.T("Enter an e-mail address such as alice@example.org."))
-			return
-		}
+	if discover.CheckAddress(address) != nil {
+		f.failed(i18n.T("Enter an e-mail address such as alice@example.org."))
+		return
 	}
 	if password == "" {
 		f.failed(i18n.T("Enter the password of the account."))

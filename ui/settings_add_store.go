@@ -146,7 +146,7 @@ func (f *addFlow) manual() {
 func (f *addFlow) oauth(provider string) {
 	s := f.s
 	address := f.address.Text
-	if _, err := (&discover.Discoverer{SkipNetwork: true}).Discover(context.Background(), address); errors.Is(err, discover.ErrAddress) {
+	if discover.CheckAddress(address) != nil {
 		f.failed(i18n.T("Enter your e-mail address first: it is the login name."))
 		return
 	}
