@@ -84,8 +84,10 @@ func setup(m *testing.M) (int, error) {
 	// A fresh prefix with a wineserver that stays for the whole run: one
 	// started by a test's wine would hold that test's output pipes open.
 	// Their output goes to a file, never to a pipe, for the same reason.
-	if err := os.Mkdir(prefix, 0o700); err != nil {
-		return 1, err
+	for _, d := range []string{prefix, filepath.Join(work, "tmp")} {
+		if err := os.Mkdir(d, 0o700); err != nil {
+			return 1, err
+		}
 	}
 	logFile, err := os.Create(filepath.Join(work, "wine-setup.log"))
 	if err != nil {
@@ -121,7 +123,9 @@ func setup(m *testing.M) (int, error) {
 // wineCmd is a command in the suite's prefix: wine, wineboot or wineserver.
 func wineCmd(ctx context.Context, name string, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Env = append(os.Environ(), "WINEPREFIX="+prefix, "WINEDEBUG=-all",
+	// TMPDIR: the wineserver's socket folder goes there, so it goes with
+	// the suite's temp dir.
+	cmd.Env = append(os.Environ(), "WINEPREFIX="+prefix, "TMPDIR="+filepath.Join(work, "tmp"), "WINEDEBUG=-all",
 		"WINEDLLOVERRIDES=bcryptprimitives=n;mscoree,mshtml=", "WINEARCH=win64")
 	cmd.WaitDelay = 5 * time.Second
 	return cmd
