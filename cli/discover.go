@@ -103,20 +103,9 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// securityText names a security setting as the settings window does.
-func securityText(security string) string {
-	switch security {
-	case settings.SecurityTLS:
-		return i18n.T("SSL/TLS")
-	case settings.SecurityStartTLS:
-		return i18n.T("STARTTLS")
-	}
-	return i18n.T("none — the password is sent unencrypted")
-}
-
 // serverLine is "imap.gmx.net, port 993, SSL/TLS".
 func serverLine(s discover.Server) string {
-	return i18n.T("%s, port %d, %s", safetext.Line(s.Host, 120), s.Port, securityText(s.Security))
+	return i18n.T("%s, port %d, %s", safetext.Line(s.Host, 120), s.Port, discover.SecurityName(s.Security))
 }
 
 // sourceText says where the answer came from.

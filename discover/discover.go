@@ -33,6 +33,7 @@ import (
 	"strings"
 	"time"
 
+	"idlebell/i18n"
 	"idlebell/settings"
 )
 
@@ -292,6 +293,18 @@ func (d *Discoverer) dialer() Dialer {
 		return d.Dialer
 	}
 	return &net.Dialer{KeepAlive: -1}
+}
+
+// SecurityName is a security setting as people read it: "SSL/TLS",
+// "STARTTLS" or "unencrypted", in the user's language.
+func SecurityName(security string) string {
+	switch security {
+	case settings.SecurityTLS:
+		return i18n.T("SSL/TLS")
+	case settings.SecurityStartTLS:
+		return i18n.T("STARTTLS")
+	}
+	return i18n.T("unencrypted")
 }
 
 // CheckAddress returns an error wrapping ErrAddress when address is not a

@@ -243,7 +243,7 @@ func (f *addFlow) tryServers(servers []settings.Account, password string) {
 		f.failed(i18n.T("Testing is not available here."))
 		return
 	}
-	f.busy(i18n.T("Found %s, port %d, %s — logging in…", safeLine(a.Host, 80), a.Port, securityShort(a.Security)))
+	f.busy(i18n.T("Found %s, port %d, %s — logging in…", safeLine(a.Host, 80), a.Port, discover.SecurityName(a.Security)))
 	f.s.background(func(ctx context.Context) func() {
 		ctx, cancel := context.WithTimeout(ctx, testTimeout)
 		defer cancel()
@@ -336,16 +336,5 @@ func foundText(provider string, a settings.Account, r *imapwatch.CheckResult) st
 		unread += m.Unseen
 	}
 	return i18n.N("%s: %s, port %d, %s — connected, %s, %d unread", "%s: %s, port %d, %s — connected, %s, %d unread", int(unread),
-		safeLine(provider, 60), safeLine(a.Host, 80), a.Port, securityShort(a.Security), idle, unread)
-}
-
-// securityShort is the security setting without advice: "SSL/TLS".
-func securityShort(v string) string {
-	switch v {
-	case settings.SecurityTLS:
-		return i18n.T("SSL/TLS")
-	case settings.SecurityStartTLS:
-		return i18n.T("STARTTLS")
-	}
-	return i18n.T("unencrypted")
+		safeLine(provider, 60), safeLine(a.Host, 80), a.Port, discover.SecurityName(a.Security), idle, unread)
 }

@@ -61,8 +61,17 @@ func (f *addFlow) store() {
 		f.nameField.help.SetText(i18n.T("Another account has this name: choose another."))
 		return
 	}
+	f.storeAccount(cfg, a, f.password.Text, func() {
+		f.s.setStatus(i18n.T("Added %s. idlebell connects to it now.", safeLine(a.Name, 60)))
+	})
+}
+
+// storeAccount stores a (the last account of cfg) and its password off the
+// Fyne goroutine, then closes the dialog, shows the account and runs then;
+// a failure stays in the dialog.
+func (f *addFlow) storeAccount(cfg *settings.Config, a settings.Account, password string, then func()) {
 	f.run++
-	run, password, o := f.run, f.password.Text, f.s.host.o
+	run, o := f.run, f.s.host.o
 	f.busy(i18n.T("Adding %s…", safeLine(a.Name, 60)))
 	f.s.background(func(context.Context) func() {
 		err := storeNew(o, cfg, a.Name, password)
@@ -77,7 +86,7 @@ func (f *addFlow) store() {
 			}
 			f.close()
 			f.s.added(a, password != "")
-			f.s.setStatus(i18n.T("Added %s. idlebell connects to it now.", safeLine(a.Name, 60)))
+			then()
 		}
 	})
 }
@@ -159,25 +168,9 @@ func (f *addFlow) oauth(provider string) {
 	a = withPreset(a)
 	cfg := s.saved.Clone()
 	cfg.Accounts = append(cfg.Accounts, a)
-	f.run++
-	run, o := f.run, s.host.o
-	f.busy(i18n.T("Adding %s…", safeLine(a.Name, 60)))
-	s.background(func(context.Context) func() {
-		err := storeNew(o, cfg, a.Name, "")
-		return func() {
-			if run != f.run {
-				return
-			}
-			if err != nil {
-				sentence, hint := describe(err)
-				f.failed(i18n.T("Not added: %s", joinSentences(sentence, hint)))
-				return
-			}
-			f.close()
-			s.added(a, false)
-			if s.form != nil {
-				s.form.startSignIn()
-			}
+	f.storeAccount(cfg, a, "", func() {
+		if s.form != nil {
+			s.form.startSignIn()
 		}
 	})
 }

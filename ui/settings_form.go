@@ -142,19 +142,15 @@ func focusOf(o fyne.CanvasObject) *focusHooks {
 }
 
 func (f *accountForm) entry(key, label, hint, value string, set func(string)) *field {
-	e := newFieldEntry()
-	e.SetText(value)
-	e.OnChanged = func(v string) {
-		if !f.building {
-			set(v)
-			f.changed(key)
-		}
-	}
-	return f.add(newField(key, label, e, hint))
+	return f.text(newFieldEntry(), key, label, hint, value, set)
 }
 
 func (f *accountForm) multiLine(key, label, hint, value string, set func(string)) *field {
-	e := newFieldMultiLine(3)
+	return f.text(newFieldMultiLine(3), key, label, hint, value, set)
+}
+
+// text is a row whose input is the entry e; set takes each edit.
+func (f *accountForm) text(e *fieldEntry, key, label, hint, value string, set func(string)) *field {
 	e.SetText(value)
 	e.OnChanged = func(v string) {
 		if !f.building {
