@@ -33,6 +33,7 @@ import (
 	"idlebell/headless"
 	"idlebell/imapwatch"
 	"idlebell/internal/testsession"
+	"idlebell/trust"
 )
 
 // e2eTimeout bounds each wait for the child; Dovecot pushes after 500 ms.
@@ -801,7 +802,7 @@ func certFingerprint(t *testing.T, file string) string {
 	if _, err := x509.ParseCertificate(blk.Bytes); err != nil {
 		t.Fatal(err)
 	}
-	return imapwatch.Fingerprint(blk.Bytes)
+	return trust.Fingerprint(blk.Bytes)
 }
 
 func TestHeadlessVersionFlag(t *testing.T) {

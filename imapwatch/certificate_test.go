@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"idlebell/internal/testsession"
+	"idlebell/trust"
 )
 
 // TestCheckUntrustedCertificate checks the real Dovecot's TLS listener,
@@ -35,7 +36,7 @@ func TestCheckUntrustedCertificate(t *testing.T) {
 		if cerr.Cert == nil {
 			t.Fatalf("pin %q: CertificateError without the certificate", pin)
 		}
-		if got := Fingerprint(cerr.Cert.Raw); got != cerr.Fingerprint {
+		if got := trust.Fingerprint(cerr.Cert.Raw); got != cerr.Fingerprint {
 			t.Errorf("pin %q: certificate's fingerprint %s, error says %s", pin, got, cerr.Fingerprint)
 		}
 		if cerr.Cert.VerifyHostname("localhost") != nil || cerr.Subject != cerr.Cert.Subject.String() {

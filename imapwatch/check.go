@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/emersion/go-imap/v2"
+
+	"idlebell/trust"
 )
 
 // MailboxCheck is what Check found for one mailbox.
@@ -81,7 +83,7 @@ func Check(ctx context.Context, cfg Config) *CheckResult {
 	if state != nil && len(state.PeerCertificates) > 0 {
 		r.TLSVersion = tls.VersionName(state.Version)
 		r.CertSubject = state.PeerCertificates[0].Subject.String()
-		r.CertFingerprint = Fingerprint(state.PeerCertificates[0].Raw)
+		r.CertFingerprint = trust.Fingerprint(state.PeerCertificates[0].Raw)
 	}
 	if err != nil {
 		var cerr *CertificateError

@@ -15,6 +15,8 @@ import (
 
 	"github.com/emersion/go-imap/v2/imapclient"
 	"github.com/emersion/go-message/charset"
+
+	"idlebell/trust"
 )
 
 // Traffic counts bytes on the wire, below TLS, for benchmarks and the check
@@ -55,16 +57,6 @@ func (c *liveConn) silentFor(now time.Time) time.Duration {
 	return now.Sub(time.Unix(0, c.lastRead.Load()))
 }
 
-// IsLoopback reports whether host names this machine without a DNS lookup:
-// "localhost" or a loopback IP literal.
-func IsLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(strings.Trim(host, "[]"))
-	return ip != nil && ip.IsLoopback()
-}
-
 // Addr is host:port with the default port for the security mode.
 func (cfg *Config) Addr() string {
 	port := cfg.Port
@@ -99,7 +91,7 @@ type link struct {
 // whole with a deadline on ctx.
 func dial(ctx context.Context, cfg *Config, opts dialOptions) (*link, error) {
 	host := strings.Trim(cfg.Host, "[]")
-	if cfg.Security == SecurityNone && !IsLoopback(host) && !cfg.AllowPlaintext {
+	if cfg.Security == SecurityNone && !trust.IsLoopback(host) && !cfg.AllowPlaintext {
 		return nil, ErrPlaintextRefused
 	}
 	var tc *tls.Config

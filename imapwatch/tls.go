@@ -8,8 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strconv"
 	"strings"
+
+	"idlebell/trust"
 )
 
 // tlsConfig builds the verification the user asked for. Verification is on
@@ -36,7 +37,7 @@ func (cfg *Config) tlsConfig() (*tls.Config, error) {
 		tc.VerifyConnection = func(cs tls.ConnectionState) error { cfg.onTLS(cs); return nil }
 	}
 	if cfg.Fingerprint != "" {
-		want, err := parseFingerprint(cfg.Fingerprint)
+		want, err := trust.ParseFingerprint(cfg.Fingerprint)
 		if err != nil {
 			return nil, err
 		}
@@ -50,7 +51,7 @@ func (cfg *Config) tlsConfig() (*tls.Config, error) {
 			got := sha256.Sum256(raw[0])
 			if !bytes.Equal(got[:], want) {
 				cert, _ := x509.ParseCertificate(raw[0])
-				return &fingerprintMismatch{got: Fingerprint(raw[0]), cert: cert}
+				return &fingerprintMismatch{got: trust.Fingerprint(raw[0]), cert: cert}
 			}
 			return nil
 		}
@@ -67,37 +68,6 @@ func (e *fingerprintMismatch) Error() string {
 	return "certificate does not match the pinned fingerprint (server has " + e.got + ")"
 }
 
-// Fingerprint formats the SHA-256 of a DER certificate as "sha256:AB:CD:...".
-func Fingerprint(der []byte) string {
-	sum := sha256.Sum256(der)
-	var b strings.Builder
-	b.WriteString("sha256:")
-	for i, x := range sum {
-		if i > 0 {
-			b.WriteByte(':')
-		}
-		fmt.Fprintf(&b, "%02X", x)
-	}
-	return b.String()
-}
-
-func parseFingerprint(s string) ([]byte, error) {
-	hexs := strings.TrimPrefix(strings.ToLower(strings.TrimSpace(s)), "sha256:")
-	hexs = strings.NewReplacer(":", "", " ", "").Replace(hexs)
-	if len(hexs) != 64 {
-		return nil, fmt.Errorf("tls_fingerprint %q: want sha256: and 32 hex bytes", s)
-	}
-	out := make([]byte, 32)
-	for i := range out {
-		v, err := strconv.ParseUint(hexs[2*i:2*i+2], 16, 8)
-		if err != nil {
-			return nil, fmt.Errorf("tls_fingerprint %q: %w", s, err)
-		}
-		out[i] = byte(v)
-	}
-	return out, nil
-}
-
 // classifyTLS turns a handshake failure into a *CertificateError when the
 // certificate was the problem, so the UI can offer to pin it.
 func classifyTLS(host string, err error) error {
@@ -106,7 +76,7 @@ func classifyTLS(host string, err error) error {
 	switch {
 	case errors.As(err, &verr) && len(verr.UnverifiedCertificates) > 0:
 		leaf := verr.UnverifiedCertificates[0]
-		return &CertificateError{Host: host, Subject: leaf.Subject.String(), Fingerprint: Fingerprint(leaf.Raw), Err: verr.Err, Cert: leaf}
+		return &CertificateError{Host: host, Subject: leaf.Subject.String(), Fingerprint: trust.Fingerprint(leaf.Raw), Err: verr.Err, Cert: leaf}
 	case errors.As(err, &mismatch):
 		e := &CertificateError{Host: host, Fingerprint: mismatch.got, Err: mismatch, Cert: mismatch.cert}
 		if mismatch.cert != nil {

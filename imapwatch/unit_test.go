@@ -79,32 +79,6 @@ func TestRedactor(t *testing.T) {
 	}
 }
 
-func TestFingerprintRoundTrip(t *testing.T) {
-	der := []byte("not really a certificate")
-	fp := Fingerprint(der)
-	b, err := parseFingerprint(strings.ToLower(fp))
-	if err != nil {
-		t.Fatalf("parseFingerprint(%q) error %v", fp, err)
-	}
-	if len(b) != 32 {
-		t.Errorf("parseFingerprint(%q) = %d bytes, want 32", fp, len(b))
-	}
-	if _, err := parseFingerprint("sha256:12:34"); err == nil {
-		t.Error("parseFingerprint(short) = nil error, want error")
-	}
-}
-
-func TestIsLoopback(t *testing.T) {
-	for host, want := range map[string]bool{
-		"localhost": true, "127.0.0.1": true, "127.8.9.1": true, "::1": true, "[::1]": true,
-		"imap.example.com": false, "10.0.0.1": false, "localhost.example.com": false,
-	} {
-		if got := IsLoopback(host); got != want {
-			t.Errorf("IsLoopback(%q) = %v, want %v", host, got, want)
-		}
-	}
-}
-
 // TestGuardBye: an untagged BYE from the server is noticed; the same line
 // inside a literal (a mail's text) or a quoted string is not.
 func TestGuardBye(t *testing.T) {

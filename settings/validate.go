@@ -1,7 +1,6 @@
 package settings
 
 import (
-	"encoding/hex"
 	"fmt"
 	"net"
 	"net/netip"
@@ -9,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+
+	"idlebell/trust"
 )
 
 // Problem is one thing wrong with a config, placed so the settings window can
@@ -136,7 +137,7 @@ func accountProblems(a Account) []Problem {
 	case strings.ContainsAny(host, " \t\r\n/@"):
 		add("host", "%q is not a host name or address: write only the server's name, e.g. \"imap.example.com\"", host)
 	default:
-		if _, ok := parseIP(host); !ok {
+		if _, err := netip.ParseAddr(strings.Trim(host, "[]")); err != nil {
 			if h, p, err := net.SplitHostPort(host); err == nil {
 				add("host", "%q includes a port: write host = %q and port = %s", host, h, p)
 			}
@@ -150,7 +151,7 @@ func accountProblems(a Account) []Problem {
 	switch a.Security {
 	case SecurityTLS, SecurityStartTLS:
 	case SecurityNone:
-		if !a.AllowPlaintext && strings.TrimSpace(host) != "" && !IsLoopback(host) {
+		if !a.AllowPlaintext && strings.TrimSpace(host) != "" && !trust.IsLoopback(host) {
 			add("security", "\"none\" would send your password unencrypted to %s: use \"tls\" or \"starttls\", or set allow_plaintext = true if you accept that", host)
 		}
 	default:
@@ -197,7 +198,7 @@ func accountProblems(a Account) []Problem {
 		add("hook_shell", "%q is not a hook shell: use \"powershell\" (the default) or \"cmd\"; it matters only on Windows", a.HookShell)
 	}
 	if a.TLSFingerprint != "" {
-		if _, err := ParseFingerprint(a.TLSFingerprint); err != nil {
+		if _, err := trust.ParseFingerprint(a.TLSFingerprint); err != nil {
 			add("tls_fingerprint", "%v", err)
 		}
 	}
@@ -256,7 +257,7 @@ func oauthProblems(a Account) []Problem {
 		switch {
 		case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
 			add(field, "%q is not a URL: write it like \"https://login.example.com/oauth2/token\"", v)
-		case u.Scheme == "http" && !IsLoopback(u.Hostname()):
+		case u.Scheme == "http" && !trust.IsLoopback(u.Hostname()):
 			add(field, "%q is not https: tokens would cross the network unencrypted; use https", v)
 		}
 	}
@@ -268,42 +269,4 @@ func oauthProblems(a Account) []Problem {
 func sortProblems(ps []Problem) []Problem {
 	slices.SortStableFunc(ps, func(a, b Problem) int { return strings.Compare(a.Field, b.Field) })
 	return ps
-}
-
-// ParseFingerprint reads a pinned certificate fingerprint, "sha256:" and 64
-// hex digits, colons optional, case ignored. It returns the 32 digest bytes.
-func ParseFingerprint(s string) ([]byte, error) {
-	const prefix = "sha256:"
-	if len(s) < len(prefix) || !strings.EqualFold(s[:len(prefix)], prefix) {
-		return nil, fmt.Errorf("%q does not start with \"sha256:\": write it like \"sha256:AB:CD:...\" (openssl x509 -noout -fingerprint -sha256 prints it)", s)
-	}
-	digest, err := hex.DecodeString(strings.ReplaceAll(s[len(prefix):], ":", ""))
-	if err != nil || len(digest) != 32 {
-		return nil, fmt.Errorf("%q is not a SHA-256 fingerprint: after \"sha256:\" write 32 bytes as 64 hex digits, colons optional", s)
-	}
-	return digest, nil
-}
-
-// IsLoopback reports whether host names this machine: "localhost",
-// 127.0.0.0/8 or ::1 (brackets and an IPv6 zone allowed). Only there is
-// security = "none" allowed without allow_plaintext.
-func IsLoopback(host string) bool {
-	h := strings.TrimSuffix(host, ".")
-	if strings.EqualFold(h, "localhost") {
-		return true
-	}
-	ip, ok := parseIP(host)
-	return ok && ip.IsLoopback()
-}
-
-func parseIP(host string) (netip.Addr, bool) {
-	h := host
-	if strings.HasPrefix(h, "[") && strings.HasSuffix(h, "]") {
-		h = h[1 : len(h)-1]
-	}
-	ip, err := netip.ParseAddr(h)
-	if err != nil {
-		return netip.Addr{}, false
-	}
-	return ip.Unmap(), true
 }
