@@ -1,9 +1,6 @@
 package mailtext
 
-import (
-	"strings"
-	"unicode"
-)
+import "idlebell/safetext"
 
 // Caps on what this package returns, in runes (Unicode code points).
 const (
@@ -13,36 +10,8 @@ const (
 	MaxHeaderRunes = 998
 )
 
-// Clean makes untrusted text safe to show: valid UTF-8, no control or
-// format characters (bidi overrides and zero-width characters included),
-// every run of whitespace one space, no space at either end, at most
-// maxRunes runes.
-func Clean(s string, maxRunes int) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	var b strings.Builder
-	space := false
-	n := 0
-	for _, r := range s {
-		if unicode.IsSpace(r) || unicode.IsControl(r) {
-			space = b.Len() > 0
-			continue
-		}
-		if unicode.Is(unicode.Cf, r) {
-			continue
-		}
-		if n >= maxRunes {
-			break
-		}
-		if space {
-			b.WriteByte(' ')
-			n++
-			space = false
-			if n >= maxRunes {
-				break
-			}
-		}
-		b.WriteRune(r)
-		n++
-	}
-	return strings.TrimRight(b.String(), " ")
-}
+// Clean makes untrusted text safe to show: safetext.Line, the sanitiser
+// every front shows text through (valid UTF-8, no control or format
+// characters, whitespace collapsed and trimmed, at most maxRunes runes, the
+// last "…" when cut).
+func Clean(s string, maxRunes int) string { return safetext.Line(s, maxRunes) }
