@@ -441,27 +441,6 @@ func TestDurationText(t *testing.T) {
 	}
 }
 
-func TestDiff(t *testing.T) {
-	a := NewAccount("A")
-	b := NewAccount("B")
-	c := NewAccount("C")
-	old := &Config{Accounts: []Account{a, b, c}}
-	b2 := b
-	b2.Port = 1993
-	d := NewAccount("D")
-	cur := &Config{Accounts: []Account{a, b2, d}, Notifications: Notifications{Preview: true}}
-	got := Diff(old, cur)
-	want := Changes{Added: []string{"D"}, Removed: []string{"C"}, Changed: []string{"B"}, Unchanged: []string{"A"}, Notifications: true}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("Diff() = %+v, want %+v", got, want)
-	}
-	// Defaults do not count as a change.
-	bare := Account{Name: "A", Enabled: true, Notify: true}
-	if got := Diff(&Config{Accounts: []Account{bare}}, &Config{Accounts: []Account{a}}); len(got.Changed) != 0 {
-		t.Errorf("Diff(bare, defaulted) = %+v, want no change", got)
-	}
-}
-
 func TestPath(t *testing.T) {
 	t.Setenv("XDG_CONFIG_HOME", "/tmp/xdg-config")
 	t.Setenv("HOME", "/tmp/home")

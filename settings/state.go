@@ -96,7 +96,6 @@ type State struct {
 	accounts map[string]map[string]Watermark
 	dirty    bool
 	closed   bool
-	problem  error
 
 	kick      chan struct{} // capacity 1: "something changed"
 	quit      chan struct{}
@@ -108,9 +107,9 @@ type State struct {
 
 // OpenState reads the state file at path and starts its writer goroutine,
 // which the caller stops with Close. A missing file is an empty state. A
-// corrupt or unreadable file is renamed to state.json.corrupt-<time>, logged
-// at warn level and reported by Problem, and the state starts empty: the
-// watcher re-baselines silently. logger may be nil.
+// corrupt or unreadable file is renamed to state.json.corrupt-<time> and
+// logged at warn level, and the state starts empty: the watcher
+// re-baselines silently. logger may be nil.
 func OpenState(path string, logger *slog.Logger) (*State, error) {
 	if path == "" {
 		return nil, errors.New("open state: empty path")
@@ -177,19 +176,9 @@ func (s *State) read() {
 	aside := fmt.Sprintf("%s.corrupt-%s", s.path, time.Now().UTC().Format("20060102T150405Z"))
 	if rerr := os.Rename(s.path, aside); rerr != nil {
 		s.logger.Warn("state file unusable; it will be overwritten", "path", s.path, "err", err, "rename_err", rerr)
-		s.problem = fmt.Errorf("state file %s could not be read (%v) and will be replaced: idlebell re-baselines, so mail that arrived while it was not running is not announced", s.path, err)
 		return
 	}
 	s.logger.Warn("state file unusable; moved aside and starting afresh", "path", s.path, "moved_to", aside, "err", err)
-	s.problem = fmt.Errorf("state file %s could not be read (%v): moved to %s; idlebell re-baselines, so mail that arrived while it was not running is not announced", s.path, err, aside)
-}
-
-// Problem is the report of a state file that could not be used at open, or
-// nil. The UI may show it once.
-func (s *State) Problem() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.problem
 }
 
 // Load returns the watermark for a mailbox; ok is false when there is none

