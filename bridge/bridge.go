@@ -118,7 +118,7 @@ func (b *Bridge) source(a settings.Account) *oauth.Source {
 	if s, ok := b.sources[key]; ok {
 		return s
 	}
-	s := oauth.NewSource(cfg, keyringStore{secrets: b.o.Tokens, account: a.Name}, nil)
+	s := oauth.NewSource(cfg, keyringStore{secrets: b.o.Tokens, account: a.Name}, nil, nil)
 	b.sources[key] = s
 	return s
 }

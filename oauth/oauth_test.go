@@ -243,19 +243,38 @@ func signedIn(t *testing.T, srv *oauthtest.Server, cfg Config, user string) *mem
 	return &memStore{token: tok.RefreshToken}
 }
 
+// fakeClock is a Source's clock that moves only when told.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
 func TestSource(t *testing.T) {
-	srv, cfg := startServer(t, oauthtest.Options{AccessTTL: 2 * time.Second})
+	srv, cfg := startServer(t, oauthtest.Options{AccessTTL: time.Hour})
 	store := signedIn(t, srv, cfg, "erin")
 	first, _ := store.get()
-	s := NewSource(cfg, store, nil)
+	clock := &fakeClock{t: time.Now()}
+	s := NewSource(cfg, store, nil, clock.now)
 	ctx := context.Background()
 
 	tok1, exp1, err := s.Token(ctx, false)
 	if err != nil {
 		t.Fatalf("Token: %v", err)
 	}
-	if d := time.Until(exp1); d <= 0 || d > 2*time.Second {
-		t.Errorf("expiry in %v, want within 2s", d)
+	if d := exp1.Sub(clock.now()); d <= 59*time.Minute || d > time.Hour+time.Minute {
+		t.Errorf("expiry in %v, want the provider's hour", d)
 	}
 	// Rotation: the provider's new refresh token was stored.
 	if rt, saves := store.get(); rt == first || saves != 1 {
@@ -271,18 +290,17 @@ func TestSource(t *testing.T) {
 	if err != nil || tok2 == tok1 || srv.Refreshes() != r0+1 {
 		t.Errorf("Token(true) = same %t, err %v, refreshes +%d; want a new token, one refresh", tok2 == tok1, err, srv.Refreshes()-r0)
 	}
-	// Renewed before expiry: at three quarters of its life, without force.
-	s.mu.Lock()
-	at := s.renewAt
-	exp := s.tok.Expiry
-	s.mu.Unlock()
-	if !at.Before(exp) {
-		t.Fatalf("renewAt %v not before expiry %v", at, exp)
+	// Renewed before expiry (a minute early for an hour's token), without
+	// force; cached until then.
+	_, exp2, _ := s.Token(ctx, false)
+	clock.set(exp2.Add(-time.Minute - time.Second))
+	if tok, _, _ := s.Token(ctx, false); tok != tok2 {
+		t.Errorf("Token(false) 61 s before expiry renewed; want the cached token")
 	}
-	<-time.After(time.Until(at)) // the condition under test: the renewal time has come
+	clock.set(exp2.Add(-time.Minute))
 	tok3, _, err := s.Token(ctx, false)
 	if err != nil || tok3 == tok2 {
-		t.Errorf("Token(false) at renewal time = same %t, err %v; want a new token", tok3 == tok2, err)
+		t.Errorf("Token(false) a minute before expiry = same %t, err %v; want a new token", tok3 == tok2, err)
 	}
 
 	// Revoked at the provider: permanent, and the refresh token is reloaded
@@ -301,12 +319,12 @@ func TestSource(t *testing.T) {
 
 func TestSourceNoToken(t *testing.T) {
 	_, cfg := startServer(t, oauthtest.Options{})
-	s := NewSource(cfg, &memStore{}, nil)
+	s := NewSource(cfg, &memStore{}, nil, nil)
 	if _, _, err := s.Token(context.Background(), false); !errors.Is(err, ErrSignInRequired) || !errors.Is(err, ErrNoToken) {
 		t.Errorf("Token without a stored sign-in = %v, want ErrSignInRequired wrapping ErrNoToken", err)
 	}
 	cfg.ClientID = ""
-	s = NewSource(cfg, &memStore{token: "x"}, nil)
+	s = NewSource(cfg, &memStore{token: "x"}, nil, nil)
 	if _, _, err := s.Token(context.Background(), false); !errors.Is(err, ErrConfig) {
 		t.Errorf("Token without a client ID = %v, want ErrConfig", err)
 	}

@@ -28,6 +28,7 @@ type Source struct {
 	cfg    Config
 	store  Store
 	logger *slog.Logger
+	now    func() time.Time // when a cached token is renewed
 
 	mu      sync.Mutex
 	refresh string        // loaded from the store; "" = load again
@@ -37,12 +38,16 @@ type Source struct {
 }
 
 // NewSource returns a Source; nothing is read until the first Token call.
-// logger may be nil.
-func NewSource(cfg Config, store Store, logger *slog.Logger) *Source {
+// logger may be nil. now is the clock that decides when a cached access
+// token is renewed; nil means time.Now (tests pass a fake one).
+func NewSource(cfg Config, store Store, logger *slog.Logger, now func() time.Time) *Source {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Source{cfg: cfg, store: store, logger: logger}
+	if now == nil {
+		now = time.Now
+	}
+	return &Source{cfg: cfg, store: store, logger: logger, now: now}
 }
 
 // Token returns an access token and its expiry. A cached token is returned
@@ -54,7 +59,7 @@ func NewSource(cfg Config, store Store, logger *slog.Logger) *Source {
 func (s *Source) Token(ctx context.Context, force bool) (string, time.Time, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !force && s.tok != nil && (s.tok.Expiry.IsZero() || time.Now().Before(s.renewAt)) {
+	if !force && s.tok != nil && (s.tok.Expiry.IsZero() || s.now().Before(s.renewAt)) {
 		return s.tok.AccessToken, s.tok.Expiry, nil
 	}
 	if err := s.cfg.Check(); err != nil {
@@ -89,7 +94,7 @@ func (s *Source) Token(ctx context.Context, force bool) (string, time.Time, erro
 		return "", time.Time{}, fmt.Errorf("refresh the access token at %s: %w", s.cfg.TokenURL, err)
 	}
 	s.tok = tok
-	s.renewAt = renewAt(time.Now(), tok.Expiry)
+	s.renewAt = renewAt(s.now(), tok.Expiry)
 	if tok.RefreshToken != "" && tok.RefreshToken != s.refresh {
 		// Rotated (Microsoft does): the old one may already be dead, so
 		// the new one must reach the store.
