@@ -103,6 +103,7 @@ func classify(err error) meaning {
 		cfgErr  *settings.Error
 		lockErr *settings.LockedError
 		cerr    *imapwatch.CertificateError
+		icfg    *imapwatch.ConfigError
 		mberr   *imapwatch.MailboxError
 		dnsErr  *net.DNSError
 		opErr   *net.OpError
@@ -219,6 +220,10 @@ func classify(err error) meaning {
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET),
 		errors.Is(err, syscall.EPIPE), errors.Is(err, net.ErrClosed):
 		return m(i18n.Mark("the connection was closed"), retryByItself)
+
+	case errors.As(err, &icfg):
+		data["Field"] = icfg.Field
+		return m("the account's settings are incomplete ({{.Field}})", "Open the account in Settings and save it again, or check it in the config file.")
 
 	// The process.
 	case errors.As(err, &lockErr):

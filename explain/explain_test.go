@@ -61,6 +61,7 @@ var describeTests = []struct {
 	{"settings.ErrPasswordCommand", settings.ErrPasswordCommand, "password_command failed", "first line"},
 	{"settings.Error", &settings.Error{Path: "/c.toml", Problems: []settings.Problem{{Line: 3, Field: "port", Message: "must be 1–65535"}}},
 		"the config file has errors", "/c.toml: line 3: port: must be 1–65535"},
+	{"imapwatch.ConfigError", &imapwatch.ConfigError{Field: "Mailboxes"}, "the account's settings are incomplete (Mailboxes)", "Settings"},
 	{"settings.LockedError", &settings.LockedError{Path: "/s/state.json", PID: 4242}, "idlebell is already running (PID 4242)", "stop it first"},
 	{"settings.LockedError without a PID", &settings.LockedError{Path: "/s/state.json"}, "idlebell is already running", "stop it first"},
 	{"oauth.ErrSignInRequired", fmt.Errorf("refresh: %w", oauth.ErrSignInRequired), "sign-in needed", "Sign in again"},

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"idlebell/internal/testsession"
 	"idlebell/trust"
@@ -25,6 +26,7 @@ func TestCheckUntrustedCertificate(t *testing.T) {
 	}
 	port, _ := strconv.Atoi(portStr)
 	cfg := Config{Name: "cert", Host: host, Port: port, Security: SecurityTLS, Username: "certuser",
+		Mailboxes: []string{"INBOX"}, MaxConnections: 4, PollInterval: 2 * time.Minute,
 		Password: func(context.Context) (string, error) { return d.Password(), nil }}
 	for _, pin := range []string{"", "sha256:" + strings.TrimSuffix(strings.Repeat("00:", 32), ":")} {
 		cfg.Fingerprint = pin

@@ -68,6 +68,9 @@ func Check(ctx context.Context, cfg Config) *CheckResult {
 		r.Step, r.Err = step, err
 		return r
 	}
+	if err := cfg.validate(); err != nil {
+		return fail("config", err)
+	}
 	host := strings.Trim(cfg.Host, "[]")
 	ips, err := net.DefaultResolver.LookupHost(ctx, host)
 	if err != nil {
@@ -201,6 +204,9 @@ func redactingTrace(cfg *Config) (io.Writer, func(string)) {
 // UIDVALIDITY is no longer uidValidity (the UID would name another message).
 func MarkSeen(ctx context.Context, cfg Config, mailbox string, uidValidity, uid uint32) error {
 	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return err
+	}
 	trace, onSecret := redactingTrace(&cfg)
 	lk, err := dial(ctx, &cfg, dialOptions{debug: trace})
 	if err != nil {

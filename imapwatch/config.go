@@ -32,12 +32,16 @@ type Secret func(ctx context.Context) (string, error)
 // with backoff (the token endpoint may be unreachable).
 type Token func(ctx context.Context, refresh bool) (token string, expiry time.Time, err error)
 
-// Config is one account as the watcher needs it. It is built by the
-// composition root from settings; this package never reads files.
+// Config is one account as the watcher needs it. It is built from settings
+// by the bridge, which fills every field the config file has from the
+// file's defaults (settings owns them): Host, Port, Security, Mailboxes,
+// MaxConnections and PollInterval must be set, or the account fails with a
+// *ConfigError. The timings below PollInterval are the watcher's own and
+// default when zero. This package never reads files.
 type Config struct {
 	Name           string // unique account name, used in events
 	Host           string
-	Port           int
+	Port           int // 1–65535
 	Security       Security
 	AllowPlaintext bool
 	Username       string
@@ -45,15 +49,15 @@ type Config struct {
 	// Token, when set, replaces Password: login authenticates with
 	// OAUTHBEARER where the server offers it, else XOAUTH2.
 	Token          Token
-	Mailboxes      []string // default ["INBOX"]
-	MaxConnections int      // IDLE connections per account; default 4
+	Mailboxes      []string // at least one
+	MaxConnections int      // IDLE connections per account, at least 1
 
 	// TLS verification. By default the system roots verify the server.
 	// CAFile adds a CA; Fingerprint ("sha256:AB:..") pins the leaf instead.
 	CAFile      string
 	Fingerprint string
 
-	PollInterval    time.Duration // without IDLE; default 2m, minimum 15s
+	PollInterval    time.Duration // without IDLE, and for the folders beyond MaxConnections
 	LivenessTimeout time.Duration // server silence before a forced check; default 5m
 	ResyncInterval  time.Duration // DONE + UID SEARCH + re-IDLE; default 10m
 	// MaxResyncInterval: while resyncs find nothing the push missed, the
@@ -77,19 +81,38 @@ type Config struct {
 	onTLS func(tls.ConnectionState)
 }
 
+// ConfigError is a Config without a field the watcher needs (the bridge
+// fills them all from settings). It is permanent.
+type ConfigError struct {
+	Field string // the Config field, e.g. "Mailboxes"
+}
+
+func (e *ConfigError) Error() string { return "account config: " + e.Field + " is not set" }
+
+// validate reports the first field the watcher needs that is unset.
+func (cfg *Config) validate() error {
+	switch {
+	case cfg.Host == "":
+		return &ConfigError{Field: "Host"}
+	case cfg.Port < 1 || cfg.Port > 65535:
+		return &ConfigError{Field: "Port"}
+	case cfg.Security != SecurityTLS && cfg.Security != SecurityStartTLS && cfg.Security != SecurityNone:
+		return &ConfigError{Field: "Security"}
+	case len(cfg.Mailboxes) == 0:
+		return &ConfigError{Field: "Mailboxes"}
+	case cfg.MaxConnections < 1:
+		return &ConfigError{Field: "MaxConnections"}
+	case cfg.PollInterval <= 0:
+		return &ConfigError{Field: "PollInterval"}
+	}
+	return nil
+}
+
+// withDefaults fills the watcher's own timings.
 func (cfg *Config) withDefaults() Config {
 	c := *cfg
-	if len(c.Mailboxes) == 0 {
-		c.Mailboxes = []string{"INBOX"}
-	}
-	if c.Security == "" {
-		c.Security = SecurityTLS
-	}
-	if c.MaxConnections <= 0 {
-		c.MaxConnections = 4
-	}
-	if c.PollInterval <= 0 {
-		c.PollInterval = 2 * time.Minute
+	if c.KeepAlive <= 0 {
+		c.KeepAlive = 30 * time.Second
 	}
 	if c.LivenessTimeout <= 0 {
 		c.LivenessTimeout = 5 * time.Minute

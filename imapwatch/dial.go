@@ -57,17 +57,8 @@ func (c *liveConn) silentFor(now time.Time) time.Duration {
 	return now.Sub(time.Unix(0, c.lastRead.Load()))
 }
 
-// Addr is host:port with the default port for the security mode.
-func (cfg *Config) Addr() string {
-	port := cfg.Port
-	if port == 0 {
-		port = 993
-		if cfg.Security == SecurityStartTLS || cfg.Security == SecurityNone {
-			port = 143
-		}
-	}
-	return net.JoinHostPort(cfg.Host, strconv.Itoa(port))
-}
+// Addr is host:port.
+func (cfg *Config) Addr() string { return net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port)) }
 
 // wordDecoder decodes RFC 2047 words in any charset go-message knows, not
 // only UTF-8 and Latin-1 as mime.WordDecoder does by itself.
@@ -102,9 +93,6 @@ func dial(ctx context.Context, cfg *Config, opts dialOptions) (*link, error) {
 		}
 	}
 	keepAlive := cfg.KeepAlive
-	if keepAlive <= 0 {
-		keepAlive = 30 * time.Second
-	}
 	// Probes every 15 s after keepAlive of silence, 4 unanswered probes:
 	// a path whose packets vanish is declared dead within keepAlive+60 s.
 	d := &net.Dialer{

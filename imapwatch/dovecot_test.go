@@ -27,7 +27,8 @@ func (s *dovecotServer) config(user string) Config {
 	fmt.Sscanf(addr, "127.0.0.1:%d", &port)
 	host = "127.0.0.1"
 	return Config{Name: "acct-" + user, Host: host, Port: port, Security: sec, CAFile: s.d.CAFile,
-		Username: user, Password: staticPassword(s.d.Password()), CommandTimeout: 10 * time.Second, Trace: traceWriter()}
+		Username: user, Password: staticPassword(s.d.Password()), CommandTimeout: 10 * time.Second, Trace: traceWriter(),
+		Mailboxes: []string{"INBOX"}, MaxConnections: 4, PollInterval: 2 * time.Minute}
 }
 
 func (s *dovecotServer) newUser(t *testing.T) (string, Config) {

@@ -79,7 +79,8 @@ func IsPermanent(err error) bool {
 			return true
 		}
 	}
-	return false
+	var cerr *ConfigError
+	return errors.As(err, &cerr)
 }
 
 // Temporary errors: the watcher retries them with backoff. Check with

@@ -62,7 +62,8 @@ func (d *demoServer) newUser(t *testing.T) (string, Config) {
 	}
 	host, port := splitAddr(t, d.s.Addr)
 	return u, Config{Trace: traceWriter(), Name: "acct-" + u, Host: host, Port: port, Security: SecurityNone, Username: u,
-		Password: staticPassword(demoPassword), CommandTimeout: 5 * time.Second}
+		Password: staticPassword(demoPassword), CommandTimeout: 5 * time.Second,
+		Mailboxes: []string{"INBOX"}, MaxConnections: 4, PollInterval: 2 * time.Minute}
 }
 
 func (d *demoServer) deliver(t *testing.T, user, mbox string, msg []byte) {

@@ -34,6 +34,7 @@ func BenchmarkNewMailInProcess(b *testing.B) {
 	defer m.Close()
 	m.Apply([]imapwatch.Config{{
 		Name: "bench", Host: h, Port: port, Security: imapwatch.SecurityNone, Username: "bench",
+		Mailboxes: []string{"INBOX"}, MaxConnections: 4, PollInterval: 2 * time.Minute,
 		Password: func(context.Context) (string, error) { return "pw", nil },
 		Traffic:  &traffic,
 	}})

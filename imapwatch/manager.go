@@ -158,7 +158,16 @@ func (m *Manager) startLocked(cfg Config) {
 	a := &account{cfg: cfg, cancel: cancel, done: make(chan struct{})}
 	logger := m.opts.Logger.With("account", cfg.Name)
 	limit := newConnLimiter(m.opts.connLimit, m.opts.connWindow)
-	for _, group := range groupMailboxes(cfg.Mailboxes, cfg.MaxConnections) {
+	// An invalid config gets one supervisor, which reports it (for the
+	// account as a whole, Mailbox "", when it names no mailbox).
+	groups := [][]string{cfg.Mailboxes}
+	if len(cfg.Mailboxes) == 0 {
+		groups = [][]string{{""}}
+	}
+	if cfg.validate() == nil {
+		groups = groupMailboxes(cfg.Mailboxes, cfg.MaxConnections)
+	}
+	for _, group := range groups {
 		sv := newSupervisor(cfg, group, m.ledgers, m.events, logger, m.opts.timers, limit)
 		sv.stuckAfter = m.opts.stuckAfter
 		a.supervisors = append(a.supervisors, sv)

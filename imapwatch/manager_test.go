@@ -1,6 +1,8 @@
 package imapwatch
 
 import (
+	"context"
+	"errors"
 	"testing"
 	"time"
 )
@@ -66,6 +68,50 @@ func TestInProcessPolling(t *testing.T) {
 			counted = u.Count == 3 // old, polled, sentinel
 		case <-deadline:
 			t.Fatal("no Unseen{Count: 3} while polling")
+		}
+	}
+}
+
+// TestIncompleteConfig: a config without a field the watcher needs (the
+// bridge fills them from settings' defaults) fails for good, naming the
+// field, in the watcher and in Check, and dials nothing.
+func TestIncompleteConfig(t *testing.T) {
+	srv := newDemoServer(t, demoOptions())
+	_, full := srv.newUser(t)
+	tests := []struct {
+		field string
+		unset func(*Config)
+	}{
+		{"Host", func(c *Config) { c.Host = "" }},
+		{"Port", func(c *Config) { c.Port = 0 }},
+		{"Security", func(c *Config) { c.Security = "" }},
+		{"Mailboxes", func(c *Config) { c.Mailboxes = nil }},
+		{"MaxConnections", func(c *Config) { c.MaxConnections = 0 }},
+		{"PollInterval", func(c *Config) { c.PollInterval = 0 }},
+	}
+	m := NewManager(Options{Store: newMemStore(), Logger: testLogger(t)})
+	c := collect(t, m)
+	t.Cleanup(func() { m.Close(); <-c.done })
+	for _, tt := range tests {
+		cfg := full
+		cfg.Name = "missing " + tt.field
+		tt.unset(&cfg)
+		var cerr *ConfigError
+		if r := Check(context.Background(), cfg); r.Step != "config" || !errors.As(r.Err, &cerr) || cerr.Field != tt.field {
+			t.Errorf("Check(no %s) = step %q, %v; want step config and a ConfigError for %s", tt.field, r.Step, r.Err, tt.field)
+		}
+		m.Apply([]Config{cfg})
+		c.waitStatesOf(t, wait, map[string]State{cfg.Name: StateFailed})
+	}
+	for _, ev := range c.seen {
+		if ev.State == StateFailed {
+			var cerr *ConfigError
+			if !errors.As(ev.Err, &cerr) || !IsPermanent(ev.Err) || ev.Account != "missing "+cerr.Field {
+				t.Errorf("%s failed with %v, want a ConfigError naming its field", ev.Account, ev.Err)
+			}
+		}
+		if ev.State == StateConnecting || ev.State == StateIdle {
+			t.Errorf("%s reached %s", ev.Account, ev.State)
 		}
 	}
 }

@@ -103,7 +103,8 @@ func (tt *testTokens) forcedRefreshes() int {
 func (o *oauthDovecot) config(t *testing.T, user string, tokens *testTokens, trace *bytes.Buffer) Config {
 	host, port := splitAddr(t, o.d.TLSAddr)
 	cfg := Config{Name: "oauth-" + user, Host: host, Port: port, Security: SecurityTLS, CAFile: o.d.CAFile,
-		Username: user, Token: tokens.Token, CommandTimeout: 10 * time.Second}
+		Username: user, Token: tokens.Token, CommandTimeout: 10 * time.Second,
+		Mailboxes: []string{"INBOX"}, MaxConnections: 4, PollInterval: 2 * time.Minute}
 	if trace != nil {
 		cfg.Trace = &lockedBuffer{b: trace}
 	}

@@ -19,6 +19,9 @@ import (
 // await). Wake and Check now reach the session through its interrupter in
 // any state.
 func (sv *supervisor) runSession(ctx context.Context, b *backoff, reason error) error {
+	if err := sv.cfg.validate(); err != nil {
+		return err
+	}
 	sv.state(ctx, StateConnecting, reason, time.Time{})
 	s := &session{
 		sv:       sv,

@@ -39,6 +39,7 @@ func (e *env) accountConfig(name string, s bench.Server, user string) imapwatch.
 	host, port := splitAddr(s.Addr)
 	cfg := imapwatch.Config{
 		Name: name, Host: host, Port: port, Security: imapwatch.SecurityNone, Username: user,
+		Mailboxes: []string{"INBOX"}, MaxConnections: 4, PollInterval: 2 * time.Minute,
 		Password: func(context.Context) (string, error) { return e.password, nil },
 	}
 	if s.TLS != nil {
