@@ -123,15 +123,17 @@ func TestDovecotRestartCycles(t *testing.T) {
 	t.Cleanup(func() { m.Close(); <-c.done })
 	c.waitState(t, StateIdle, wait)
 
-	// 20 cycles: mostly instant restarts, some of 5 s and two of 20 s, so
-	// the backoff runs up to several steps.
-	downtimes := []time.Duration{}
+	// 20 cycles: mostly instant restarts; some stay down until the watcher
+	// has failed to reconnect once, two until it has failed three times, so
+	// that its backoff runs up to the cap. The downtime is counted in the
+	// watcher's own failed attempts, not in seconds.
+	downtimes := []int{}
 	for i := range 20 {
 		switch {
 		case i%10 == 9:
-			downtimes = append(downtimes, 20*time.Second)
+			downtimes = append(downtimes, 3)
 		case i%3 == 2:
-			downtimes = append(downtimes, 5*time.Second)
+			downtimes = append(downtimes, 1)
 		default:
 			downtimes = append(downtimes, 0)
 		}
@@ -139,6 +141,11 @@ func TestDovecotRestartCycles(t *testing.T) {
 	lost, dup := 0, 0
 	start := time.Now()
 	for cycle, down := range downtimes {
+		// Every state from before is in c.states by now (the last
+		// cycle's sentinel came after them on the one event channel).
+		for len(c.states) > 0 {
+			<-c.states
+		}
 		if err := d.Stop(); err != nil {
 			t.Fatal(err)
 		}
@@ -150,8 +157,10 @@ func TestDovecotRestartCycles(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if down > 0 {
-			<-time.After(down) // the downtime under test, not a wait for a condition
+		for failed := 0; failed < down; {
+			if ev := c.waitState(t, StateReconnecting, time.Minute); ev.Err != nil {
+				failed++
+			}
 		}
 		if err := d.Start(); err != nil {
 			t.Fatal(err)
@@ -173,7 +182,7 @@ func TestDovecotRestartCycles(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("restart cycles: %d (downtimes %v), mails %d, lost %d, duplicated %d, took %s",
+	t.Logf("restart cycles: %d (downtimes in failed reconnects %v), mails %d, lost %d, duplicated %d, took %s",
 		len(downtimes), downtimes, 3*len(downtimes), lost, dup, time.Since(start).Round(time.Second))
 	if lost != 0 || dup != 0 {
 		t.Errorf("lost %d, duplicated %d; want 0 and 0", lost, dup)
