@@ -369,8 +369,9 @@ func TestHeadlessJSONLines(t *testing.T) {
 			t.Fatalf("burst line %d = uid %d %q, want uid %d %q", i, m.UID, m.Subject, wantUID, fmt.Sprintf("burst %d", i))
 		}
 	}
-	if code, took := c.stop(syscall.SIGINT); code != 0 || took > 2*time.Second {
-		t.Errorf("after SIGINT: exit status %d in %s, want 0 within 2s", code, took)
+	// How fast it exits is make bench's business (SIGTERM to exit).
+	if code, took := c.stop(syscall.SIGINT); code != 0 {
+		t.Errorf("after SIGINT: exit status %d (after %s), want 0", code, took)
 	}
 	for line := range c.stdout {
 		t.Errorf("extra stdout line after the burst: %s", line)
@@ -578,11 +579,9 @@ func TestHeadlessCatchUpAfterRestart(t *testing.T) {
 
 	c := startChild(t, dir, hookEnv, "--headless", "--config", cfg)
 	c.waitIdle("Work")
-	code, took := c.stop(syscall.SIGTERM)
-	if code != 0 || took > 2*time.Second {
-		t.Errorf("after SIGTERM: exit status %d in %s, want 0 within 2s", code, took)
+	if code, took := c.stop(syscall.SIGTERM); code != 0 {
+		t.Errorf("after SIGTERM: exit status %d (after %s), want 0", code, took)
 	}
-	t.Logf("SIGTERM to exit: %s", took)
 	waitDovecotLog(t, d, "imap("+user+")", "Logged out")
 
 	const burst = 5
@@ -613,8 +612,8 @@ func TestHeadlessCatchUpAfterRestart(t *testing.T) {
 	if n := c.countStderr("msg=batch account=Work"); n != 1 {
 		t.Errorf("%d Batch events for the catch-up, want 1", n)
 	}
-	if code, took := c.stop(syscall.SIGTERM); code != 0 || took > 2*time.Second {
-		t.Errorf("second SIGTERM: exit status %d in %s, want 0 within 2s", code, took)
+	if code, took := c.stop(syscall.SIGTERM); code != 0 {
+		t.Errorf("second SIGTERM: exit status %d (after %s), want 0", code, took)
 	}
 }
 
