@@ -38,7 +38,8 @@ func startBad(t *testing.T, behaviours ...badimap.Behaviour) (*badimap.Server, C
 	}
 	host, port := s.HostPort()
 	return s, Config{Name: "bad", Host: host, Port: port, Security: SecurityNone, Username: "alice",
-		Password: staticPassword(badPassword), CommandTimeout: 5 * time.Second, Trace: traceWriter()}
+		Password: staticPassword(badPassword), CommandTimeout: 5 * time.Second, Trace: traceWriter(),
+		Mailboxes: []string{"INBOX"}, MaxConnections: 4, PollInterval: 2 * time.Minute}
 }
 
 // faultManager runs a manager for one account with test knobs: a backoff
@@ -236,7 +237,8 @@ func TestTLSHandshakeTimesOut(t *testing.T) {
 	})
 	host, port := splitAddr(t, ln.Addr().String())
 	cfg := Config{Name: "tls", Host: host, Port: port, Security: SecurityTLS, Username: "alice",
-		Password: staticPassword("x"), ConnectTimeout: 300 * time.Millisecond}
+		Password: staticPassword("x"), ConnectTimeout: 300 * time.Millisecond,
+		Mailboxes: []string{"INBOX"}, MaxConnections: 4, PollInterval: 2 * time.Minute}
 	_, c := faultManager(t, cfg, Options{})
 	ev := c.waitState(t, StateReconnecting, wait)
 	if !errors.Is(ev.Err, ErrTimeout) {
