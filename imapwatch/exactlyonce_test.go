@@ -33,7 +33,8 @@ func newBadServer(t *testing.T, b ...badimap.Behaviour) *badServer {
 	}
 	host, port := splitAddr(t, s.Addr)
 	return &badServer{Server: s, user: user, cfg: Config{Trace: traceWriter(), Name: "acct-" + user, Host: host, Port: port,
-		Security: SecurityNone, Username: user, Password: staticPassword(demoPassword), CommandTimeout: 5 * time.Second}}
+		Security: SecurityNone, Username: user, Password: staticPassword(demoPassword), CommandTimeout: 5 * time.Second,
+		Mailboxes: []string{"INBOX"}, MaxConnections: 4, PollInterval: 2 * time.Minute}}
 }
 
 func (b *badServer) deliver(t *testing.T, msg []byte) {
