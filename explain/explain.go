@@ -21,7 +21,6 @@ import (
 	"os"
 	"strings"
 	"syscall"
-	"text/template"
 
 	"idlebell/i18n"
 	"idlebell/imapwatch"
@@ -49,7 +48,7 @@ func DescribeIn(tr Translator, err error) (sentence, hint string) {
 		return "", ""
 	}
 	if tr == nil {
-		tr = English
+		tr = i18n.English
 	}
 	m := classify(err)
 	sentence = tr(m.sentence, m.data)
@@ -57,23 +56,6 @@ func DescribeIn(tr Translator, err error) (sentence, hint string) {
 		hint = tr(m.hint, m.data)
 	}
 	return sentence, hint
-}
-
-// English fills a template's placeholders; it is the Translator for
-// English, the language the templates are written in.
-func English(key string, data map[string]any) string {
-	if !strings.Contains(key, "{{") {
-		return key
-	}
-	t, err := template.New("").Option("missingkey=zero").Parse(key)
-	if err != nil {
-		return key
-	}
-	var b strings.Builder
-	if err := t.Execute(&b, data); err != nil {
-		return key
-	}
-	return b.String()
 }
 
 // meaning is a classified error: templates and the values they name.

@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"testing"
 
+	"idlebell/i18n"
 	"idlebell/imapwatch"
 	"idlebell/oauth"
 	"idlebell/settings"
@@ -120,7 +121,7 @@ func TestDescribeIn(t *testing.T) {
 	var keys []string
 	tr := func(key string, data map[string]any) string {
 		keys = append(keys, key)
-		return "DE: " + English(key, data)
+		return "DE: " + i18n.English(key, data)
 	}
 	s, h := DescribeIn(tr, &net.DNSError{Name: "imap.example.de"})
 	if s != "DE: can't find imap.example.de" || !strings.HasPrefix(h, "DE: ") {

@@ -107,11 +107,13 @@ func Template(key string, data map[string]any) string {
 			return tr
 		}
 	}
-	return execute(key, data)
+	return English(key, data)
 }
 
-// execute fills an English template; a broken one is shown as written.
-func execute(key string, data map[string]any) string {
+// English fills an English template such as "can't find {{.Host}}" with
+// data, untranslated: for JSON and logs, which stay English. A broken
+// template is shown as written. It too has the shape of explain.Translator.
+func English(key string, data map[string]any) string {
 	if !strings.Contains(key, "{{") {
 		return key
 	}
