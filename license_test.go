@@ -3,6 +3,7 @@
 package main
 
 import (
+	"idlebell/appinfo"
 	"os"
 	"strings"
 	"testing"
@@ -19,10 +20,10 @@ func TestLicenseAgrees(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(meta), "<project_license>"+license+"</project_license>") {
-		t.Errorf("metainfo's project_license is not the About window's %q", license)
+	if !strings.Contains(string(meta), "<project_license>"+appinfo.License+"</project_license>") {
+		t.Errorf("metainfo's project_license is not the About window's %q", appinfo.License)
 	}
-	if !strings.Contains(string(copyright), "\nLicense: "+license+"\n") {
-		t.Errorf("packaging/copyright does not state the About window's licence %q", license)
+	if !strings.Contains(string(copyright), "\nLicense: "+appinfo.License+"\n") {
+		t.Errorf("packaging/copyright does not state the About window's licence %q", appinfo.License)
 	}
 }

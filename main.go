@@ -6,16 +6,13 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"os/signal"
-	"sync"
+	"sync/atomic"
 	"syscall"
-	"time"
 
 	"idlebell/bridge"
 	"idlebell/cli"
@@ -23,6 +20,7 @@ import (
 	"idlebell/demo"
 	"idlebell/headless"
 	"idlebell/hooks"
+	"idlebell/i18n"
 	"idlebell/imapwatch"
 	"idlebell/logind"
 	"idlebell/openmail"
@@ -42,80 +40,15 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-type options struct {
-	configPath   string
-	demo         bool
-	demoInterval time.Duration
-	headless     bool
-	notify       bool
-	logFormat    string
-	logLevel     string
-	debugIMAP    bool
-	version      bool
-}
-
-const usage = `idlebell: instant new-mail notifications over IMAP IDLE.
-
-Usage:
-  idlebell [flags]                 tray app (the default)
-  idlebell --headless [flags]      no GUI: one JSON line per new mail on stdout
-  idlebell --demo                  try it: an embedded server delivers mail every 20 s
-  idlebell check [--config PATH] [--json]
-                                   test every enabled account once and exit
-  idlebell login [--device|--browser] ACCOUNT
-                                   sign an OAuth2 account (Gmail, Outlook.com, Microsoft 365) in
-  idlebell discover [--json] ADDRESS
-                                   find the IMAP server of a mail address
-  idlebell settings [--config PATH] [--account NAME] [--about]
-                                   the settings window (the tray's Settings… opens it)
-
-Examples:
-  idlebell --headless | jq -r .subject
-  idlebell --headless --notify --log-level debug
-  idlebell check --json
-
-Flags:
-`
-
 func run(args []string, stdout, stderr io.Writer) int {
-	if len(args) > 0 && args[0] == "settings" {
-		return runSettings(args[1:], stderr)
-	}
-	if code, ok := cli.Run(cli.Env{Stdout: stdout, Stderr: stderr}, args); ok {
+	if code, ok := cli.Run(cli.Env{Stdout: stdout, Stderr: stderr, Settings: runSettingsWindow}, args); ok {
 		return code
 	}
-	var o options
-	fset := flag.NewFlagSet("idlebell", flag.ContinueOnError)
-	fset.SetOutput(stderr)
-	fset.Usage = func() { fmt.Fprint(stderr, usage); fset.PrintDefaults() }
-	fset.StringVar(&o.configPath, "config", "", "config file (default: the user config dir's idlebell/config.toml)")
-	fset.BoolVar(&o.demo, "demo", false, "watch an embedded demo server instead of the config's accounts")
-	fset.DurationVar(&o.demoInterval, "demo-interval", 20*time.Second, "how often the demo server receives a message")
-	fset.BoolVar(&o.headless, "headless", false, "no GUI: write new mail as JSON lines to stdout")
-	fset.BoolVar(&o.notify, "notify", false, "with --headless: also show desktop notifications")
-	fset.StringVar(&o.logFormat, "log-format", "text", "log format on stderr: text or json")
-	fset.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn, error")
-	fset.BoolVar(&o.debugIMAP, "debug-imap", false, "trace the IMAP protocol to stderr (passwords redacted)")
-	fset.BoolVar(&o.version, "version", false, "print the version and exit")
-	if err := fset.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	o, code, ok := cli.ParseMain(args, stdout, stderr, cli.Version(appInfo().Version, commit))
+	if !ok {
+		return code
 	}
-	if o.version {
-		fmt.Fprintln(stdout, cli.Version(appInfo().Version, commit))
-		return 0
-	}
-	logger, err := cli.NewLogger(stderr, o.logFormat, o.logLevel)
-	if err != nil {
-		fmt.Fprintln(stderr, "idlebell:", err)
-		return 2
-	}
-	var trace io.Writer
-	if o.debugIMAP {
-		trace = stderr
-	}
+	logger, trace := o.Logger, o.Trace
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -128,8 +61,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		path    string
 		secrets = settings.Keyring()
 	)
-	if o.demo {
-		srv, dcfg, dsecrets, err := demo.Setup(ctx, o.demoInterval, logger)
+	if o.Demo {
+		srv, dcfg, dsecrets, err := demo.Setup(ctx, o.DemoInterval, logger)
 		if err != nil {
 			fmt.Fprintln(stderr, "idlebell:", err)
 			return 1
@@ -138,7 +71,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		cfg, secrets = dcfg, dsecrets
 	} else {
 		var code int
-		if cfg, cfgErr, path, code = cli.StartConfig(o.configPath, o.headless, stderr, logger); code != 0 {
+		if cfg, cfgErr, path, code = cli.StartConfig(o.ConfigPath, o.Headless, stderr, logger); code != 0 {
 			return code
 		}
 	}
@@ -146,12 +79,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	// Watermarks: the demo keeps them in memory (its server starts empty).
 	// One process per state file: a second would announce everything twice.
 	var store imapwatch.Store
-	if !o.demo {
+	if !o.Demo {
 		var release func()
 		var code int
 		if store, release, code = cli.StartState(stderr, logger); code != 0 {
-			if code == 3 && !o.headless {
-				alreadyRunning(ctx) // the tray app may have no terminal
+			if code == 3 && !o.Headless {
+				// The tray app started from a menu has no terminal to print to.
+				delivery.NotifyOnce(ctx, delivery.Notification{Title: i18n.T("idlebell is already running"), Body: i18n.T("It is in the tray already.")})
 			}
 			return code
 		}
@@ -176,9 +110,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 	// What both fronts share: hooks, bubbles, a click that opens the mail,
 	// Mark as read.
-	cur := &currentConfig{cfg: cfg}
+	var cur atomic.Pointer[settings.Config] // the config in force, for what a click opens
+	cur.Store(cfg)
 	open := func(ctx context.Context, a settings.Account, m *imapwatch.NewMail) error {
-		return openmail.Opener{}.Open(ctx, cur.get(), a, m)
+		return openmail.Opener{}.Open(ctx, cur.Load(), a, m)
 	}
 	base := delivery.Options{
 		Events: mgr.Events(), Config: cfg, Hooks: runner, Logger: logger,
@@ -188,15 +123,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		},
 		AfterMarkRead: mgr.CheckNow,
 	}
-	var front interface {
-		configChanged(*settings.Config, error)
-		run(context.Context) int
-	}
-	if o.headless {
-		front = &headlessFront{headless.New(ctx, headless.Options{Delivery: base, Out: stdout, Notify: o.notify})}
+	var f front
+	if o.Headless {
+		f = headless.New(ctx, headless.Options{Delivery: base, Out: stdout, Notify: o.Notify})
 	} else {
-		front = newTrayFront(trayDeps{mgr: mgr, delivery: base, open: open, accounts: accounts,
-			path: path, cfg: cfg, cfgErr: cfgErr, demo: o.demo, logger: logger})
+		f = newTray(trayDeps{mgr: mgr, delivery: base, open: open, accounts: accounts,
+			path: path, cfg: cfg, cfgErr: cfgErr, demo: o.Demo, logger: logger})
 	}
 	if path != "" {
 		// Live reload: owned here, ends with ctx.
@@ -211,16 +143,24 @@ func run(args []string, stdout, stderr io.Writer) int {
 				mgr.Apply(accounts.Configs(c))
 				mgr.CheckNow("") // a failed account tries again (SIGHUP: check now)
 				runner.Configure(c)
-				cur.set(c)
+				cur.Store(c)
 			}
-			front.configChanged(c, err)
+			f.ConfigChanged(c, err)
 		})
 	}
 	// Suspend/resume from logind, where there is a system bus; the watcher's
 	// own clock check covers everything else. Ends with ctx.
 	go logind.OnResume(ctx, logger, mgr.Wake)
 
-	return front.run(ctx)
+	return f.Run(ctx)
+}
+
+// front is the tray app or --headless. ConfigChanged is called from the
+// config watcher's goroutine and never blocks; Run returns when ctx ends
+// (or the user quits) with the exit status.
+type front interface {
+	ConfigChanged(*settings.Config, error)
+	Run(context.Context) int
 }
 
 // trayDeps is what the tray app is wired with: the parts main made.
@@ -235,24 +175,3 @@ type trayDeps struct {
 	demo     bool
 	logger   *slog.Logger
 }
-
-// headlessFront is --headless.
-type headlessFront struct{ f *headless.Front }
-
-func (h *headlessFront) configChanged(c *settings.Config, err error) {
-	if err == nil {
-		h.f.Configure(c)
-	}
-}
-
-func (h *headlessFront) run(ctx context.Context) int { return h.f.Run(ctx) }
-
-// currentConfig is the running config, for what a click opens.
-type currentConfig struct {
-	mu  sync.Mutex
-	cfg *settings.Config
-}
-
-func (c *currentConfig) get() *settings.Config { c.mu.Lock(); defer c.mu.Unlock(); return c.cfg }
-
-func (c *currentConfig) set(cfg *settings.Config) { c.mu.Lock(); c.cfg = cfg; c.mu.Unlock() }

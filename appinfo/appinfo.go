@@ -95,3 +95,27 @@ func Parse(b []byte) (Info, error) {
 		Migrations: f.Migrations,
 	}, nil
 }
+
+// The licence and the project's page, for the About window.
+const (
+	License    = "MIT"
+	ProjectURL = "https://github.com/idlebell/idlebell"
+)
+
+// ForBuild is the metadata of this build: Parse of the embedded
+// FyneApp.toml with the version the build was stamped with (the Makefile
+// derives it from git describe), or FyneApp.toml's with "-dev" for a plain
+// go build. The embedded file is fixed at build time and parsed by the
+// tests, so an error panics.
+func ForBuild(fyneAppTOML []byte, stamped string) Info {
+	info, err := Parse(fyneAppTOML)
+	if err != nil {
+		panic(err)
+	}
+	if stamped != "" {
+		info.Version = stamped
+	} else {
+		info.Version += "-dev"
+	}
+	return info
+}

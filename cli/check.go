@@ -4,16 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
-	"os"
-	"os/signal"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -41,18 +37,13 @@ Flags:
 // check is `idlebell check`: imapwatch.Check for each enabled account,
 // concurrently, reported in config order as a table or JSON.
 func check(env Env, args []string) int {
-	fset := flag.NewFlagSet("idlebell check", flag.ContinueOnError)
-	fset.SetOutput(env.Stderr)
-	fset.Usage = func() { fmt.Fprint(env.Stderr, checkUsage); fset.PrintDefaults() }
+	fset := newFlags(env, "check", checkUsage)
 	configPath := fset.String("config", "", "config file (default: the user config dir's idlebell/config.toml)")
 	asJSON := fset.Bool("json", false, "print JSON for scripts instead of a table")
 	timeout := fset.Duration("timeout", 20*time.Second, "give up on an account after this long")
 	debugIMAP := fset.Bool("debug-imap", false, "trace the IMAP protocol to stderr (passwords redacted)")
-	if err := fset.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parse(fset, args); !ok {
+		return code
 	}
 	if fset.NArg() > 0 {
 		fmt.Fprintln(env.Stderr, i18n.T("idlebell check: unexpected argument %q", fset.Arg(0)))
@@ -77,10 +68,8 @@ func check(env Env, args []string) int {
 	if *debugIMAP {
 		trace = &lockedWriter{w: env.Stderr}
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptible(*timeout)
 	defer stop()
-	ctx, cancel := context.WithTimeout(ctx, *timeout)
-	defer cancel()
 	b := bridge.New(bridge.Options{Secrets: env.Secrets, Tokens: env.Tokens, Trace: trace})
 	results := make([]*imapwatch.CheckResult, len(accounts))
 	signIns := missingSignIns(ctx, env.Tokens, accounts)

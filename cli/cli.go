@@ -1,15 +1,24 @@
-// Package cli holds idlebell's subcommands (check, login, discover): their flags,
-// their output for people and for scripts, and their exit statuses. Errors
-// read as explain describes them. It never imports the UI toolkit.
+// Package cli holds idlebell's command line: the subcommands (check, login,
+// discover, settings) with their flags, their output for people and for
+// scripts and their exit statuses, and what the main command needs from its
+// flags (the logger, the version, the config and state it starts with).
+// Errors read as explain describes them. It never imports the UI toolkit:
+// the settings window comes in through Env.Settings.
 package cli
 
 import (
+	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
+	"os/signal"
+	"strings"
 	"sync"
+	"syscall"
+	"time"
 
 	"idlebell/discover"
 	"idlebell/explain"
@@ -25,6 +34,9 @@ type Env struct {
 	Secrets, Tokens settings.Secrets
 	// Discoverer finds servers for discover; nil: the real network.
 	Discoverer *discover.Discoverer
+	// Settings shows the settings window until its last window closes and
+	// returns the exit status; nil in a build without it (-tags nogui).
+	Settings func(context.Context, SettingsWindow) int
 }
 
 // Run runs the subcommand args[0] with the rest of args and returns its
@@ -46,9 +58,68 @@ func Run(env Env, args []string) (code int, ok bool) {
 		return login(env, args[1:]), true
 	case "discover":
 		return discoverCmd(env, args[1:], env.Discoverer), true
+	case "settings":
+		return settingsCmd(env, args[1:]), true
 	}
 	return 0, false
 }
+
+// newFlags is the flag set of `idlebell NAME`: errors and usage go to
+// stderr, the usage text first.
+func newFlags(env Env, name, usage string) *flag.FlagSet {
+	fset := flag.NewFlagSet(strings.TrimSpace("idlebell "+name), flag.ContinueOnError)
+	fset.SetOutput(env.Stderr)
+	fset.Usage = func() { fmt.Fprint(env.Stderr, usage); fset.PrintDefaults() }
+	return fset
+}
+
+// parse parses args; when ok is false the subcommand ends with code: 0
+// after --help, 2 after a bad flag (already said on stderr).
+func parse(fset *flag.FlagSet, args []string) (code int, ok bool) {
+	if err := fset.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK, false
+		}
+		return exitUsage, false
+	}
+	return exitOK, true
+}
+
+// interruptible is a context that ends on SIGINT or SIGTERM, or after
+// timeout when it is not 0.
+func interruptible(timeout time.Duration) (context.Context, context.CancelFunc) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	if timeout == 0 {
+		return ctx, stop
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	return ctx, func() { cancel(); stop() }
+}
+
+// Usage is `idlebell --help`: the main command's forms and the
+// subcommands; the flags follow it.
+const Usage = `idlebell: instant new-mail notifications over IMAP IDLE.
+
+Usage:
+  idlebell [flags]                 tray app (the default)
+  idlebell --headless [flags]      no GUI: one JSON line per new mail on stdout
+  idlebell --demo                  try it: an embedded server delivers mail every 20 s
+  idlebell check [--config PATH] [--json]
+                                   test every enabled account once and exit
+  idlebell login [--device|--browser] ACCOUNT
+                                   sign an OAuth2 account (Gmail, Outlook.com, Microsoft 365) in
+  idlebell discover [--json] ADDRESS
+                                   find the IMAP server of a mail address
+  idlebell settings [--config PATH] [--account NAME] [--about]
+                                   the settings window (the tray's Settings… opens it)
+
+Examples:
+  idlebell --headless | jq -r .subject
+  idlebell --headless --notify --log-level debug
+  idlebell check --json
+
+Flags:
+`
 
 // Exit statuses.
 const (

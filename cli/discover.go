@@ -1,17 +1,12 @@
 package cli
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -40,17 +35,12 @@ Flags:
 // discoverCmd is `idlebell discover ADDRESS`. d is the discoverer; nil
 // means the real network.
 func discoverCmd(env Env, args []string, d *discover.Discoverer) int {
-	fset := flag.NewFlagSet("idlebell discover", flag.ContinueOnError)
-	fset.SetOutput(env.Stderr)
-	fset.Usage = func() { fmt.Fprint(env.Stderr, discoverUsage); fset.PrintDefaults() }
+	fset := newFlags(env, "discover", discoverUsage)
 	asJSON := fset.Bool("json", false, "print JSON for scripts")
 	timeout := fset.Duration("timeout", 30*time.Second, "give up after this long")
 	plaintext := fset.Bool("allow-plaintext", false, "also offer a server that speaks only unencrypted IMAP")
-	if err := fset.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parse(fset, args); !ok {
+		return code
 	}
 	if fset.NArg() != 1 {
 		fset.Usage()
@@ -60,10 +50,8 @@ func discoverCmd(env Env, args []string, d *discover.Discoverer) int {
 		d = &discover.Discoverer{}
 	}
 	d.AllowPlaintext = *plaintext
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptible(*timeout)
 	defer stop()
-	ctx, cancel := context.WithTimeout(ctx, *timeout)
-	defer cancel()
 	r, err := d.Discover(ctx, fset.Arg(0))
 	var nf *discover.NotFoundError
 	switch {

@@ -1,13 +1,7 @@
 package cli
 
 import (
-	"context"
-	"errors"
-	"flag"
 	"fmt"
-	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"idlebell/bridge"
@@ -34,18 +28,13 @@ Flags:
 
 // login is `idlebell login ACCOUNT`.
 func login(env Env, args []string) int {
-	fset := flag.NewFlagSet("idlebell login", flag.ContinueOnError)
-	fset.SetOutput(env.Stderr)
-	fset.Usage = func() { fmt.Fprint(env.Stderr, loginUsage); fset.PrintDefaults() }
+	fset := newFlags(env, "login", loginUsage)
 	configPath := fset.String("config", "", "config file (default: the user config dir's idlebell/config.toml)")
 	device := fset.Bool("device", false, "sign in with a code on another device (RFC 8628)")
 	browser := fset.Bool("browser", false, "sign in in a browser on this machine")
 	timeout := fset.Duration("timeout", 15*time.Minute, "give up after this long")
-	if err := fset.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parse(fset, args); !ok {
+		return code
 	}
 	if fset.NArg() != 1 || (*device && *browser) {
 		fset.Usage()
@@ -67,10 +56,8 @@ func login(env Env, args []string) int {
 	}
 	useDevice := *device || (!*browser && bridge.OAuthConfig(a).DeviceURL != "")
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptible(*timeout)
 	defer stop()
-	ctx, cancel := context.WithTimeout(ctx, *timeout)
-	defer cancel()
 	who := providerName(a.OAuthProvider)
 	open := func(u string) error {
 		fmt.Fprint(env.Stdout, i18n.T("To sign in to %s (%s) with %s, open this page in a browser on this computer:", a.Name, a.Username, who)+"\n\n  "+u+"\n\n")

@@ -8,11 +8,57 @@ import (
 	"log/slog"
 	"runtime"
 	"runtime/debug"
+	"time"
 
 	"idlebell/i18n"
 	"idlebell/imapwatch"
 	"idlebell/settings"
 )
+
+// Main is the main command's flags: `idlebell [flags]`, the tray app or
+// --headless.
+type Main struct {
+	ConfigPath   string
+	Demo         bool
+	DemoInterval time.Duration
+	Headless     bool
+	Notify       bool // with Headless: bubbles too
+	Logger       *slog.Logger
+	Trace        io.Writer // the IMAP protocol: stderr with --debug-imap, else nil
+}
+
+// ParseMain parses the main command's flags. It prints --help, and
+// version for --version, and makes the logger --log-format and --log-level
+// ask for; when ok is false the process ends with code.
+func ParseMain(args []string, stdout, stderr io.Writer, version string) (m Main, code int, ok bool) {
+	fset := newFlags(Env{Stderr: stderr}, "", Usage)
+	fset.StringVar(&m.ConfigPath, "config", "", "config file (default: the user config dir's idlebell/config.toml)")
+	fset.BoolVar(&m.Demo, "demo", false, "watch an embedded demo server instead of the config's accounts")
+	fset.DurationVar(&m.DemoInterval, "demo-interval", 20*time.Second, "how often the demo server receives a message")
+	fset.BoolVar(&m.Headless, "headless", false, "no GUI: write new mail as JSON lines to stdout")
+	fset.BoolVar(&m.Notify, "notify", false, "with --headless: also show desktop notifications")
+	logFormat := fset.String("log-format", "text", "log format on stderr: text or json")
+	logLevel := fset.String("log-level", "info", "log level: debug, info, warn, error")
+	debugIMAP := fset.Bool("debug-imap", false, "trace the IMAP protocol to stderr (passwords redacted)")
+	printVersion := fset.Bool("version", false, "print the version and exit")
+	if code, ok := parse(fset, args); !ok {
+		return m, code, false
+	}
+	if *printVersion {
+		fmt.Fprintln(stdout, version)
+		return m, exitOK, false
+	}
+	logger, err := NewLogger(stderr, *logFormat, *logLevel)
+	if err != nil {
+		fmt.Fprintln(stderr, "idlebell:", err)
+		return m, exitUsage, false
+	}
+	m.Logger = logger
+	if *debugIMAP {
+		m.Trace = stderr
+	}
+	return m, exitOK, true
+}
 
 // NewLogger is the logger --log-format and --log-level ask for, writing to w.
 func NewLogger(w io.Writer, format, level string) (*slog.Logger, error) {

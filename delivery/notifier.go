@@ -75,6 +75,18 @@ func NewNotifier(ctx context.Context, s Signals) (Notifier, error) {
 	return BeeepNotifier{}, nil
 }
 
+// NotifyOnce shows one bubble over a notifier of its own and closes it,
+// within DefaultNotifyTimeout: for a process with no tray, and perhaps no
+// terminal, to say why it ends.
+func NotifyOnce(ctx context.Context, n Notification) error {
+	ctx, cancel := context.WithTimeout(ctx, DefaultNotifyTimeout)
+	defer cancel()
+	nt, _ := NewNotifier(ctx, Signals{}) // without D-Bus: beeep
+	defer nt.Close()
+	_, err := nt.Notify(ctx, n)
+	return err
+}
+
 const (
 	notifyName  = "org.freedesktop.Notifications"
 	notifyPath  = "/org/freedesktop/Notifications"

@@ -84,6 +84,14 @@ func (f *Front) Pump() *delivery.Pump { return f.pump }
 // sound mean here what they mean in the tray app. It never blocks.
 func (f *Front) Configure(c *settings.Config) { f.pump.Configure(c) }
 
+// ConfigChanged is Configure for a config that loaded; a config that did
+// not leaves the running one in force (the error is logged by the caller).
+func (f *Front) ConfigChanged(c *settings.Config, err error) {
+	if err == nil {
+		f.Configure(c)
+	}
+}
+
 // Run is the event loop: every event goes to the hooks, new mail to Out
 // (one Write per line, so each line is flushed at once), state changes to the
 // log at info level as msg="state" with account, mailbox and state, and

@@ -1,0 +1,89 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+
+	"idlebell/settings"
+)
+
+const settingsUsage = `Usage: idlebell settings [--config PATH] [--account NAME] [--about] [--demo]
+
+The settings window (or About) as a process of its own: the tray app starts
+it for Settings… and About. It needs no lock and no watcher, and ends when
+its last window closes.
+
+Flags:
+`
+
+// SettingsWindow is what `idlebell settings` opens: the config it edits
+// (Path "" with Demo: read-only) and which window.
+type SettingsWindow struct {
+	Path    string
+	Config  *settings.Config
+	Secrets settings.Secrets
+	Account string // open this account's settings
+	About   bool   // the About window instead
+	Demo    bool
+	Problem string // the config could not be read: shown instead of the form
+	Logger  *slog.Logger
+}
+
+// settingsCmd is `idlebell settings`: it reads the config and hands the
+// window to env.Settings, which shows it until the last window closes.
+func settingsCmd(env Env, args []string) int {
+	var w SettingsWindow
+	fset := newFlags(env, "settings", settingsUsage)
+	configPath := fset.String("config", "", "config file (default: the user config dir's idlebell/config.toml)")
+	fset.StringVar(&w.Account, "account", "", "open the settings of this account")
+	fset.BoolVar(&w.About, "about", false, "open the About window")
+	fset.BoolVar(&w.Demo, "demo", false, "show the demo's settings, read-only")
+	logLevel := fset.String("log-level", "info", "log level: debug, info, warn, error")
+	if code, ok := parse(fset, args); !ok {
+		return code
+	}
+	logger, err := NewLogger(env.Stderr, "text", *logLevel)
+	if err != nil {
+		fmt.Fprintln(env.Stderr, "idlebell:", err)
+		return exitUsage
+	}
+	w.Logger, w.Secrets = logger.With("process", "settings"), env.Secrets
+	if w.Secrets == nil {
+		w.Secrets = settings.Keyring()
+	}
+	if w.Demo {
+		a := settings.NewAccount("Demo")
+		a.Host, a.Port, a.Security, a.Username = "127.0.0.1", 0, settings.SecurityNone, "demo"
+		w.Config = settings.Default()
+		w.Config.Accounts = []settings.Account{a}
+	} else {
+		if w.Path = *configPath; w.Path == "" {
+			if w.Path, err = settings.Path(); err != nil {
+				fmt.Fprintln(env.Stderr, "idlebell:", err)
+				return exitFailed
+			}
+		}
+		w.Config, err = settings.Load(w.Path)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			w.Config = settings.Default() // the first account is added here
+		case err != nil:
+			// Never overwrite what could not be read: say what is wrong,
+			// here and in the window.
+			fmt.Fprintln(env.Stderr, "idlebell:", err)
+			w.Problem = err.Error()
+		}
+	}
+	if env.Settings == nil && w.Problem != "" {
+		return exitUsage
+	}
+	if env.Settings == nil {
+		logger.Error("this idlebell was built without the settings window (-tags nogui): edit the config file")
+		return exitFailed
+	}
+	ctx, stop := interruptible(0)
+	defer stop()
+	return env.Settings(ctx, w)
+}
