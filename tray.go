@@ -10,7 +10,6 @@ import (
 	"idlebell/autostart"
 	"idlebell/bridge"
 	"idlebell/cli"
-	"idlebell/imapwatch"
 	"idlebell/settings"
 	"idlebell/tray"
 	"idlebell/ui"
@@ -62,13 +61,7 @@ func runSettingsWindow(ctx context.Context, s cli.SettingsWindow) int {
 		App: app, Autostart: autostart.Entry{App: app, Program: program},
 		ConfigPath: s.Path, Config: s.Config, Secrets: s.Secrets, Tokens: tokens, Demo: s.Demo,
 		SignIn: accounts.SignInWithBrowser,
-		Test: func(ctx context.Context, a settings.Account, password string) *imapwatch.CheckResult {
-			cfg := accounts.Config(a)
-			if password != "" { // typed in the window, not stored yet
-				cfg.Password = func(context.Context) (string, error) { return password, nil }
-			}
-			return imapwatch.Check(ctx, cfg)
-		},
+		Test:   accounts.Check,
 		About:  ui.About{Version: app.Version, Commit: commit, License: appinfo.License, URL: appinfo.ProjectURL},
 		Logger: s.Logger,
 	}

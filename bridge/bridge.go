@@ -193,3 +193,14 @@ func (b *Bridge) SignIn(ctx context.Context, a settings.Account, device bool, op
 func (b *Bridge) SignInWithBrowser(ctx context.Context, a settings.Account) error {
 	return b.SignIn(ctx, a, false, oauth.OpenBrowser, nil)
 }
+
+// Check tests an account once (imapwatch.Check). password, when not empty,
+// is used instead of the stored one: typed in the settings window and not
+// saved yet.
+func (b *Bridge) Check(ctx context.Context, a settings.Account, password string) *imapwatch.CheckResult {
+	cfg := b.Config(a)
+	if password != "" {
+		cfg.Password = func(context.Context) (string, error) { return password, nil }
+	}
+	return imapwatch.Check(ctx, cfg)
+}

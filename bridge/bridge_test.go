@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"idlebell/demo"
 	"idlebell/imapwatch"
 	"idlebell/internal/oauthtest"
 	"idlebell/oauth"
@@ -149,5 +150,31 @@ func TestSharedSource(t *testing.T) {
 	password := settings.NewAccount("pw")
 	if err := b.SignIn(context.Background(), password, true, nil, show); err == nil {
 		t.Error("SignIn(a password account) = nil")
+	}
+}
+
+// TestCheckTypedPassword: Test connection in the settings window checks
+// with the password typed there, before it is stored; without one, with
+// the stored one.
+func TestCheckTypedPassword(t *testing.T) {
+	srv, err := demo.Start(demo.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	if err := srv.AddUser("alice", "right"); err != nil {
+		t.Fatal(err)
+	}
+	stored := newSecrets()
+	stored.m["Home"] = "stale"
+	b := New(Options{Secrets: stored, Tokens: newSecrets()})
+	a := settings.NewAccount("Home")
+	a.Host, a.Username, a.Security, a.Port = "127.0.0.1", "alice", settings.SecurityNone, 0
+	_, a.Port = srv.HostPort()
+	if r := b.Check(context.Background(), a, "right"); !r.OK() {
+		t.Errorf("Check with the typed password = %v, want OK", r.Err)
+	}
+	if r := b.Check(context.Background(), a, ""); !errors.Is(r.Err, imapwatch.ErrAuthFailed) {
+		t.Errorf("Check with the stored (stale) password = %v, want ErrAuthFailed", r.Err)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"idlebell/discover"
 	"idlebell/imapwatch"
 	"idlebell/settings"
+	"idlebell/trust"
 )
 
 // gmxResult is what discovery says for a GMX address: the built-in table.
@@ -104,7 +105,7 @@ func TestAddUnsavedEditsStayUnsaved(t *testing.T) {
 func TestAddCertificate(t *testing.T) {
 	h := newSettingsHarness(t, settings.Default(), false)
 	cert := selfSigned(t, "mail.example.org")
-	fp := imapwatch.Fingerprint(cert.Raw)
+	fp := trust.Fingerprint(cert.Raw)
 	h.findFn = func(context.Context, string) (*discover.Result, error) {
 		return &discover.Result{Provider: "example.org", Source: discover.SourceProbe, Servers: []discover.Server{{Host: "mail.example.org", Port: 993, Security: "tls", Username: "bob@example.org", Auth: "password"}}}, nil
 	}

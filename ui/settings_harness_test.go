@@ -21,6 +21,7 @@ import (
 	"idlebell/discover"
 	"idlebell/imapwatch"
 	"idlebell/settings"
+	"idlebell/trust"
 )
 
 // fakeSecrets is an in-memory keyring that records calls.
@@ -304,5 +305,5 @@ func selfSigned(t *testing.T, host string) *x509.Certificate {
 // untrusted is a Test answer: the server's certificate is not trusted.
 func untrusted(c *x509.Certificate, host string) *imapwatch.CheckResult {
 	return &imapwatch.CheckResult{Step: "tls", Err: &imapwatch.CertificateError{Host: host, Subject: c.Subject.String(),
-		Fingerprint: imapwatch.Fingerprint(c.Raw), Err: x509.UnknownAuthorityError{Cert: c}, Cert: c}}
+		Fingerprint: trust.Fingerprint(c.Raw), Err: x509.UnknownAuthorityError{Cert: c}, Cert: c}}
 }

@@ -15,6 +15,7 @@ import (
 
 	"idlebell/imapwatch"
 	"idlebell/settings"
+	"idlebell/trust"
 )
 
 func workConfig() *settings.Config {
@@ -236,7 +237,7 @@ func TestSettingsTestConnectionTypedPassword(t *testing.T) {
 func TestSettingsCertificateDialog(t *testing.T) {
 	h := newSettingsHarness(t, workConfig(), false)
 	cert := selfSigned(t, "mail.example.net")
-	fp := imapwatch.Fingerprint(cert.Raw)
+	fp := trust.Fingerprint(cert.Raw)
 	h.mu.Lock()
 	h.testFn = func(_ context.Context, a settings.Account, _ string) *imapwatch.CheckResult {
 		if a.TLSFingerprint == fp {
