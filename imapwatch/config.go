@@ -111,28 +111,21 @@ func (cfg *Config) validate() error {
 // withDefaults fills the watcher's own timings.
 func (cfg *Config) withDefaults() Config {
 	c := *cfg
-	if c.KeepAlive <= 0 {
-		c.KeepAlive = 30 * time.Second
-	}
-	if c.LivenessTimeout <= 0 {
-		c.LivenessTimeout = 5 * time.Minute
-	}
-	if c.ResyncInterval <= 0 {
-		c.ResyncInterval = 10 * time.Minute
-	}
-	if c.MaxResyncInterval <= 0 {
-		c.MaxResyncInterval = max(c.ResyncInterval, 27*time.Minute)
-	}
-	if c.CommandTimeout <= 0 {
-		c.CommandTimeout = 30 * time.Second
-	}
-	if c.ConnectTimeout <= 0 {
-		c.ConnectTimeout = 60 * time.Second
-	}
-	if c.HealthyAfter <= 0 {
-		c.HealthyAfter = 60 * time.Second
-	}
+	orDefault(&c.KeepAlive, 30*time.Second)
+	orDefault(&c.LivenessTimeout, 5*time.Minute)
+	orDefault(&c.ResyncInterval, 10*time.Minute)
+	orDefault(&c.MaxResyncInterval, max(c.ResyncInterval, 27*time.Minute))
+	orDefault(&c.CommandTimeout, 30*time.Second)
+	orDefault(&c.ConnectTimeout, 60*time.Second)
+	orDefault(&c.HealthyAfter, 60*time.Second)
 	return c
+}
+
+// orDefault sets *d to def when it is not positive.
+func orDefault(d *time.Duration, def time.Duration) {
+	if *d <= 0 {
+		*d = def
+	}
 }
 
 // sameAs reports whether two configs would make the same connections. The
