@@ -28,6 +28,8 @@ func credentialAttr(uid, gid int) *syscall.SysProcAttr {
 // killGroup kills process group pgid.
 func killGroup(pgid int) { _ = syscall.Kill(-pgid, syscall.SIGKILL) }
 
+func termGroup(pgid int) { _ = syscall.Kill(-pgid, syscall.SIGTERM) }
+
 // processAlive reports whether pid exists and is not a zombie (the container's init may not
 // reap daemons re-parented to it).
 func processAlive(pid int) bool {

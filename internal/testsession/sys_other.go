@@ -16,6 +16,8 @@ func credentialAttr(uid, gid int) *syscall.SysProcAttr { return nil }
 
 func killGroup(pgid int) {}
 
+func termGroup(pgid int) {}
+
 func processAlive(pid int) bool { return false }
 
 func becomeSubreaper() {}
