@@ -143,25 +143,25 @@ func (r *Runner) Handle(ev imapwatch.Event) {
 
 // jobFor is the hook run ev calls for, if any. r.mu is held.
 func (r *Runner) jobFor(ev imapwatch.Event) (job, bool) {
+	var j job
+	var command func(accountHooks) string
+	var env func() []string // only for a hook that runs
 	switch ev := ev.(type) {
 	case *imapwatch.NewMail:
-		h, ok := r.hooks[ev.Account]
-		if !ok || h.onNewMail == "" {
-			return job{}, false
-		}
-		return job{account: ev.Account, hook: HookNewMail, command: h.onNewMail, hookShell: h.shell, timeout: h.timeout,
-			env:   MailEnv(ev),
-			attrs: []any{"mailbox", ev.Mailbox, "uid", ev.UID}}, true
+		j = job{account: ev.Account, hook: HookNewMail, attrs: []any{"mailbox", ev.Mailbox, "uid", ev.UID}}
+		command, env = func(h accountHooks) string { return h.onNewMail }, func() []string { return MailEnv(ev) }
 	case *imapwatch.Batch:
-		h, ok := r.hooks[ev.Account]
-		if !ok || h.onBatch == "" {
-			return job{}, false
-		}
-		return job{account: ev.Account, hook: HookBatch, command: h.onBatch, hookShell: h.shell, timeout: h.timeout,
-			env:   BatchEnv(ev),
-			attrs: []any{"mailbox", ev.Mailbox, "count", ev.Count}}, true
+		j = job{account: ev.Account, hook: HookBatch, attrs: []any{"mailbox", ev.Mailbox, "count", ev.Count}}
+		command, env = func(h accountHooks) string { return h.onBatch }, func() []string { return BatchEnv(ev) }
+	default:
+		return job{}, false
 	}
-	return job{}, false
+	h, ok := r.hooks[j.account]
+	if !ok || command(h) == "" {
+		return job{}, false
+	}
+	j.command, j.hookShell, j.timeout, j.env = command(h), h.shell, h.timeout, env()
+	return j, true
 }
 
 // work runs an account's queue until it is empty or the Runner closes.

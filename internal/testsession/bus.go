@@ -26,6 +26,14 @@ type Notification struct {
 // is in place when WatchNotify returns, so a notification sent afterwards is seen.
 // Read the channel promptly: it buffers 64 calls, then the monitor stalls.
 func WatchNotify(ctx context.Context, busAddr string) (<-chan Notification, error) {
+	return monitor(ctx, busAddr, "type='method_call',interface='org.freedesktop.Notifications',member='Notify'", parseNotify)
+}
+
+// monitor becomes a monitor on the bus at busAddr for the messages rule
+// matches and sends each that parse accepts to the returned channel (64
+// buffered, then the monitor stalls) until ctx is done; then the channel is
+// closed. The monitor is in place when monitor returns.
+func monitor[T any](ctx context.Context, busAddr, rule string, parse func(*dbus.Message) (T, bool)) (<-chan T, error) {
 	conn, err := dbus.Connect(busAddr)
 	if err != nil {
 		return nil, fmt.Errorf("connect to %s: %w", busAddr, err)
@@ -34,8 +42,7 @@ func WatchNotify(ctx context.Context, busAddr string) (<-chan Notification, erro
 	// reply is read from there: it is the first method return or error on this connection.
 	msgs := make(chan *dbus.Message, 64)
 	conn.Eavesdrop(msgs)
-	rules := []string{"type='method_call',interface='org.freedesktop.Notifications',member='Notify'"}
-	conn.BusObject().Go("org.freedesktop.DBus.Monitoring.BecomeMonitor", 0, make(chan *dbus.Call, 1), rules, uint32(0))
+	conn.BusObject().Go("org.freedesktop.DBus.Monitoring.BecomeMonitor", 0, make(chan *dbus.Call, 1), []string{rule}, uint32(0))
 	for monitoring := false; !monitoring; {
 		select {
 		case m := <-msgs:
@@ -51,9 +58,9 @@ func WatchNotify(ctx context.Context, busAddr string) (<-chan Notification, erro
 			return nil, fmt.Errorf("become bus monitor: %w", ctx.Err())
 		}
 	}
-	out := make(chan Notification, 64)
+	out := make(chan T, 64)
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
-	go func() {
+	go func() { // ends with ctx or the connection
 		defer close(out)
 		defer stop()
 		defer conn.Close()
@@ -67,12 +74,12 @@ func WatchNotify(ctx context.Context, busAddr string) (<-chan Notification, erro
 			if m == nil {
 				return
 			}
-			n, ok := parseNotify(m)
+			v, ok := parse(m)
 			if !ok {
 				continue
 			}
 			select {
-			case out <- n:
+			case out <- v:
 			case <-ctx.Done():
 				return
 			}
@@ -318,58 +325,13 @@ type Closed struct {
 // client that made the bubble only, so this is a bus monitor, as WatchNotify is; it is in
 // place when WatchClosed returns.
 func WatchClosed(ctx context.Context, busAddr string) (<-chan Closed, error) {
-	conn, err := dbus.Connect(busAddr)
-	if err != nil {
-		return nil, fmt.Errorf("connect to %s: %w", busAddr, err)
+	return monitor(ctx, busAddr, "type='signal',interface='org.freedesktop.Notifications',member='NotificationClosed'", parseClosed)
+}
+
+func parseClosed(m *dbus.Message) (Closed, bool) {
+	var c Closed
+	if member, _ := m.Headers[dbus.FieldMember].Value().(string); m.Type != dbus.TypeSignal || member != "NotificationClosed" {
+		return c, false
 	}
-	msgs := make(chan *dbus.Message, 64)
-	conn.Eavesdrop(msgs)
-	rules := []string{"type='signal',interface='org.freedesktop.Notifications',member='NotificationClosed'"}
-	conn.BusObject().Go("org.freedesktop.DBus.Monitoring.BecomeMonitor", 0, make(chan *dbus.Call, 1), rules, uint32(0))
-	for monitoring := false; !monitoring; {
-		select {
-		case m := <-msgs:
-			switch m.Type {
-			case dbus.TypeMethodReply:
-				monitoring = true
-			case dbus.TypeError:
-				conn.Close()
-				return nil, fmt.Errorf("become bus monitor: %v", m.Body)
-			}
-		case <-ctx.Done():
-			conn.Close()
-			return nil, fmt.Errorf("become bus monitor: %w", ctx.Err())
-		}
-	}
-	out := make(chan Closed, 64)
-	stop := context.AfterFunc(ctx, func() { conn.Close() })
-	go func() {
-		defer close(out)
-		defer stop()
-		defer conn.Close()
-		for {
-			var m *dbus.Message
-			select {
-			case m = <-msgs:
-			case <-ctx.Done():
-				return
-			}
-			if m == nil {
-				return
-			}
-			if member, _ := m.Headers[dbus.FieldMember].Value().(string); m.Type != dbus.TypeSignal || member != "NotificationClosed" {
-				continue
-			}
-			var c Closed
-			if dbus.Store(m.Body, &c.ID, &c.Reason) != nil {
-				continue
-			}
-			select {
-			case out <- c:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	return out, nil
+	return c, dbus.Store(m.Body, &c.ID, &c.Reason) == nil
 }
