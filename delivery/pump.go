@@ -200,10 +200,7 @@ func (p *Pump) Run(ctx context.Context) error {
 	for {
 		select {
 		case ev, ok := <-p.o.Events:
-			if !ok {
-				return nil
-			}
-			if err := p.event(ev); err != nil {
+			if done, err := p.take(ev, ok); done {
 				return err
 			}
 		case <-p.cfgWake:
@@ -240,6 +237,18 @@ func (p *Pump) Run(ctx context.Context) error {
 	}
 }
 
+// take handles one receive from the event channel: done when the channel
+// closed (err nil) or the event could not be handled (err says why).
+func (p *Pump) take(ev imapwatch.Event, ok bool) (done bool, err error) {
+	if !ok {
+		return true, nil
+	}
+	if err := p.event(ev); err != nil {
+		return true, err
+	}
+	return false, nil
+}
+
 // drain handles the events the watcher still hands on after ctx ended.
 func (p *Pump) drain() error {
 	deadline := time.NewTimer(drainTimeout)
@@ -247,10 +256,7 @@ func (p *Pump) drain() error {
 	for {
 		select {
 		case ev, ok := <-p.o.Events:
-			if !ok {
-				return nil
-			}
-			if err := p.event(ev); err != nil {
+			if done, err := p.take(ev, ok); done {
 				return err
 			}
 		case <-deadline.C:

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
 )
 
 // fetchBatch is how many messages wait for their previews at once: what a
@@ -48,19 +49,10 @@ func (s *session) fetchSet(ctx context.Context, mbox string, set imap.UIDSet, fr
 	var first []*pendingMail
 	var rest []imap.UID
 	inOrder, last := true, uint32(0)
-	for {
-		msg := cmd.Next()
-		if msg == nil {
-			break
-		}
-		buf, err := msg.Collect()
-		if err != nil {
-			cmd.Close()
-			return s.fetchErr(wd, err)
-		}
+	if err := collectEach(cmd, func(buf *imapclient.FetchMessageBuffer) error {
 		uid := uint32(buf.UID)
 		if uid < from || uid == 0 {
-			continue
+			return nil
 		}
 		if uid <= last {
 			inOrder = false
@@ -74,8 +66,8 @@ func (s *session) fetchSet(ctx context.Context, mbox string, set imap.UIDSet, fr
 		} else {
 			rest = append(rest, buf.UID)
 		}
-	}
-	if err := cmd.Close(); err != nil {
+		return nil
+	}); err != nil {
 		return s.fetchErr(wd, err)
 	}
 	wd.stop()
@@ -139,3 +131,23 @@ func (s *session) fetchErr(wd *watchdog, err error) error {
 
 // literalSlack is how much a literal may exceed the partial asked for.
 const literalSlack = 4 << 10
+
+// collectEach reads a FETCH's answers one message at a time (memory holds
+// one message) and hands each to f. It stops at the first error, the
+// server's or f's, and closes the command; else it returns Close's error.
+func collectEach(cmd *imapclient.FetchCommand, f func(*imapclient.FetchMessageBuffer) error) error {
+	for {
+		msg := cmd.Next()
+		if msg == nil {
+			return cmd.Close()
+		}
+		buf, err := msg.Collect()
+		if err == nil {
+			err = f(buf)
+		}
+		if err != nil {
+			cmd.Close()
+			return err
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
 )
 
 // flagsChanged follows a report of changed flags or an expunge: it recounts
@@ -37,21 +38,12 @@ func (s *session) gone(ctx context.Context, mbox string) error {
 	present := map[uint32]bool{} // UID → \Seen
 	err := s.await("fetch flags", func() error {
 		cmd := s.c.Fetch(set, &imap.FetchOptions{UID: true, Flags: true})
-		for {
-			msg := cmd.Next()
-			if msg == nil {
-				break
-			}
-			b, err := msg.Collect()
-			if err != nil {
-				cmd.Close()
-				return err
-			}
+		return collectEach(cmd, func(b *imapclient.FetchMessageBuffer) error {
 			if b.UID != 0 {
 				present[uint32(b.UID)] = slices.Contains(b.Flags, imap.FlagSeen)
 			}
-		}
-		return cmd.Close()
+			return nil
+		})
 	})
 	if err != nil {
 		return s.commandErr("fetch flags", err)

@@ -100,21 +100,12 @@ func (s *session) fetchItems(account, mbox string, validity uint32, uids []imap.
 	defer wd.stop()
 	cmd := s.c.Fetch(imap.UIDSetNum(uids...), fetchNewOptions)
 	var out []*pendingMail
-	for {
-		msg := cmd.Next()
-		if msg == nil {
-			break
-		}
-		buf, err := msg.Collect()
-		if err != nil {
-			cmd.Close()
-			return nil, s.fetchErr(wd, err)
-		}
+	if err := collectEach(cmd, func(buf *imapclient.FetchMessageBuffer) error {
 		if slices.Contains(uids, buf.UID) {
 			out = append(out, newPendingMail(account, mbox, validity, buf, catchUp))
 		}
-	}
-	if err := cmd.Close(); err != nil {
+		return nil
+	}); err != nil {
 		return nil, s.fetchErr(wd, err)
 	}
 	slices.SortFunc(out, func(a, b *pendingMail) int { return int(a.ev.UID) - int(b.ev.UID) })
@@ -189,25 +180,16 @@ func (s *session) fetchPart(ps []*pendingMail, off, size uint32) error {
 	wd := s.watchdog()
 	defer wd.stop()
 	cmd := s.c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{BodySection: []*imap.FetchItemBodySection{item}})
-	for {
-		msg := cmd.Next()
-		if msg == nil {
-			break
-		}
-		buf, err := msg.Collect()
-		if err != nil {
-			cmd.Close()
-			return s.fetchErr(wd, err)
-		}
+	if err := collectEach(cmd, func(buf *imapclient.FetchMessageBuffer) error {
 		p := byUID[buf.UID]
 		if p == nil {
-			continue
+			return nil
 		}
 		chunk := buf.FindBodySection(item)
 		p.data = append(p.data, chunk...)
 		p.complete = uint32(len(chunk)) < size
-	}
-	if err := cmd.Close(); err != nil {
+		return nil
+	}); err != nil {
 		return s.fetchErr(wd, err)
 	}
 	return nil
@@ -228,16 +210,7 @@ func (s *session) fetchFallbackFields(batch []*pendingMail) error {
 		return nil
 	}
 	cmd := s.c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{fallbackFields}})
-	for {
-		msg := cmd.Next()
-		if msg == nil {
-			break
-		}
-		buf, err := msg.Collect()
-		if err != nil {
-			cmd.Close()
-			return s.commandErr("fetch", err)
-		}
+	if err := collectEach(cmd, func(buf *imapclient.FetchMessageBuffer) error {
 		if p := byUID[buf.UID]; p != nil {
 			// The blocks end in an empty line: the first one's ends the header.
 			hdr := bytes.TrimRight(p.header, "\r\n")
@@ -247,8 +220,8 @@ func (s *session) fetchFallbackFields(batch []*pendingMail) error {
 			p.header = append(hdr, buf.FindBodySection(fallbackFields)...)
 			p.setHeaders()
 		}
-	}
-	if err := cmd.Close(); err != nil {
+		return nil
+	}); err != nil {
 		return s.commandErr("fetch", err)
 	}
 	return nil

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
 
 	"idlebell/mailtext"
 )
@@ -86,25 +87,16 @@ func (s *session) arrivedSince(m *mark, since time.Time, next uint32) ([]uint32,
 	var out []uint32
 	err = s.await("fetch envelopes", func() error {
 		cmd := s.c.Fetch(candidates, &imap.FetchOptions{UID: true, InternalDate: true, BodySection: []*imap.FetchItemBodySection{headerFields}})
-		for {
-			msg := cmd.Next()
-			if msg == nil {
-				break
-			}
-			b, err := msg.Collect()
-			if err != nil {
-				cmd.Close()
-				return err
-			}
+		return collectEach(cmd, func(b *imapclient.FetchMessageBuffer) error {
 			if b.UID == 0 || b.InternalDate.Before(since) {
-				continue
+				return nil
 			}
 			h := mailtext.ParseHeaders(b.FindBodySection(headerFields), "")
 			if key, _ := mailKey(h.MessageID, h.Date, h.FromAddress, h.Subject); !m.l.seen(key) {
 				out = append(out, uint32(b.UID))
 			}
-		}
-		return cmd.Close()
+			return nil
+		})
 	})
 	if err != nil {
 		return nil, s.commandErr("fetch envelopes", err)
