@@ -11,7 +11,6 @@ import (
 	"github.com/emersion/go-imap/v2"
 
 	"idlebell/bench"
-	"idlebell/demo"
 	"idlebell/mailtext"
 )
 
@@ -102,16 +101,11 @@ func breakdown(lines []string) (map[string]int, []string) {
 func bytesPerMail(e *env, r *report) error {
 	pw := e.password
 	user := e.user("bytes")
-	a, err := bench.NewAppender(e.plain, user, pw)
+	a, err := appenderWithOldMail(e.plain, user, pw)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	for i := range 3 {
-		if _, _, err := a.Append("INBOX", bench.Message(fmt.Sprintf("old %d", i), 2000)); err != nil {
-			return err
-		}
-	}
 	libTLS := startLib(e.accountConfig("tls", e.tls, user))
 	defer libTLS.close()
 	libPlain := startLib(e.accountConfig("plain", e.plain, user))
@@ -132,17 +126,11 @@ func bytesPerMail(e *env, r *report) error {
 	}
 	defer rawProp.Close()
 
-	d, err := demo.Start(demo.Options{})
+	d, err := demoWithUser(user, pw)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	if err := d.AddUser(user, pw); err != nil {
-		return err
-	}
-	for i := range 3 {
-		d.Append(user, "INBOX", bench.Message(fmt.Sprintf("old %d", i), 2000))
-	}
 	ip := bench.Server{Addr: d.Addr}
 	libIP := startLib(e.accountConfig("inproc", ip, user))
 	defer libIP.close()

@@ -53,16 +53,11 @@ func rawCatchUp(e *env, user string, from imap.UID) (time.Duration, int, error) 
 func catchUp(e *env, r *report) error {
 	n := e.flags.catchUp
 	user := e.user("catchup")
-	a, err := bench.NewAppender(e.plain, user, e.password)
+	a, err := appenderWithOldMail(e.plain, user, e.password)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	for i := range 3 {
-		if _, _, err := a.Append("INBOX", bench.Message(fmt.Sprintf("old %d", i), 2000)); err != nil {
-			return err
-		}
-	}
 	host, port := splitAddr(e.plain.Addr)
 	accts := []bench.Account{{Name: "catchup", Host: host, Port: port, Security: "none", User: user, Password: e.password}}
 	dir := filepath.Join(e.dir, "catchup")

@@ -46,7 +46,7 @@ func startIdleWindow(e *env) (*idleWindow, error) {
 		return nil, err
 	}
 	for i := range 3 {
-		msg := bench.Message(fmt.Sprintf("old %d", i), 2000)
+		msg := oldMail(i)
 		if _, _, err := a.Append("INBOX", msg); err != nil {
 			return nil, err
 		}

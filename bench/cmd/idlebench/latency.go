@@ -93,7 +93,7 @@ func latency(e *env, r *report, server string) error {
 	}
 	// The mailbox is not empty in real life.
 	for i := range 3 {
-		if _, _, err := appendMsg(bench.Message(fmt.Sprintf("old %d", i), 2000)); err != nil {
+		if _, _, err := appendMsg(oldMail(i)); err != nil {
 			return err
 		}
 	}
@@ -184,7 +184,8 @@ func latency(e *env, r *report, server string) error {
 		case tRP = <-rpExists:
 		case <-time.After(timeout):
 		}
-		tLib, okLib := lib.waitMail(uid, timeout)
+		mLib, okLib := lib.waitMail(uid, timeout)
+		tLib := mLib.at
 		tHead, okHead := waitUID(hm, uid, timeout)
 		if tRaw.IsZero() || tRaw2.IsZero() || tRP.IsZero() || !okLib || !okHead {
 			missing++

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"idlebell/bench"
+	"idlebell/demo"
 	"idlebell/imapwatch"
 )
 
@@ -101,18 +102,19 @@ func (w *libWatcher) close() {
 	<-w.done
 }
 
-// waitMail waits for the NewMail with uid and returns when it was received.
-func (w *libWatcher) waitMail(uid uint32, timeout time.Duration) (time.Time, bool) {
+// waitMail waits for the NewMail with uid and returns it and when it was
+// received.
+func (w *libWatcher) waitMail(uid uint32, timeout time.Duration) (timedMail, bool) {
 	t := time.NewTimer(timeout)
 	defer t.Stop()
 	for {
 		select {
 		case m := <-w.mails:
 			if m.m.UID == uid {
-				return m.at, true
+				return m, true
 			}
 		case <-t.C:
-			return time.Time{}, false
+			return timedMail{}, false
 		}
 	}
 }
@@ -211,3 +213,43 @@ func snap(t *imapwatch.Traffic) snapshot { return snapshot{t.Sent.Load(), t.Rece
 
 func (s snapshot) sub(o snapshot) snapshot { return snapshot{s.sent - o.sent, s.recv - o.recv} }
 func (s snapshot) total() int64            { return s.sent + s.recv }
+
+// oldMail is one of the three messages every mailbox here starts with: a
+// mailbox is not empty in real life, and "n:*" then has mail below n.
+func oldMail(i int) []byte { return bench.Message(fmt.Sprintf("old %d", i), 2000) }
+
+// appenderWithOldMail is an appender for user's INBOX on s, which it first
+// gives the three old messages.
+func appenderWithOldMail(s bench.Server, user, pw string) (*bench.Appender, error) {
+	a, err := bench.NewAppender(s, user, pw)
+	if err != nil {
+		return nil, err
+	}
+	for i := range 3 {
+		if _, _, err := a.Append("INBOX", oldMail(i)); err != nil {
+			a.Close()
+			return nil, err
+		}
+	}
+	return a, nil
+}
+
+// demoWithUser starts the in-process server with user (password pw), whose
+// INBOX has the three old messages.
+func demoWithUser(user, pw string) (*demo.Server, error) {
+	d, err := demo.Start(demo.Options{})
+	if err != nil {
+		return nil, err
+	}
+	if err := d.AddUser(user, pw); err != nil {
+		d.Close()
+		return nil, err
+	}
+	for i := range 3 {
+		if _, err := d.Append(user, "INBOX", oldMail(i)); err != nil {
+			d.Close()
+			return nil, err
+		}
+	}
+	return d, nil
+}

@@ -218,6 +218,29 @@ func perMinute(c bench.CPU, window time.Duration) (sched, ticks float64) {
 
 func mb(b int64) string { return bench.F(float64(b)/(1<<20), 1) + " MB" }
 
+// pair is the headless binary and rawidle, measured side by side.
+type pair struct {
+	n         int
+	head, raw *measuredProc
+}
+
+// startPair starts rawidle and the headless binary with n accounts each,
+// adding both to running (to be stopped by the caller, also on error).
+func startPair(e *env, s *benchServer, n int, running *[]*measuredProc) (*pair, error) {
+	logf("memory: %d accounts", n)
+	p := &pair{n: n}
+	var err error
+	if p.raw, err = startRaw(e, s, n); err != nil {
+		return nil, err
+	}
+	*running = append(*running, p.raw)
+	if p.head, err = startHeadless(e, s, n); err != nil {
+		return nil, err
+	}
+	*running = append(*running, p.head)
+	return p, nil
+}
+
 // processes measures memory, start-up and idle CPU of the headless binary
 // with 1, 100 and 1,000 accounts beside rawidle with as many.
 func processes(e *env, r *report) error {
@@ -226,10 +249,6 @@ func processes(e *env, r *report) error {
 		return err
 	}
 	defer s.stop()
-	type pair struct {
-		n         int
-		head, raw *measuredProc
-	}
 	var pairs []*pair
 	var short []*pair // measured in a short window: memory only
 	// Accounts up to 100 idle side by side through the CPU window; more
@@ -246,16 +265,10 @@ func processes(e *env, r *report) error {
 		if n > 100 {
 			continue
 		}
-		logf("memory: %d accounts", n)
-		p := &pair{n: n}
-		if p.raw, err = startRaw(e, s, n); err != nil {
+		p, err := startPair(e, s, n, &running)
+		if err != nil {
 			return err
 		}
-		running = append(running, p.raw)
-		if p.head, err = startHeadless(e, s, n); err != nil {
-			return err
-		}
-		running = append(running, p.head)
 		pairs = append(pairs, p)
 	}
 	if len(running) > 0 {
@@ -269,16 +282,10 @@ func processes(e *env, r *report) error {
 		if n <= 100 {
 			continue
 		}
-		logf("memory: %d accounts", n)
-		p := &pair{n: n}
-		if p.raw, err = startRaw(e, s, n); err != nil {
+		p, err := startPair(e, s, n, &running)
+		if err != nil {
 			return err
 		}
-		running = append(running, p.raw)
-		if p.head, err = startHeadless(e, s, n); err != nil {
-			return err
-		}
-		running = append(running, p.head)
 		if err := window(10*time.Second, p.raw, p.head); err != nil {
 			return err
 		}

@@ -55,7 +55,8 @@ func realWorldShapes(e *env, r *report) error {
 			if err != nil {
 				return err
 			}
-			m, ok := waitNewMail(w, uid, 20*time.Second)
+			tm, ok := w.waitMail(uid, 20*time.Second)
+			m := tm.m
 			if !ok {
 				return fmt.Errorf("%s/%s: no NewMail for uid %d", c.Name, f, uid)
 			}
@@ -117,21 +118,6 @@ func yes(b bool) string {
 		return "yes"
 	}
 	return "**no**"
-}
-
-func waitNewMail(w *libWatcher, uid uint32, timeout time.Duration) (*imapwatch.NewMail, bool) {
-	t := time.NewTimer(timeout)
-	defer t.Stop()
-	for {
-		select {
-		case m := <-w.mails:
-			if m.m.UID == uid {
-				return m.m, true
-			}
-		case <-t.C:
-			return nil, false
-		}
-	}
 }
 
 // newMailField is a NewMail field under its headless JSON name.
