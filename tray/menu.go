@@ -64,8 +64,8 @@ type trayUI struct {
 	bg  sync.WaitGroup
 }
 
-// signInTimeout bounds a browser sign-in the user walked away from.
-const signInTimeout = 15 * time.Minute
+// SignInTimeout bounds a browser sign-in the user walked away from.
+const SignInTimeout = 15 * time.Minute
 
 func newTrayUI(h host, o Options) *trayUI {
 	t := &trayUI{
@@ -243,41 +243,58 @@ func (t *trayUI) signInAgain(account string) {
 	}
 }
 
-// startSignIn runs Options.SignIn for a on a goroutine of its own (it
-// blocks until the user is done in the browser), then Watcher.Retry. At most
-// one runs per account: it returns false, and does nothing, while one is
-// running or when there is no SignIn. The menu line says "waiting for the
-// sign-in" meanwhile and how it failed afterwards. The goroutine ends when
-// SignIn returns: at the latest when t.ctx ends or after signInTimeout; Run
-// waits for it.
+// startSignIn runs Options.SignIn for a (see RunSignIn), then
+// Watcher.Retry. At most one runs per account: it returns false, and does
+// nothing, while one is running or when there is no SignIn. The menu line
+// says "waiting for the sign-in" meanwhile and how it failed afterwards.
+// Run waits for the goroutine.
 func (t *trayUI) startSignIn(a settings.Account) bool {
 	if t.o.SignIn == nil || t.do == nil || t.model.signingIn(a.Name) {
 		return false
 	}
 	t.model.signIns[a.Name] = &signIn{running: true}
 	t.refresh()
-	signInFn, watcher, do := t.o.SignIn, t.o.Watcher, t.do
-	logger := t.o.Logger.With("account", a.Name)
+	var retry func(string)
+	if t.o.Watcher != nil {
+		retry = t.o.Watcher.Retry
+	}
+	RunSignIn(t.ctx, &t.bg, a, t.o.SignIn, retry, t.do, t.o.Logger, func(err error) {
+		if err != nil {
+			t.model.signIns[a.Name] = &signIn{err: err}
+		} else {
+			delete(t.model.signIns, a.Name)
+		}
+		t.refresh()
+	})
+	return true
+}
+
+// RunSignIn runs signIn for a on a goroutine counted by bg: it blocks until
+// the user is done in the browser, at the latest when ctx ends or after
+// SignInTimeout. Then retry(a.Name), when it succeeded and retry is not
+// nil, and done(err) through do, the UI goroutine's queue. It logs the
+// start and the outcome. The tray and the settings window both sign in
+// with it.
+func RunSignIn(ctx context.Context, bg *sync.WaitGroup, a settings.Account, signIn func(context.Context, settings.Account) error,
+	retry func(account string), do func(func()), logger *slog.Logger, done func(error)) {
+	logger = logger.With("account", a.Name)
 	logger.Info("sign-in started")
-	ctx, cancel := context.WithTimeout(t.ctx, signInTimeout)
-	t.bg.Go(func() {
+	ctx, cancel := context.WithTimeout(ctx, SignInTimeout)
+	bg.Go(func() {
 		defer cancel()
-		err := signInFn(ctx, a)
-		if err == nil && watcher != nil {
-			watcher.Retry(a.Name)
+		err := signIn(ctx, a)
+		if err == nil && retry != nil {
+			retry(a.Name)
 		}
 		do(func() {
 			if err != nil {
 				logger.Warn("sign-in failed", "err", err)
-				t.model.signIns[a.Name] = &signIn{err: err}
 			} else {
 				logger.Info("signed in")
-				delete(t.model.signIns, a.Name)
 			}
-			t.refresh()
+			done(err)
 		})
 	})
-	return true
 }
 
 // menuSignature is what a menu shows; the tray skips resending a menu that

@@ -11,7 +11,6 @@ import (
 	"io"
 	"log/slog"
 	"sync"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -216,41 +215,25 @@ func (t *windows) closed(w fyne.Window) {
 // signingIn reports whether a browser sign-in for the account is running.
 func (t *windows) signingIn(name string) bool { return t.signIns[name] }
 
-// signInTimeout bounds a browser sign-in the user walked away from.
-const signInTimeout = 15 * time.Minute
-
-// startSignIn runs Options.SignIn for a on a goroutine of its own (it
-// blocks until the user is done in the browser), then Watcher.Retry. At
-// most one runs per account: it returns false, and does nothing, while one
-// is running or when there is no SignIn. done runs on the Fyne goroutine
-// with SignIn's result. The goroutine ends when SignIn returns: at the
-// latest when t.ctx ends or after signInTimeout; RunSettings waits for it.
+// startSignIn runs Options.SignIn for a (see tray.RunSignIn), then
+// Watcher.Retry. At most one runs per account: it returns false, and does
+// nothing, while one is running or when there is no SignIn. done runs on
+// the Fyne goroutine with SignIn's result. RunSettings waits for the
+// goroutine.
 func (t *windows) startSignIn(a settings.Account, done func(error)) bool {
 	if t.o.SignIn == nil || t.signIns[a.Name] {
 		return false
 	}
 	t.signIns[a.Name] = true
-	signInFn, watcher, do := t.o.SignIn, t.o.Watcher, t.do
-	logger := t.o.Logger.With("account", a.Name)
-	logger.Info("sign-in started")
-	ctx, cancel := context.WithTimeout(t.ctx, signInTimeout)
-	t.bg.Go(func() {
-		defer cancel()
-		err := signInFn(ctx, a)
-		if err == nil && watcher != nil {
-			watcher.Retry(a.Name)
+	var retry func(string)
+	if t.o.Watcher != nil {
+		retry = t.o.Watcher.Retry
+	}
+	tray.RunSignIn(t.ctx, &t.bg, a, t.o.SignIn, retry, t.do, t.o.Logger, func(err error) {
+		delete(t.signIns, a.Name)
+		if done != nil {
+			done(err)
 		}
-		do(func() {
-			delete(t.signIns, a.Name)
-			if err != nil {
-				logger.Warn("sign-in failed", "err", err)
-			} else {
-				logger.Info("signed in")
-			}
-			if done != nil {
-				done(err)
-			}
-		})
 	})
 	return true
 }
