@@ -7,15 +7,16 @@
 //
 // One new mail, from the server to the front, file by file:
 //
-//	Manager.Apply → supervisor.run           one goroutine per connection; backoff   supervisor.go, backoff.go
-//	  runSession → dial, login               TCP, TLS or STARTTLS, LOGIN or OAuth2   session.go, dial.go, tls.go, login.go
-//	    watchOne → examine, sync             EXAMINE; UIDVALIDITY, UIDNEXT vs Store  idle.go, sync.go
-//	      idle (or poll, statuspoll)         IDLE until the server speaks            idle.go, poll.go, statuspoll.go
-//	"* N EXISTS" → UnilateralDataHandler     go-imap's reader; signal(exists)        session.go
-//	      idle returns → fetchNew            DONE; UID FETCH next:*; drop uid < next fetch.go
-//	        newPendingMail, fetchPreviews    mailtext builds the NewMail             newmail.go
-//	        send(*NewMail), send(*Batch)     Manager.Events(), shared by all         supervisor.go, event.go
-//	        save(next) → Store               the watermark, then back to IDLE        sync.go
+//	Manager.Apply → supervisor.run          one goroutine per connection; backoff    supervisor.go, backoff.go
+//	  runSession → dial, login              TCP, TLS or STARTTLS, LOGIN or OAuth2    session.go, dial.go, tls.go, login.go
+//	    watchOne → examine, sync            EXAMINE; UIDVALIDITY, UIDNEXT vs ledger  idle.go, sync.go, ledger.go
+//	      idle (or poll, statuspoll)        IDLE until the server speaks             idle.go, poll.go, statuspoll.go
+//	"* N EXISTS" → UnilateralDataHandler    go-imap's reader; signal(exists)         session.go
+//	      idle returns → fetchNew, fetchSet DONE; UID FETCH next:*; drop uid < next  fetch.go
+//	        newPendingMail, fetchPreviews   mailtext builds the NewMail              newmail.go
+//	        announce → ledger.handOn, send  once per Message-ID; Manager.Events()    announce.go, supervisor.go
+//	        send(*Batch), back to IDLE      the fetch's end: digests, batch hooks    fetch.go, event.go
+//	the front: NewMail.Delivered()          the watermark passes the UID, saved      ledger.go
 //
 // Every goroutine is owned: the Manager owns the supervisors and waits for
 // them in Close; a session owns its interrupter. Errors are classified once
