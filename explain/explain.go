@@ -199,7 +199,8 @@ func classify(err error) meaning {
 		return m(at(i18n.Mark("no route to {{.Addr}}"), i18n.Mark("no route to the server")), i18n.Mark("Check the network connection and the host name."))
 	case errors.Is(err, os.ErrDeadlineExceeded), errors.Is(err, context.DeadlineExceeded):
 		return m(at(i18n.Mark("no answer from {{.Addr}}"), i18n.Mark("no answer from the server")), i18n.Mark("Check the host and the port, and that a firewall lets the port through."))
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET),
+	case errors.Is(err, imapwatch.ErrConnectionLost),
+		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET),
 		errors.Is(err, syscall.EPIPE), errors.Is(err, net.ErrClosed):
 		return m(i18n.Mark("the connection was closed"), retryByItself)
 

@@ -92,6 +92,7 @@ var describeTests = []struct {
 		"the server sent more data than idlebell reads", "idlebell check"},
 	{"imapwatch.ErrResponseTooLarge", imapwatch.ErrResponseTooLarge, "the server sent more data than idlebell reads", "idlebell check"},
 	{"imapwatch.ErrTimeout", fmt.Errorf("login to imap.example.com:993: %w", imapwatch.ErrTimeout), "the server does not answer", "by itself"},
+	{"imapwatch.ErrConnectionLost", fmt.Errorf("fetch: %w", imapwatch.ErrConnectionLost), "the connection was closed", "by itself"},
 	{"imapwatch.ErrWake", imapwatch.ErrWake, "reconnecting after sleep or a network change", ""},
 	{"imapwatch.ErrCheckNow", imapwatch.ErrCheckNow, "reconnecting: you asked to check now", ""},
 	{"unknown", errors.New("* BYE something raw"), "connection failed", "idlebell check"},

@@ -190,7 +190,7 @@ func startTLS(g *guard, debug io.Writer) error {
 	switch f := strings.Fields(strings.ToUpper(greeting)); {
 	case len(f) >= 2 && f[0] == "*" && f[1] == "OK":
 	case len(f) >= 2 && f[0] == "*" && f[1] == "BYE":
-		return fmt.Errorf("greeting: server closed the connection: %s: %w", strings.TrimSpace(greeting), errConnLost)
+		return fmt.Errorf("greeting: server closed the connection: %s: %w", strings.TrimSpace(greeting), ErrConnectionLost)
 	default:
 		// PREAUTH before TLS would skip authentication in the clear.
 		return fmt.Errorf("%w: greeting %q", ErrNoTLS, strings.TrimSpace(greeting))

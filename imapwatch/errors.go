@@ -94,6 +94,9 @@ var (
 	// ErrServerUnavailable: the server refused for now: [UNAVAILABLE],
 	// [SERVERBUG], [LIMIT] or [INUSE] (RFC 5530).
 	ErrServerUnavailable = errors.New("server temporarily unavailable")
+	// ErrConnectionLost: the connection broke or the server closed it (a
+	// BYE, a cut in the middle of an answer, the socket closed).
+	ErrConnectionLost = errors.New("connection lost")
 	// ErrResponseTooLarge: the server sent a line, literal or response
 	// larger than idlebell reads (see *ResponseTooLargeError).
 	ErrResponseTooLarge = errors.New("server sent more than idlebell reads")

@@ -125,7 +125,7 @@ func (s *session) idle(ctx context.Context, resync <-chan time.Time, started fun
 			s.waiting.Store(false)
 			cmd.Close()
 			sv.droppedSilently()
-			return wakeNone, s.commandErr("idle", errConnLost)
+			return wakeNone, s.commandErr("idle", ErrConnectionLost)
 		case <-s.g.bye:
 			s.waiting.Store(false)
 			return wakeNone, s.byeErr()

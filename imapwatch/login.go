@@ -116,7 +116,7 @@ func loginToken(ctx context.Context, c *imapclient.Client, cfg *Config, onSecret
 		}
 		select {
 		case <-c.Closed():
-			return authInfo{}, fmt.Errorf("authenticate to %s: %w", cfg.Addr(), errConnLost)
+			return authInfo{}, fmt.Errorf("authenticate to %s: %w", cfg.Addr(), ErrConnectionLost)
 		default:
 		}
 		sc := newTokenClient(mech, cfg.Username, tok, host, port)

@@ -32,7 +32,7 @@ func (s *session) poll(ctx context.Context, resync <-chan time.Time) (wakeReason
 	case wakeShutdown:
 		return reason, nil
 	case wakeNone:
-		return wakeNone, s.commandErr("poll", errConnLost)
+		return wakeNone, s.commandErr("poll", ErrConnectionLost)
 	}
 	if err := s.await("noop", func() error { return s.c.Noop().Wait() }); err != nil {
 		return wakeNone, s.commandErr("noop", err)

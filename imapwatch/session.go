@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 )
 
@@ -302,9 +303,9 @@ func (s *session) byeErr() error {
 	if s.sv.cfg.Token != nil && s.g.tokenExpired() {
 		// Reconnect at once (the first retry is immediate) with a new token.
 		s.sv.refreshToken = true
-		return fmt.Errorf("server closed the session: access token expired: %w", errConnLost)
+		return fmt.Errorf("server closed the session: access token expired: %w", ErrConnectionLost)
 	}
-	return fmt.Errorf("server closed the session (BYE): %w", errConnLost)
+	return fmt.Errorf("server closed the session (BYE): %w", ErrConnectionLost)
 }
 
 func (s *session) logout() {
@@ -325,10 +326,20 @@ func (s *session) commandErr(what string, err error) error {
 	if errors.Is(err, ErrTimeout) {
 		return err
 	}
+	var ierr *imap.Error
 	select {
 	case <-s.c.Closed():
-		return fmt.Errorf("%s: %w", what, errConnLost)
+		return fmt.Errorf("%s: %w", what, ErrConnectionLost)
 	default:
+		if errors.Is(err, ErrConnectionLost) {
+			return fmt.Errorf("%s: %w", what, ErrConnectionLost)
+		}
+		if !errors.As(err, &ierr) {
+			// go-imap fails a command with something else than the server's
+			// answer only when the connection is gone (a response broken
+			// off, the socket closed); it reports Closed only after.
+			return fmt.Errorf("%s: %w (%v)", what, ErrConnectionLost, s.sv.secrets.redactErr(err))
+		}
 	}
 	return fmt.Errorf("%s: %w", what, s.sv.secrets.redactErr(err))
 }

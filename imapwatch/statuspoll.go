@@ -42,7 +42,7 @@ func (s *session) watchMany(ctx context.Context) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-s.c.Closed():
-			return s.commandErr("poll", errConnLost)
+			return s.commandErr("poll", ErrConnectionLost)
 		case <-s.g.bye:
 			return s.byeErr()
 		case <-t.C:

@@ -11,8 +11,6 @@ import (
 // logoutGrace bounds the polite goodbye (DONE, LOGOUT) on shutdown.
 const logoutGrace = 1500 * time.Millisecond
 
-var errConnLost = errors.New("connection lost")
-
 // stuckAfter is how long a connection must have been silent, connecting or
 // in a command, for Check now to drop it and connect anew.
 const stuckAfter = 2 * time.Second
