@@ -9,7 +9,8 @@ import (
 // backoff paces reconnects: the first retry is immediate, then 1 s doubling
 // to a cap, each randomised to 0.5–1.5× so that many clients cut off at once
 // do not come back in step. It is reset only once a connection is healthy
-// again (IDLE or polling established), never merely on a successful dial.
+// again (it stayed up, completed a resync or handed on new mail), never
+// merely on a successful dial.
 type backoff struct {
 	mu     sync.Mutex
 	n      int

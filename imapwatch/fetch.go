@@ -2,6 +2,7 @@ package imapwatch
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -19,11 +20,11 @@ const fetchBatch = 100
 // UIDs of the rest, whose items are fetched batch by batch. It adds the new
 // messages without \Seen to the mailbox's known unseen count.
 //
-// Mails are handed on only after the answers they came in completed OK: a
-// connection cut in the middle of an answer (an envelope missing, a
-// literal short) hands on nothing of it; the next session fetches again
-// from the watermark. Every FETCH is bounded by progress (watch), not by
-// its total time, so a large answer on a slow link is not cut.
+// Only complete messages are handed on: a connection cut in the middle of
+// a message's answer (an envelope missing, a literal short) hands on
+// nothing of it, and the next session fetches again from the hand-on
+// position (see fetchSet). Every FETCH is bounded by progress (watchdog),
+// not by its total time, so a large answer on a slow link is not cut.
 func (s *session) fetchNew(ctx context.Context, mbox string, catchUp bool) error {
 	_, _, pos := s.sv.mark(mbox).l.position()
 	if pos >= noUID {
@@ -38,87 +39,226 @@ func (s *session) fetchNew(ctx context.Context, mbox string, catchUp bool) error
 }
 
 // fetchSet fetches the messages of set with UID >= from and hands them on.
+//
+// A link that cuts every answer still delivers, mail by mail. In the
+// first answer a message is complete once the next one began or the answer
+// ended OK (go-imap reads responses in order and stops at the first broken
+// one), so complete messages are handed on while the answer streams, as
+// long as each needs no second round trip and all before it were handed
+// on. After a FETCH lost the connection, the mailbox's next fetch asks for
+// as many messages as were complete before the cut (halved on each further
+// cut, down to one), lists them first with UID SEARCH, and hands each group
+// on whole before it asks for the next, twice as many; a fetch that
+// completes goes back to one "UID FETCH n:*".
 func (s *session) fetchSet(ctx context.Context, mbox string, set imap.UIDSet, from uint32, catchUp bool) error {
-	sv := s.sv
-	m := sv.mark(mbox)
+	m := s.sv.mark(mbox)
 	_, validity, _ := m.l.position()
-	newUnseen := int64(0)
+	f := &fetchRun{s: s, ctx: ctx, m: m, mbox: mbox, validity: validity, catchUp: catchUp, inOrder: true}
+	defer f.finish() // also for the mails handed on before a failure
+	err := f.run(set, from)
+	switch {
+	case err == nil:
+		m.fetchLimit = 0
+	case s.ctx.Err() == nil && (errors.Is(err, ErrConnectionLost) || errors.Is(err, ErrTimeout)):
+		// The link broke in the middle (not the server refusing, not Wake or
+		// Check now): ask for fewer next time.
+		old := m.fetchLimit
+		if old == 0 {
+			m.fetchLimit = max(1, min(f.complete, fetchBatch))
+		} else {
+			m.fetchLimit = max(1, min(f.complete, old/2))
+		}
+		s.sv.logger.Info("fetch cut off; fetching fewer messages at a time", "mailbox", mbox,
+			"handed_on", f.sent, "complete_before_cut", f.complete, "next_at_most", m.fetchLimit)
+	}
+	return err
+}
+
+// fetchRun is one fetchSet: what it handed on so far.
+type fetchRun struct {
+	s        *session
+	ctx      context.Context
+	m        *mark
+	mbox     string
+	validity uint32
+	catchUp  bool
+
+	sent      int   // mails handed on
+	newUnseen int64 // of the messages handed on (or known as announced before), those without \Seen
+	inOrder   bool  // the answers came in UID order so far
+	last      uint32
+	complete  int // messages of the last first-round answer known complete
+}
+
+// run fetches set whole ("UID FETCH set", streaming), or, while the
+// mailbox's fetchLimit says the link cuts long answers, in groups.
+func (f *fetchRun) run(set imap.UIDSet, from uint32) error {
+	if f.m.fetchLimit == 0 {
+		return f.round(set, from)
+	}
+	uids, err := f.s.searchUIDs(set, from)
+	if err != nil {
+		return err
+	}
+	for len(uids) > 0 {
+		n := min(f.m.fetchLimit, len(uids))
+		if err := f.round(imap.UIDSetNum(uids[:n]...), from); err != nil {
+			return err
+		}
+		uids = uids[n:]
+		f.m.fetchLimit = min(2*f.m.fetchLimit, fetchBatch)
+	}
+	return nil
+}
+
+// round is one first-round FETCH of set and what follows it: complete
+// messages that need nothing more are handed on as they come; the others
+// wait (the items of at most fetchBatch messages, the UIDs of the rest)
+// for their second round trips after the answer ended OK.
+func (f *fetchRun) round(set imap.UIDSet, from uint32) error {
+	s := f.s
 	wd := s.watchdog()
 	defer wd.stop()
 	cmd := s.c.Fetch(set, fetchNewOptions)
-	var first []*pendingMail
+	var held []*pendingMail
 	var rest []imap.UID
-	inOrder, last := true, uint32(0)
+	streaming := true
+	f.complete = 0
+	take := func(p *pendingMail) error { // p is complete
+		f.complete++
+		if streaming && f.inOrder && len(held) == 0 && p.ready() {
+			wd.pause() // idlebell is slow now, not the server
+			defer wd.resume()
+			return f.handOn(p)
+		}
+		streaming = false
+		if len(held) < fetchBatch {
+			held = append(held, p)
+		} else {
+			rest = append(rest, imap.UID(p.ev.UID))
+		}
+		return nil
+	}
+	// prev was read, but is complete only once the next message began (it
+	// is collected now) or the answer ended OK.
+	var prev *pendingMail
+	var handErr error
 	if err := collectEach(cmd, func(buf *imapclient.FetchMessageBuffer) error {
+		if prev != nil {
+			if handErr = take(prev); handErr != nil {
+				return handErr
+			}
+			prev = nil
+		}
 		uid := uint32(buf.UID)
 		if uid < from || uid == 0 {
 			return nil
 		}
-		if uid <= last {
-			inOrder = false
+		if uid <= f.last {
+			f.inOrder = false
 		}
-		last = uid
-		if !slices.Contains(buf.Flags, imap.FlagSeen) {
-			newUnseen++
-		}
-		if len(first) < fetchBatch {
-			first = append(first, newPendingMail(sv.cfg.Name, mbox, validity, buf, catchUp))
-		} else {
-			rest = append(rest, buf.UID)
-		}
+		f.last = uid
+		prev = newPendingMail(s.sv.cfg.Name, f.mbox, f.validity, buf, f.catchUp)
 		return nil
 	}); err != nil {
-		return s.fetchErr(wd, err)
+		if handErr != nil {
+			return handErr
+		}
+		return s.fetchErr(wd, err) // prev may be cut: dropped
 	}
 	wd.stop()
-	if !inOrder {
+	if prev != nil {
+		if err := take(prev); err != nil {
+			return err
+		}
+	}
+	if !f.inOrder {
 		// The hand-on position stays: the next fetch re-reads the range,
 		// and the announced keys keep it from repeating; this path exists
 		// for odd servers only.
-		sv.logger.Warn("server answered fetch out of uid order", "mailbox", mbox)
+		s.sv.logger.Warn("server answered fetch out of uid order", "mailbox", f.mbox)
 	}
-	sent := 0
-	defer func() { // also for the mails handed on before a failure
-		if sent > 0 {
-			sv.logger.Debug("new mail", "mailbox", mbox, "count", sent, "catch_up", catchUp)
-			sv.send(ctx, &Batch{Account: sv.cfg.Name, Mailbox: mbox, Count: sent, CatchUp: catchUp})
-			if m.unseen >= 0 && newUnseen > 0 {
-				s.report(ctx, mbox, m.unseen+newUnseen)
-			}
-		}
-	}()
-	hand := func(batch []*pendingMail) error {
-		if err := s.fetchPreviews(batch); err != nil {
-			return err
-		}
-		for _, p := range batch {
-			// Only when the answers came in UID order is "everything below
-			// uid+1 was handed on" true mid-way.
-			handed, err := s.announce(ctx, m, p.ev, inOrder)
-			if err != nil {
-				return err
-			}
-			if handed {
-				sent++
-			}
-		}
-		return nil
-	}
-	if err := hand(first); err != nil {
+	if err := f.handAll(held); err != nil {
 		return err
 	}
 	for len(rest) > 0 {
 		n := min(fetchBatch, len(rest))
-		batch, err := s.fetchItems(sv.cfg.Name, mbox, validity, rest[:n], catchUp)
+		batch, err := s.fetchItems(s.sv.cfg.Name, f.mbox, f.validity, rest[:n], f.catchUp)
 		if err != nil {
 			return err
 		}
 		rest = rest[n:]
-		if err := hand(batch); err != nil {
+		if err := f.handAll(batch); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// handAll fetches a batch's previews and hands its mails on.
+func (f *fetchRun) handAll(batch []*pendingMail) error {
+	if err := f.s.fetchPreviews(batch); err != nil {
+		return err
+	}
+	for _, p := range batch {
+		if err := f.handOn(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// handOn hands one complete mail on (see announce). Only when the answers
+// came in UID order is "everything below uid+1 was handed on" true mid-way.
+func (f *fetchRun) handOn(p *pendingMail) error {
+	p.setPreview()
+	if p.unseen {
+		f.newUnseen++
+	}
+	handed, err := f.s.announce(f.ctx, f.m, p.ev, f.inOrder)
+	if err != nil {
+		return err
+	}
+	if handed {
+		f.sent++
+	}
+	return nil
+}
+
+// finish follows what was handed on with its Batch and the new unread
+// count. Mail handed on is progress: the backoff starts over, so a link
+// that cuts every answer is retried soon while it still delivers.
+func (f *fetchRun) finish() {
+	if f.sent == 0 {
+		return
+	}
+	sv := f.s.sv
+	sv.logger.Debug("new mail", "mailbox", f.mbox, "count", f.sent, "catch_up", f.catchUp)
+	sv.send(f.ctx, &Batch{Account: sv.cfg.Name, Mailbox: f.mbox, Count: f.sent, CatchUp: f.catchUp})
+	if f.m.unseen >= 0 && f.newUnseen > 0 {
+		f.s.report(f.ctx, f.mbox, f.m.unseen+f.newUnseen)
+	}
+	f.s.backoff.reset()
+}
+
+// searchUIDs lists the UIDs of set at or above from, ascending.
+func (s *session) searchUIDs(set imap.UIDSet, from uint32) ([]imap.UID, error) {
+	var data *imap.SearchData
+	err := s.await("search fetch", func() (err error) {
+		data, err = s.c.UIDSearch(&imap.SearchCriteria{UID: []imap.UIDSet{set}}, nil).Wait()
+		return err
+	})
+	if err != nil {
+		return nil, s.commandErr("search fetch", err)
+	}
+	var uids []imap.UID
+	for _, u := range data.AllUIDs() {
+		if uint32(u) >= from && u != 0 {
+			uids = append(uids, u)
+		}
+	}
+	slices.Sort(uids)
+	return slices.Compact(uids), nil
 }
 
 // fetchErr says why a FETCH failed: no progress in time, or as commandErr.

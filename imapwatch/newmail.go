@@ -66,12 +66,14 @@ type pendingMail struct {
 	data     []byte // the part's first bytes fetched so far
 	complete bool   // data is the whole part
 	noSender bool   // From is empty or only groups: Sender and Reply-To are wanted
+	unseen   bool   // without \Seen
 }
 
 // newPendingMail builds the NewMail of one message from the first round
 // trip's items; its Preview waits for fetchPreviews.
 func newPendingMail(account, mbox string, validity uint32, buf *imapclient.FetchMessageBuffer, catchUp bool) *pendingMail {
-	p := &pendingMail{ev: &NewMail{Account: account, Mailbox: mbox, UID: uint32(buf.UID), UIDValidity: validity, CatchUp: catchUp}}
+	p := &pendingMail{ev: &NewMail{Account: account, Mailbox: mbox, UID: uint32(buf.UID), UIDValidity: validity, CatchUp: catchUp},
+		unseen: !slices.Contains(buf.Flags, imap.FlagSeen)}
 	if buf.BodyStructure != nil {
 		p.part, p.charset, p.hasPart = mailtext.ChoosePart(buf.BodyStructure)
 	}
@@ -84,6 +86,30 @@ func newPendingMail(account, mbox string, validity uint32, buf *imapclient.Fetch
 	p.header = buf.FindBodySection(headerFields)
 	p.noSender = p.setHeaders().NoFrom
 	return p
+}
+
+// wants is how many more bytes of the chosen part the preview needs (0:
+// none), after switching to the part's alternative when the part read to
+// its end shows nothing.
+func (p *pendingMail) wants() uint32 {
+	if !p.hasPart {
+		return 0
+	}
+	if alt, ok := mailtext.Fallback(p.part, p.data, p.complete); ok {
+		p.part, p.data, p.complete = alt, nil, false
+	}
+	return mailtext.NextFetch(p.part, p.data, p.complete)
+}
+
+// ready reports whether the first round trip brought all the mail needs:
+// no part to fetch, no Sender or Reply-To to look at.
+func (p *pendingMail) ready() bool { return !p.noSender && p.wants() == 0 }
+
+// setPreview makes the preview from the part's bytes fetched.
+func (p *pendingMail) setPreview() {
+	if p.hasPart {
+		p.ev.Preview = mailtext.Preview(p.part, p.data, p.complete)
+	}
 }
 
 func (p *pendingMail) setHeaders() mailtext.Headers {
@@ -113,9 +139,10 @@ func (s *session) fetchItems(account, mbox string, validity uint32, uids []imap.
 }
 
 // fetchPreviews fetches the chosen part's first bytes of every mail of a
-// batch and sets their previews: one UID FETCH per part number and offset,
-// repeated while mailtext.NextFetch wants more of some part. Mail whose
-// From is empty or only groups gets its Sender and Reply-To fields here too.
+// batch, for the previews made when they are handed on: one UID FETCH per
+// part number and offset, repeated while mailtext.NextFetch wants more of
+// some part. Mail whose From is empty or only groups gets its Sender and
+// Reply-To fields here too.
 func (s *session) fetchPreviews(batch []*pendingMail) error {
 	if err := s.fetchFallbackFields(batch); err != nil {
 		return err
@@ -128,13 +155,7 @@ func (s *session) fetchPreviews(batch []*pendingMail) error {
 		groups := map[key][]*pendingMail{}
 		var order []key
 		for _, p := range batch {
-			if !p.hasPart {
-				continue
-			}
-			if alt, ok := mailtext.Fallback(p.part, p.data, p.complete); ok {
-				p.part, p.data, p.complete = alt, nil, false
-			}
-			n := mailtext.NextFetch(p.part, p.data, p.complete)
+			n := p.wants()
 			if n == 0 {
 				continue
 			}
@@ -151,11 +172,6 @@ func (s *session) fetchPreviews(batch []*pendingMail) error {
 			if err := s.fetchPart(groups[k], k.off, k.size); err != nil {
 				return err
 			}
-		}
-	}
-	for _, p := range batch {
-		if p.hasPart {
-			p.ev.Preview = mailtext.Preview(p.part, p.data, p.complete)
 		}
 	}
 	return nil

@@ -109,7 +109,9 @@ func (sv *supervisor) state(ctx context.Context, s State, err error, retryAt tim
 //
 // A session counts as healthy (and resets the backoff) only once it stayed
 // up for Config.HealthyAfter or completed a resync, so a server that accepts
-// IDLE and drops the connection at once is retried ever more slowly; and
+// IDLE and drops the connection at once is retried ever more slowly; one
+// that handed on new mail resets it too, so a link that cuts every answer
+// is retried soon for as long as it still delivers; and
 // whatever happens, the account makes at most connLimit connections per
 // connWindow. Every reconnecting and connecting state carries the reason.
 func (sv *supervisor) run(ctx context.Context, b *backoff) {

@@ -21,6 +21,9 @@ type mark struct {
 	warnedNext uint32
 	// announced are the last UIDs this supervisor announced, for Gone.
 	announced []uint32
+	// fetchLimit, when not 0, is how many messages one FETCH asks for:
+	// the link cut a FETCH answer (see fetchSet).
+	fetchLimit int
 }
 
 // mark returns the mailbox's mark, made on first use.

@@ -28,6 +28,7 @@ var behaviours = map[string]func() badimap.Behaviour{
 	"huge-literal-env": func() badimap.Behaviour { return badimap.HugeLiteral("ENVELOPE") },
 	"echo-login":       badimap.EchoLogin,
 	"cut-fetch":        func() badimap.Behaviour { return badimap.CutFetch(20, 30, 150, 300, 450, 600, 90, 520) },
+	"cut-every-fetch":  func() badimap.Behaviour { return badimap.CutFetch(0, 30, 150, 300, 450, 600, 90, 520) },
 	"none":             func() badimap.Behaviour { return badimap.Behaviour{Name: "none"} },
 }
 
