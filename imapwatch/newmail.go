@@ -225,6 +225,8 @@ func (s *session) fetchFallbackFields(batch []*pendingMail) error {
 	if len(uids) == 0 {
 		return nil
 	}
+	wd := s.watchdog()
+	defer wd.stop()
 	cmd := s.c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{fallbackFields}})
 	if err := collectEach(cmd, func(buf *imapclient.FetchMessageBuffer) error {
 		if p := byUID[buf.UID]; p != nil {
@@ -238,7 +240,7 @@ func (s *session) fetchFallbackFields(batch []*pendingMail) error {
 		}
 		return nil
 	}); err != nil {
-		return s.commandErr("fetch", err)
+		return s.fetchErr(wd, err)
 	}
 	return nil
 }

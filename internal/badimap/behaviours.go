@@ -31,6 +31,18 @@ func StallAfter(command string, times int) Behaviour {
 	return Behaviour{Name: "stall " + command, Rules: []*Rule{{Command: command, Times: times, Action: Stall()}}}
 }
 
+// StallNth never answers the n-th command (from 1) of its kind, over all
+// connections: e.g. the second UID FETCH of a new mail, the one for its
+// Sender.
+func StallNth(command string, n int) Behaviour {
+	b := Behaviour{Name: fmt.Sprintf("stall %s #%d", command, n)}
+	if n > 1 { // Times 0 would pass every one
+		b.Rules = append(b.Rules, &Rule{Command: command, Times: n - 1, Action: Pass()})
+	}
+	b.Rules = append(b.Rules, &Rule{Command: command, Times: 1, Action: Stall()})
+	return b
+}
+
 // CloseAfterIdle accepts IDLE ("+ idling") and closes the connection at once.
 func CloseAfterIdle() Behaviour {
 	return Behaviour{Name: "close after idle", Rules: []*Rule{{Command: "IDLE", Action: CloseAfterContinuation()}}}

@@ -71,6 +71,10 @@ type Action struct {
 	new   []byte
 }
 
+// Pass lets the answer through unchanged. A Rule with Pass and Times lets
+// the first commands through before a later Rule for the same command fires.
+func Pass() Action { return Action{kind: actNone} }
+
 // Cut passes this many bytes of the answer, then closes the connection. The
 // n-th firing of the rule uses bytes[n % len(bytes)].
 func Cut(bytes ...int) Action { return Action{kind: actCut, bytes: bytes} }
