@@ -33,7 +33,7 @@ func TestCheckClassifiesMailboxRefusals(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, cfg := startBad(t, badimap.RefuseStatus(tt.code))
+			_, cfg := startBad(t, badimap.RefuseStatus(tt.code, 0))
 			cfg.Mailboxes = []string{tt.mailbox}
 			r := Check(context.Background(), cfg)
 			if r.Step != "mailbox" {

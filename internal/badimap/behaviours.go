@@ -83,6 +83,18 @@ func EchoLogin() Behaviour {
 	}}
 }
 
+// RefuseLogin answers LOGIN with typ (NO or BAD) and [code] (none when
+// empty), times times in all (0: always); afterwards the password decides.
+func RefuseLogin(typ imap.StatusResponseType, code imap.ResponseCode, times int) Behaviour {
+	var n atomic.Int32
+	return Behaviour{Name: "refuse login " + string(code), Login: func(int, string, string) error {
+		if times > 0 && int(n.Add(1)) > times {
+			return nil
+		}
+		return &imap.Error{Type: typ, Code: code, Text: "not now"}
+	}}
+}
+
 // LoginDisabled advertises LOGINDISABLED.
 func LoginDisabled() Behaviour {
 	return Behaviour{Name: "login disabled", Rules: []*Rule{{Action: Rewrite("CAPABILITY IMAP4rev2 IMAP4rev1", "CAPABILITY IMAP4rev2 IMAP4rev1 LOGINDISABLED")}}}
@@ -101,9 +113,14 @@ func RefuseSelect(code imap.ResponseCode, times int) Behaviour {
 }
 
 // RefuseStatus answers STATUS with NO [code] (no code when code is empty),
-// as a server does for a mailbox it has not, or not now.
-func RefuseStatus(code imap.ResponseCode) Behaviour {
+// as a server does for a mailbox it has not, or not now; times times in all
+// (0: always).
+func RefuseStatus(code imap.ResponseCode, times int) Behaviour {
+	var n atomic.Int32
 	return Behaviour{Name: "refuse status " + string(code), RefuseStatus: func(int, string) error {
+		if times > 0 && int(n.Add(1)) > times {
+			return nil
+		}
 		return &imap.Error{Type: imap.StatusResponseTypeNo, Code: code, Text: "mailbox not available now"}
 	}}
 }
