@@ -47,21 +47,11 @@ func TCPSockets(filter string) ([]TCPInfo, error) {
 			continue
 		}
 		ti := &infos[len(infos)-1]
+		fields := map[string]*int64{"segs_out": &ti.SegsOut, "data_segs_out": &ti.DataSegsOut, "segs_in": &ti.SegsIn,
+			"data_segs_in": &ti.DataSegsIn, "bytes_sent": &ti.BytesSent, "bytes_received": &ti.BytesRecvd}
 		for _, m := range ssField.FindAllStringSubmatch(line, -1) {
-			v, _ := strconv.ParseInt(m[2], 10, 64)
-			switch m[1] {
-			case "segs_out":
-				ti.SegsOut = v
-			case "data_segs_out":
-				ti.DataSegsOut = v
-			case "segs_in":
-				ti.SegsIn = v
-			case "data_segs_in":
-				ti.DataSegsIn = v
-			case "bytes_sent":
-				ti.BytesSent = v
-			case "bytes_received":
-				ti.BytesRecvd = v
+			if f := fields[m[1]]; f != nil {
+				*f, _ = strconv.ParseInt(m[2], 10, 64)
 			}
 		}
 	}
