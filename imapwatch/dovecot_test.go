@@ -1,7 +1,10 @@
 package imapwatch
 
 import (
+	"bytes"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -233,4 +236,86 @@ func TestDovecotStartTLS(t *testing.T) {
 	c.waitState(t, StateIdle, wait)
 	srv.deliver(t, user, "INBOX", testMessage(1, "over starttls"))
 	assertOnce(t, c.untilSentinel(t, srv, user, "INBOX", wait), "over starttls")
+}
+
+// TestDovecotStatusPollLeavesMailbox: the shared polling connection EXAMINEs
+// a folder to fetch its new mail, then leaves it (UNSELECT, or CLOSE where
+// the server lacks UNSELECT), so its next STATUS is not of the selected
+// mailbox: RFC 3501 asks clients not to, Dovecot answers it with [CLIENTBUG]
+// and with the session's own view of the folder, in which the next mail
+// never shows.
+func TestDovecotStatusPollLeavesMailbox(t *testing.T) {
+	env := testsession.FromEnv(t)
+	t.Parallel()
+	noUnselect, err := testsession.StartDovecot(t.TempDir(), testsession.DovecotOptions{NoUNSELECT: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { noUnselect.Stop() })
+	for _, d := range []struct {
+		name  string
+		d     *testsession.Dovecot
+		leave string // the command that leaves the folder
+	}{{"idle", env.Dovecot, "UNSELECT"}, {"noidle", env.NoIdle, "UNSELECT"}, {"no UNSELECT", noUnselect, "CLOSE"}} {
+		t.Run(d.name, func(t *testing.T) {
+			srv := &dovecotServer{d: d.d}
+			user, cfg := srv.newUser(t)
+			srv.createMailbox(t, user, "Work")
+			trace := &lockedBuffer{b: &bytes.Buffer{}}
+			cfg.Trace = trace
+			t.Cleanup(func() { // also when the sentinel never came
+				var bugs []string
+				for _, line := range strings.Split(trace.String(), "\n") {
+					if strings.Contains(line, "[CLIENTBUG]") {
+						bugs = append(bugs, line)
+					}
+				}
+				if len(bugs) > 0 {
+					t.Errorf("server answered [CLIENTBUG] %d times, first: %q", len(bugs), bugs[0])
+				}
+			})
+			cfg.Mailboxes, cfg.MaxConnections = []string{"INBOX", "Work"}, 1 // both on the STATUS connection
+			cfg.PollInterval = 50 * time.Millisecond
+			_, c := startManager(t, cfg, newMemStore())
+			c.waitStates(t, wait, map[string]State{"INBOX": StatePolling, "Work": StatePolling})
+			srv.deliver(t, user, "Work", testMessage(1, "to Work"))
+			assertOnce(t, c.waitMails(t, 1, wait), "to Work")
+			// Work was EXAMINEd for that mail; the poll that finds the
+			// sentinel has sent STATUS Work again since.
+			assertOnce(t, c.untilSentinel(t, srv, user, "Work", wait))
+			cmds := sentCommands(trace.String())
+			examined := slices.Index(cmds, "EXAMINE Work")
+			if examined < 0 || !slices.Contains(cmds[examined:], "STATUS Work") {
+				t.Errorf("commands sent %q: want STATUS Work after EXAMINE Work", cmds)
+			}
+			if examined >= 0 && !slices.Contains(cmds[examined:], d.leave) {
+				t.Errorf("commands sent %q: want %s after EXAMINE Work", cmds, d.leave)
+			}
+			if d.leave != "UNSELECT" && slices.Contains(cmds, "UNSELECT") {
+				t.Errorf("commands sent %q: UNSELECT to a server that does not advertise it", cmds)
+			}
+		})
+	}
+}
+
+// sentCommands lists the commands of an IMAP trace as "EXAMINE Work" (the
+// command's name and, unquoted, its first argument), in order.
+func sentCommands(trace string) []string {
+	var out []string
+	for _, line := range strings.Split(trace, "\n") {
+		f := strings.Fields(line)
+		if len(f) > 0 && strings.HasPrefix(f[0], "[") {
+			f = f[1:] // the trace's account prefix
+		}
+		if len(f) < 2 || len(f[0]) < 2 || f[0][0] != 'T' || strings.Trim(f[0][1:], "0123456789") != "" ||
+			f[1] == "OK" || f[1] == "NO" || f[1] == "BAD" {
+			continue // not a tagged command
+		}
+		cmd := f[1]
+		if len(f) > 2 && cmd != "UID" {
+			cmd += " " + strings.Trim(f[2], `"`)
+		}
+		out = append(out, cmd)
+	}
+	return out
 }

@@ -8,7 +8,8 @@ import (
 )
 
 // watchMany checks several mailboxes over one connection with STATUS, every
-// PollInterval: the folders beyond max_connections.
+// PollInterval: the folders beyond max_connections. A folder with news is
+// EXAMINEd for its mail and left again (see leave) before the next STATUS.
 func (s *session) watchMany(ctx context.Context) error {
 	sv := s.sv
 	first := true
@@ -25,6 +26,9 @@ func (s *session) watchMany(ctx context.Context) error {
 				return s.mailboxErr("status", mbox, err)
 			}
 			if err := s.sync(ctx, mbox, st.UIDValidity, uint32(st.UIDNext), first); err != nil {
+				return err
+			}
+			if err := s.leave(); err != nil {
 				return err
 			}
 			if st.NumUnseen != nil {
@@ -50,4 +54,25 @@ func (s *session) watchMany(ctx context.Context) error {
 		}
 		s.waiting.Store(false)
 	}
+}
+
+// leave closes the mailbox sync EXAMINEd, if any: UNSELECT where the server
+// has it (RFC 3691, part of IMAP4rev2), else CLOSE, which expunges nothing in
+// a mailbox opened read-only. STATUS of the selected mailbox is what RFC 3501
+// (6.3.10) asks clients not to send: Dovecot answers it with [CLIENTBUG] and
+// the counts of the session's own view, which a new message does not change
+// until the next NOOP, so the folder's next mail would go unseen.
+func (s *session) leave() error {
+	if s.selected == "" {
+		return nil
+	}
+	name, cmd := "close", s.c.UnselectAndExpunge
+	if s.c.Caps().Has(imap.CapUnselect) {
+		name, cmd = "unselect", s.c.Unselect
+	}
+	if err := s.await(name, func() error { return cmd().Wait() }); err != nil {
+		return s.commandErr(name+" "+s.selected, err)
+	}
+	s.selected = ""
+	return nil
 }

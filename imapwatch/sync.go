@@ -41,6 +41,9 @@ func (sv *supervisor) mark(mbox string) *mark {
 // catchUp says whether what it finds arrived while nobody watched.
 func (s *session) examine(ctx context.Context, mbox string, catchUp bool) error {
 	var data *imap.SelectData
+	// Whatever the answer, the mailbox selected before is no more (RFC 3501
+	// 6.3.1: a failed SELECT leaves none selected).
+	s.selected = ""
 	err := s.await("examine "+mbox, func() (err error) {
 		data, err = s.c.Select(mbox, &imap.SelectOptions{ReadOnly: true}).Wait()
 		return err

@@ -29,6 +29,9 @@ type DovecotOptions struct {
 	// so that clients which check capabilities fall back to polling. Dovecot still accepts an
 	// IDLE command sent anyway.
 	NoIDLE bool
+	// NoUNSELECT makes the server advertise its capabilities without UNSELECT (RFC 3691), as
+	// servers without that extension do. Dovecot still accepts an UNSELECT sent anyway.
+	NoUNSELECT bool
 	// OAuth2IntrospectionURL, when set, adds an oauth2 passdb: XOAUTH2 and OAUTHBEARER tokens
 	// are validated by POSTing token=... to this URL (introspection_mode = post), whose JSON
 	// answer must say "active": true and carry the user in "username". LOGIN with Password()

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -167,8 +168,15 @@ service imap-login {
 }
 `, d.Dir, randomHex(4), internalUser, loginUser, uname, gname, d.password, plainPort, tlsPort,
 		oauthMechs, oauthPassdb, staticMechs)
-	if opts.NoIDLE {
-		fmt.Fprintf(&b, "imap_capability = %s\n", noIdleCaps)
+	if opts.NoIDLE || opts.NoUNSELECT {
+		caps := strings.Fields(noIdleCaps)
+		if !opts.NoIDLE {
+			caps = append(caps, "IDLE", "NOTIFY")
+		}
+		if opts.NoUNSELECT {
+			caps = slices.DeleteFunc(caps, func(c string) bool { return c == "UNSELECT" })
+		}
+		fmt.Fprintf(&b, "imap_capability = %s\n", strings.Join(caps, " "))
 	}
 	return os.WriteFile(d.Conf, []byte(b.String()), 0o644)
 }
