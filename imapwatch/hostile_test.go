@@ -85,7 +85,7 @@ func TestLoginRefusalsClassified(t *testing.T) {
 // The folders polled with STATUS over a shared connection classify a
 // refused STATUS as the watcher classifies a refused EXAMINE: a server
 // busy for now is retried (the folders poll again), a folder the server
-// says it has not stops them.
+// says it has not (or forbids) fails: here every STATUS is refused, so both.
 func TestStatusPollRefusalsClassified(t *testing.T) {
 	tests := []struct {
 		name      string

@@ -245,7 +245,7 @@ func (m *Manager) each(account string, f func(*supervisor)) {
 // one re-checks, one waiting to reconnect connects now, a failed one tries
 // again (after the user fixed the password, say).
 func (m *Manager) CheckNow(account string) {
-	m.each(account, func(c *supervisor) { signal(c.checkNow) })
+	m.each(account, func(c *supervisor) { c.requestCheck() })
 }
 
 // Retry restarts an account from scratch, e.g. after its password changed.

@@ -27,6 +27,7 @@ var scenarios = []struct {
 	{"UIDValidityChange", testUIDValidity},
 	{"BadPassword", testBadPassword},
 	{"MissingMailbox", testMissingMailbox},
+	{"MissingFolderFailsAlone", testMissingFolderFailsAlone},
 	{"ManyFolders", testManyFolders},
 	{"ClockJump", testClockJump},
 	{"SilentDrop", testSilentDrop},
@@ -202,6 +203,60 @@ func testMissingMailbox(t *testing.T, srv server) {
 	if !errors.Is(ev.Err, ErrMailboxMissing) || !errors.As(ev.Err, &merr) || strings.Join(merr.Mailboxes, ",") != "NoSuchBox" {
 		t.Errorf("StateFailed.Err = %v, want a MailboxError naming NoSuchBox", ev.Err)
 	}
+}
+
+// testMissingFolderFailsAlone: a folder the server does not have fails
+// alone, in a StateFailed naming it, on an IDLE connection of its own and on
+// the shared polling connection alike; the other folders go on being
+// watched and announce their mail. Check now, once the folders exist, watches
+// them too.
+func testMissingFolderFailsAlone(t *testing.T, srv server) {
+	user, cfg := srv.newUser(t)
+	for _, b := range []string{"Work", "Extra"} {
+		srv.createMailbox(t, user, b)
+	}
+	// INBOX and Gone1 IDLE on a connection each; Work, Gone2 and Extra
+	// share the polling one.
+	cfg.Mailboxes = []string{"INBOX", "Gone1", "Work", "Gone2", "Extra"}
+	cfg.MaxConnections = 3
+	cfg.PollInterval = 100 * time.Millisecond
+	m, c := startManager(t, cfg, newMemStore())
+	watched := map[string]State{"INBOX": StateIdle, "Work": StatePolling, "Extra": StatePolling}
+	want := map[string]State{"Gone1": StateFailed, "Gone2": StateFailed}
+	for mb, s := range watched {
+		want[mb] = s
+	}
+	deadline := time.After(wait)
+	for len(want) > 0 {
+		select {
+		case ev := <-c.states:
+			if ev.State == StateFailed {
+				var merr *MailboxError
+				if _, ok := watched[ev.Mailbox]; ok || !errors.As(ev.Err, &merr) || strings.Join(merr.Mailboxes, ",") != ev.Mailbox {
+					t.Fatalf("%s failed: %v; want only Gone1 and Gone2 failed, each with a MailboxError naming it", ev.Mailbox, ev.Err)
+				}
+			}
+			if want[ev.Mailbox] == ev.State {
+				delete(want, ev.Mailbox)
+			}
+		case <-deadline:
+			t.Fatalf("within %s, these mailboxes did not reach their state: %v", wait, want)
+		}
+	}
+	for _, b := range []string{"INBOX", "Work", "Extra"} {
+		srv.deliver(t, user, b, testMessage(1, "to "+b))
+	}
+	assertOnce(t, c.waitMails(t, 3, wait), "to INBOX", "to Work", "to Extra")
+
+	for _, b := range []string{"Gone1", "Gone2"} {
+		srv.createMailbox(t, user, b)
+	}
+	m.CheckNow(cfg.Name)
+	c.waitStates(t, wait, map[string]State{"Gone1": StateIdle, "Gone2": StatePolling})
+	for _, b := range []string{"Gone1", "Gone2", "Work"} {
+		srv.deliver(t, user, b, testMessage(2, "later to "+b))
+	}
+	assertOnce(t, c.waitMails(t, 3, wait), "later to Gone1", "later to Gone2", "later to Work")
 }
 
 func testManyFolders(t *testing.T, srv server) {

@@ -2,6 +2,7 @@ package imapwatch
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -10,33 +11,51 @@ import (
 // watchMany checks several mailboxes over one connection with STATUS, every
 // PollInterval: the folders beyond max_connections. A folder with news is
 // EXAMINEd for its mail and left again (see leave) before the next STATUS.
+//
+// A folder the server says it has not, or does not let the account read,
+// fails alone (see folderFailed): the others go on being polled. Check now
+// tries the failed ones again. When every folder failed, watchMany returns
+// the last one's error.
 func (s *session) watchMany(ctx context.Context) error {
 	sv := s.sv
-	first := true
+	first, announce := true, true
 	t := time.NewTimer(0)
 	defer t.Stop()
 	for {
-		for _, mbox := range sv.mailboxes {
-			var st *imap.StatusData
-			err := s.await("status "+mbox, func() (err error) {
-				st, err = s.c.Status(mbox, &imap.StatusOptions{UIDNext: true, UIDValidity: true, NumUnseen: true}).Wait()
-				return err
-			})
-			if err != nil {
-				return s.mailboxErr("status", mbox, err)
-			}
-			if err := s.sync(ctx, mbox, st.UIDValidity, uint32(st.UIDNext), first); err != nil {
-				return err
-			}
-			if err := s.leave(); err != nil {
-				return err
-			}
-			if st.NumUnseen != nil {
-				s.report(ctx, mbox, int64(*st.NumUnseen))
+		if n := sv.checks.Load(); n != sv.retried {
+			sv.retried = n
+			if len(sv.failed) > 0 {
+				// The user may have created the folder or been given access.
+				clear(sv.failed)
+				announce = true
 			}
 		}
-		if first {
+		var failed error
+		for _, mbox := range sv.mailboxes {
+			if _, ok := sv.failed[mbox]; ok {
+				continue
+			}
+			err := s.pollFolder(ctx, mbox, first)
+			if err == nil {
+				continue
+			}
+			if !folderOnly(err) {
+				return err
+			}
+			failed = err
+			sv.folderFailed(ctx, mbox, err)
+		}
+		if len(sv.failed) == len(sv.mailboxes) {
+			if sv.checks.Load() != sv.retried {
+				signal(sv.checkNow) // a Check now came during the round: run takes it
+			}
+			return failed
+		}
+		if announce {
 			sv.state(ctx, StatePolling, nil, time.Time{})
+			announce = false
+		}
+		if first {
 			s.healthy(false)
 			first = false
 		}
@@ -54,6 +73,46 @@ func (s *session) watchMany(ctx context.Context) error {
 		}
 		s.waiting.Store(false)
 	}
+}
+
+// pollFolder checks one folder with STATUS and, when it shows news,
+// EXAMINEs it, fetches the new mail and leaves it.
+func (s *session) pollFolder(ctx context.Context, mbox string, catchUp bool) error {
+	var st *imap.StatusData
+	err := s.await("status "+mbox, func() (err error) {
+		st, err = s.c.Status(mbox, &imap.StatusOptions{UIDNext: true, UIDValidity: true, NumUnseen: true}).Wait()
+		return err
+	})
+	if err != nil {
+		return s.mailboxErr("status", mbox, err)
+	}
+	if err := s.sync(ctx, mbox, st.UIDValidity, uint32(st.UIDNext), catchUp); err != nil {
+		return err
+	}
+	if err := s.leave(); err != nil {
+		return err
+	}
+	if st.NumUnseen != nil {
+		s.report(ctx, mbox, int64(*st.NumUnseen))
+	}
+	return nil
+}
+
+// folderOnly reports whether err, from a folder's STATUS or EXAMINE, is
+// about that folder alone: it is missing or the account may not read it.
+func folderOnly(err error) bool {
+	return errors.Is(err, ErrMailboxMissing) || errors.Is(err, ErrMailboxDenied)
+}
+
+// folderFailed reports that one folder of the shared polling connection
+// failed (err names it) and leaves it out until Check now.
+func (sv *supervisor) folderFailed(ctx context.Context, mbox string, err error) {
+	sv.logger.Error("mailbox failed", "mailbox", mbox, "err", err)
+	if sv.failed == nil {
+		sv.failed = make(map[string]error)
+	}
+	sv.failed[mbox] = err
+	sv.send(ctx, &StateChange{Account: sv.cfg.Name, Mailbox: mbox, State: StateFailed, Err: err})
 }
 
 // leave closes the mailbox sync EXAMINEd, if any: UNSELECT where the server

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -33,6 +34,16 @@ type supervisor struct {
 	wake     chan struct{}
 
 	marks map[string]*mark
+
+	// failed are the folders of a shared polling connection that failed
+	// alone (missing, no permission), with why; the others go on, these
+	// wait for Check now. Only run's goroutine touches it.
+	failed map[string]error
+	// checks counts Check now requests (Manager.CheckNow); retried is the
+	// count watchMany last saw, so that it tries failed folders again once
+	// per request, whichever wait the request woke.
+	checks  atomic.Uint64
+	retried uint64
 
 	// clk times backoff, the connection limit and health; limit is
 	// shared by the account's supervisors.
@@ -69,6 +80,12 @@ func newSupervisor(cfg Config, mailboxes []string, lg *ledgers, events chan<- Ev
 	}
 }
 
+// requestCheck is Check now for this connection: counted, then signalled.
+func (sv *supervisor) requestCheck() {
+	sv.checks.Add(1)
+	signal(sv.checkNow)
+}
+
 func signal(ch chan struct{}) {
 	select {
 	case ch <- struct{}{}:
@@ -97,8 +114,13 @@ func (sv *supervisor) send(ctx context.Context, ev Event) bool {
 	}
 }
 
+// state reports the connection's state for each of its mailboxes but those
+// that failed alone: they keep their own StateFailed until Check now.
 func (sv *supervisor) state(ctx context.Context, s State, err error, retryAt time.Time) {
 	for _, mb := range sv.mailboxes {
+		if _, failed := sv.failed[mb]; failed {
+			continue
+		}
 		sv.send(ctx, &StateChange{Account: sv.cfg.Name, Mailbox: mb, State: s, Err: err, RetryAt: retryAt})
 	}
 }
