@@ -31,6 +31,7 @@ import (
 	"runtime"
 	"strings"
 	"time"
+	"unicode"
 
 	"idlebell/hooks"
 	"idlebell/i18n"
@@ -179,13 +180,36 @@ func (o Opener) mailProgram(ctx context.Context, id string) (line, what string, 
 // WindowsMailCommand is the command line that opens message id ("": the
 // inbox) with the mail client registered as name under Clients\Mail, whose
 // shell\open\command is command: Thunderbird and Betterbird get
-// "mid:<id>" added, any other starts as registered (its inbox).
+// "mid:<id>" added, any other starts as registered (its inbox). The sender
+// chose the id: one that is not plainly safe on a Windows command line
+// (see safeWindowsArg) is left out, and the client opens at its inbox.
 func WindowsMailCommand(name, command, id string) string {
 	n := strings.ToLower(name + " " + command)
-	if id != "" && (strings.Contains(n, "thunderbird") || strings.Contains(n, "betterbird")) {
+	if id != "" && safeWindowsArg(id) && (strings.Contains(n, "thunderbird") || strings.Contains(n, "betterbird")) {
 		return command + ` "mid:` + id + `"`
 	}
 	return command
+}
+
+// safeWindowsArg says whether s can go between double quotes on a Windows
+// command line and reach the program as one argument, unchanged, whether the
+// line runs directly or under cmd.exe: no quote or backslash (which end or
+// escape the quotes for CommandLineToArgvW), no white space or control
+// character, none of cmd.exe's & | < > ( ) ^ %. What Message-IDs are made of
+// (RFC 5322 dot-atoms: letters, digits, . - _ @ + = $ # ! ~ * ' / { } ? and
+// the like, and non-ASCII letters) passes.
+func safeWindowsArg(s string) bool {
+	for _, r := range s {
+		switch {
+		case r < 0x20 || r == 0x7f || r == '"' || r == '\\' || unicode.IsSpace(r):
+			return false
+		case strings.ContainsRune("&|<>()^%", r):
+			return false
+		case r >= 0x80 && !unicode.IsPrint(r):
+			return false
+		}
+	}
+	return true
 }
 
 // desktopMailProgram is mailProgram on Linux and the BSDs: the mailto

@@ -1,9 +1,12 @@
 package openmail
 
 import (
+	"os/exec"
 	"slices"
+	"strings"
 	"testing"
 
+	"idlebell/internal/proc"
 	"idlebell/settings"
 )
 
@@ -70,6 +73,52 @@ func TestWindowsMailCommand(t *testing.T) {
 	} {
 		if got := WindowsMailCommand(c.name, c.command, c.id); got != c.want {
 			t.Errorf("WindowsMailCommand(%q, %q, %q) = %q, want %q", c.name, c.command, c.id, got, c.want)
+		}
+	}
+}
+
+// A Message-ID is written by whoever sent the mail. On Windows the mid: URL
+// goes into a command line: an id that could end its quotes (", a trailing
+// backslash) or speak to cmd.exe (& | < > ^ %) must not reach it, or a click
+// on the bubble would run the sender's command or hand Thunderbird options
+// of the sender's choosing (-P, -profile \\host\share). Such a mail opens
+// the client at its inbox instead.
+func TestWindowsMailCommandHostileID(t *testing.T) {
+	tb := `"C:\Program Files\Mozilla Thunderbird\thunderbird.exe" -osint -mail`
+	env := proc.WinEnv{SystemRoot: `C:\Windows`, LookPath: func(name string) (string, error) {
+		if strings.HasSuffix(strings.ToLower(name), ".exe") {
+			return name, nil
+		}
+		return "", &exec.Error{Name: name, Err: exec.ErrNotFound}
+	}}
+	for _, id := range []string{
+		`x" & calc.exe & "@evil.example`,
+		`x" -P "evil@evil.example`,
+		`x" -profile \\evil.example\share "@evil.example`,
+		`evil@evil.example\`,
+		`%COMSPEC%@evil.example`,
+		`a^&calc@evil.example`,
+		`a|calc@evil.example`,
+		`a<in>out@evil.example`,
+		"a\tb@evil.example",
+	} {
+		got := WindowsMailCommand("Mozilla Thunderbird", tb, id)
+		if got != tb {
+			t.Errorf("WindowsMailCommand(..., %q) = %q, want %q (the inbox)", id, got, tb)
+		}
+		p, err := proc.PlanWindows(got, proc.Auto, env)
+		if err != nil || !strings.HasSuffix(p.Path, "thunderbird.exe") {
+			t.Errorf("WindowsMailCommand(..., %q) runs %q (err %v), want thunderbird.exe itself", id, p.Path, err)
+		}
+	}
+	// What real mailers write still opens the message.
+	for _, id := range []string{
+		"CAF=9xQ+1b_n-kF3oA@mail.gmail.com",
+		"DB9PR02MB7{3}$!#*'~?/f@eurprd02.prod.outlook.com",
+		"20261130.1a2b3c@例え.example",
+	} {
+		if got, want := WindowsMailCommand("Mozilla Thunderbird", tb, id), tb+` "mid:`+id+`"`; got != want {
+			t.Errorf("WindowsMailCommand(..., %q) = %q, want %q", id, got, want)
 		}
 	}
 }
