@@ -94,8 +94,10 @@ func tokenize(s string) []token {
 			i++
 		default:
 			j := i
-			if m := encodedWord.FindStringIndex(s[i:]); m != nil && m[0] == 0 {
-				j = i + m[1] // an encoded word may hold specials
+			if strings.HasPrefix(s[i:], "=?") {
+				if m := encodedWordAt.FindStringIndex(s[i:]); m != nil {
+					j = i + m[1] // an encoded word may hold specials
+				}
 			}
 			for j < len(s) && !strings.ContainsRune(" \t\r\n\"(<,:;", rune(s[j])) {
 				j++
@@ -115,29 +117,26 @@ func parseAddressList(s string) addrList {
 	var l addrList
 	var words, comments []string
 	angle, hasAngle := "", false
-	pending := ""
+	var pending []string // names without an address yet, joined by ", " when used
 	inGroup, sawGroup, sawMember := false, false, false
 	flush := func() {
 		name := strings.Join(words, " ")
 		switch {
 		case hasAngle:
-			if pending != "" {
-				name = strings.TrimSpace(pending + ", " + name)
-				pending = ""
+			if len(pending) > 0 {
+				name = strings.TrimSpace(strings.Join(append(pending, name), ", "))
+				pending = nil
 			}
 			if name == "" && len(comments) > 0 {
 				name = strings.Join(comments, " ")
 			}
 			l.boxes = append(l.boxes, mailbox{name: name, addr: angleAddr(angle)})
 			sawMember = sawMember || inGroup
-		case len(words) == 1 && strings.Contains(words[0], "@") && pending == "":
+		case len(words) == 1 && strings.Contains(words[0], "@") && len(pending) == 0:
 			l.boxes = append(l.boxes, mailbox{name: strings.Join(comments, " "), addr: words[0]})
 			sawMember = sawMember || inGroup
 		case name != "":
-			if pending != "" {
-				pending += ", "
-			}
-			pending += name
+			pending = append(pending, name)
 		}
 		words, comments, angle, hasAngle = nil, nil, "", false
 	}
@@ -155,14 +154,14 @@ func parseAddressList(s string) addrList {
 				if !sawGroup {
 					l.groupName = strings.Join(words, " ")
 				}
-				words, comments, pending = nil, nil, ""
+				words, comments, pending = nil, nil, nil
 				inGroup, sawGroup = true, true
 			case t.text == ":":
 				words = append(words, ":")
 			case t.text == ";":
 				flush()
-				if pending != "" && inGroup {
-					pending = "" // a member without an address is no sender
+				if len(pending) > 0 && inGroup {
+					pending = nil // a member without an address is no sender
 				}
 				inGroup = false
 			default:
@@ -171,8 +170,8 @@ func parseAddressList(s string) addrList {
 		}
 	}
 	flush()
-	if pending != "" {
-		l.boxes = append(l.boxes, mailbox{name: pending})
+	if len(pending) > 0 {
+		l.boxes = append(l.boxes, mailbox{name: strings.Join(pending, ", ")})
 	}
 	l.groupOnly = sawGroup && !sawMember && len(l.boxes) == 0
 	return l

@@ -41,6 +41,9 @@ func ParseDate(s string) (t time.Time, ok bool) {
 	ampm := ""
 	var nums []string
 	for _, f := range fields {
+		if f == "" {
+			continue // "29..2026" splits into an empty part
+		}
 		lf := strings.ToLower(f)
 		switch {
 		case strings.Contains(f, ":") && hour < 0 && f[0] >= '0' && f[0] <= '9':

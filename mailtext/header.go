@@ -11,6 +11,10 @@ import (
 // spaces included: senders put them there, and '?' still ends the word.
 var encodedWord = regexp.MustCompile(`=\?([^?\s]+)\?([bBqQ])\?([^?\r\n]*)\?=`)
 
+// encodedWordAt matches an encoded word at the start of the text only: a
+// search from each word of a long header would scan the rest of it each time.
+var encodedWordAt = regexp.MustCompile(`^` + encodedWord.String())
+
 // DecodeHeader decodes an unfolded header value (Subject, a display name)
 // to UTF-8, as leniently as careful mail clients do (RFC 2047 and its
 // common violations):

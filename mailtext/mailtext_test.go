@@ -2,6 +2,7 @@ package mailtext
 
 import (
 	"bytes"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -108,6 +109,46 @@ func TestSender(t *testing.T) {
 	}
 }
 
+// hostileFroms are From values a sender can make as long as the header
+// fetch allows (64 KiB): many names without an address, and many words
+// that start like an encoded word and are none.
+var hostileFroms = map[string]string{
+	"names without address": strings.Repeat("Berg, ", 10<<10),
+	"bare words and commas": strings.Repeat("a,", 32<<10),
+	"half encoded words":    strings.Repeat("=? ", 21<<10),
+}
+
+// TestSenderHostileMemory: reading a From of 64 KiB costs memory in
+// proportion to it, not to its square (a name appended to a growing string
+// per comma took 3.4 GB for 64 KiB of "a,"). The bound leaves room for the
+// race detector, under which sync.Pool keeps little and the regexp
+// machines are allocated anew (70 MB here).
+func TestSenderHostileMemory(t *testing.T) {
+	for name, from := range hostileFroms {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		Sender(from, "", "", "")
+		runtime.ReadMemStats(&after)
+		if got, limit := after.TotalAlloc-before.TotalAlloc, uint64(2000*len(from)); got > limit {
+			t.Errorf("%s: Sender(%d bytes) allocated %d bytes, want at most %d", name, len(from), got, limit)
+		}
+	}
+}
+
+// BenchmarkSenderHostile: the time to read each of hostileFroms (one took
+// 39 s when the tokenizer searched the rest of the header for an encoded
+// word at every word).
+func BenchmarkSenderHostile(b *testing.B) {
+	for name, from := range hostileFroms {
+		b.Run(strings.ReplaceAll(name, " ", "-"), func(b *testing.B) {
+			for b.Loop() {
+				Sender(from, "", "", "")
+			}
+		})
+	}
+}
+
 func TestParseDate(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"Sun, 29 Nov 2026 10:00:00 +0100", "2026-11-29T10:00:00+01:00"},
@@ -139,6 +180,9 @@ func TestParseDate(t *testing.T) {
 		{"31 Feb 2026 10:00:00 +0000", ""},
 		{"29 Nov 2026 25:00:00 +0000", ""},
 		{"29 Foo 2026 10:00:00 +0000", ""},
+		{"29..2026", ""},
+		{"0..", ""},
+		{"Sun, 29.11..2026 10:00 +0100", ""},
 	}
 	for _, tt := range tests {
 		got := ""
