@@ -50,6 +50,11 @@ func tokenize(s string) []token {
 			var b strings.Builder
 			j := i + 1
 			for ; j < len(s) && s[j] != '"'; j++ {
+				if e := jisRun(s, j); e > j {
+					b.WriteString(s[j:e])
+					j = e - 1
+					continue
+				}
 				if s[j] == '\\' && j+1 < len(s) {
 					j++
 				}
@@ -61,6 +66,11 @@ func tokenize(s string) []token {
 			depth, j := 0, i
 			var b strings.Builder
 			for ; j < len(s); j++ {
+				if e := jisRun(s, j); e > j {
+					b.WriteString(s[j:e])
+					j = e - 1
+					continue
+				}
 				if s[j] == '\\' && j+1 < len(s) {
 					j++
 					b.WriteByte(s[j])
@@ -100,13 +110,28 @@ func tokenize(s string) []token {
 				}
 			}
 			for j < len(s) && !strings.ContainsRune(" \t\r\n\"(<,:;", rune(s[j])) {
-				j++
+				j = max(j+1, jisRun(s, j))
 			}
 			toks = append(toks, token{tokWord, s[i:j]})
 			i = j
 		}
 	}
 	return toks
+}
+
+// jisRun is the end of the ISO-2022-JP double-byte run that starts at s[i]
+// (ESC $ …, through the ESC ( … that switches back, or the end of s), or i
+// when none starts there. Such a run holds bytes that look like specials
+// (";3" is 山) and belongs whole to the word, quoted string or comment it
+// is in.
+func jisRun(s string, i int) int {
+	if !strings.HasPrefix(s[i:], "\x1b$") {
+		return i
+	}
+	if k := strings.Index(s[i+2:], "\x1b("); k >= 0 {
+		return min(i+2+k+3, len(s))
+	}
+	return len(s)
 }
 
 // parseAddressList reads an address list (RFC 5322 §3.4, RFC 6854 groups in
@@ -134,6 +159,18 @@ func parseAddressList(s string) addrList {
 			sawMember = sawMember || inGroup
 		case len(words) == 1 && strings.Contains(words[0], "@") && len(pending) == 0:
 			l.boxes = append(l.boxes, mailbox{name: strings.Join(comments, " "), addr: words[0]})
+			sawMember = sawMember || inGroup
+		case len(words) > 0 && usableAddr(words[len(words)-1]):
+			// A bare address after words, as careless scripts write it:
+			// "My Shop shop@example.org", `"Berg, Anna" anna@example.org`.
+			// A lone one after words that had no address of their own
+			// ("root, alice@example.org") does not take them as its name.
+			name = strings.Join(words[:len(words)-1], " ")
+			if name != "" && len(pending) > 0 {
+				name = strings.Join(append(pending, name), ", ")
+			}
+			pending = nil
+			l.boxes = append(l.boxes, mailbox{name: name, addr: words[len(words)-1]})
 			sawMember = sawMember || inGroup
 		case name != "":
 			pending = append(pending, name)
@@ -177,6 +214,29 @@ func parseAddressList(s string) addrList {
 	return l
 }
 
+// nameless says whether the list names nobody: only mailboxes without a
+// display name or a usable address, such as the null address "<>" that
+// bounces carry, or a server placeholder alone.
+func (l addrList) nameless() bool {
+	for _, b := range l.boxes {
+		if strings.TrimSpace(b.name) != "" || usableAddr(b.addr) {
+			return false
+		}
+	}
+	return len(l.boxes) > 0
+}
+
+// noSender says whether a From value names no sender: missing, empty, only
+// groups without members, or nameless (see addrList.nameless). Only then do
+// Sender and Reply-To matter.
+func noSender(from string) bool {
+	if strings.TrimSpace(from) == "" {
+		return true
+	}
+	l := parseAddressList(from)
+	return l.groupOnly || l.nameless()
+}
+
 // angleAddr strips a source route ("@relay:") and a mailto: from an angle address.
 func angleAddr(a string) string {
 	a = strings.TrimSpace(a)
@@ -208,14 +268,16 @@ func usableAddr(a string) bool {
 
 // Sender chooses who a message is from, as a notification should name it:
 // the first mailbox of From with a usable address, looking inside groups
-// (RFC 6854); when From is empty or holds only groups without members, the
-// same from Sender, then from Reply-To. A From without any usable address
-// is shown as its decoded text (name set, address empty), never with a
-// placeholder. Arguments are raw, unfolded header values; textCharset is
-// the charset the message declares for its text, for raw 8-bit names.
-// name and address are cleaned (Clean, MaxHeaderRunes); either may be empty.
+// (RFC 6854); when From names nobody (empty, only groups without members,
+// or only the null address "<>" or a placeholder), the same from Sender,
+// then from Reply-To. A From without any usable address is shown as its
+// decoded text (name set, address empty), never with a placeholder; one
+// that names nobody, when no other header helps, as its group's name or
+// its text. Arguments are raw, unfolded header values; textCharset is the
+// charset the message declares for its text, for raw 8-bit names. name and
+// address are cleaned (Clean, MaxHeaderRunes); either may be empty.
 func Sender(from, sender, replyTo, textCharset string) (name, address string) {
-	group := ""
+	lastResort := ""
 	for _, v := range []string{from, sender, replyTo} {
 		if strings.TrimSpace(v) == "" {
 			continue
@@ -226,13 +288,16 @@ func Sender(from, sender, replyTo, textCharset string) (name, address string) {
 				return Clean(DecodeHeader(b.name, textCharset), MaxHeaderRunes), Clean(b.addr, MaxHeaderRunes)
 			}
 		}
-		if l.groupOnly {
-			if group == "" {
-				group = l.groupName
+		if l.groupOnly || l.nameless() {
+			if lastResort == "" {
+				lastResort = strings.TrimSpace(v)
+				if l.groupOnly {
+					lastResort = l.groupName
+				}
 			}
 			continue
 		}
 		return Clean(DecodeHeader(strings.TrimSpace(v), textCharset), MaxHeaderRunes), ""
 	}
-	return Clean(DecodeHeader(group, textCharset), MaxHeaderRunes), ""
+	return Clean(DecodeHeader(lastResort, textCharset), MaxHeaderRunes), ""
 }

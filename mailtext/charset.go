@@ -1,6 +1,7 @@
 package mailtext
 
 import (
+	"bytes"
 	"strings"
 	"unicode/utf8"
 
@@ -8,6 +9,7 @@ import (
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/htmlindex"
 	"golang.org/x/text/encoding/ianaindex"
+	"golang.org/x/text/encoding/japanese"
 	"golang.org/x/text/encoding/unicode"
 )
 
@@ -32,6 +34,27 @@ func lookup(label string) encoding.Encoding {
 		return e
 	}
 	return nil
+}
+
+// sameCharset says whether two labels name one encoding ("utf-8" and
+// "UTF8", "gb2312" and "gbk"): bytes under either read the same way, so a
+// character split between an encoded word under one and the next under the
+// other can be joined.
+func sameCharset(a, b string) bool {
+	if strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b)) {
+		return true
+	}
+	ea, eb := lookup(a), lookup(b)
+	if ea == nil || eb == nil {
+		return false
+	}
+	na, errA := htmlindex.Name(ea)
+	nb, errB := htmlindex.Name(eb)
+	if errA != nil || errB != nil {
+		na, errA = ianaindex.MIME.Name(ea)
+		nb, errB = ianaindex.MIME.Name(eb)
+	}
+	return errA == nil && errB == nil && na == nb
 }
 
 // isLaxLabel says whether a label names UTF-8 or says next to nothing (none,
@@ -66,10 +89,17 @@ func decodeCharset(b []byte, label string) string {
 	return strings.ToValidUTF8(string(out), "\uFFFD")
 }
 
-// decodeRaw reads unencoded header bytes: valid UTF-8 as it is, else in the
-// charset the message declares for its text, else as windows-1252 (every
-// byte means something there, so no word vanishes).
+// decodeRaw reads unencoded header bytes: ISO-2022-JP text (7-bit, so
+// also valid UTF-8, but in escape sequences no UTF-8 text has) as
+// ISO-2022-JP, whatever charset the message declares; else valid UTF-8 as
+// it is; else in the charset the message declares for its text; else as
+// windows-1252 (every byte means something there, so no word vanishes).
 func decodeRaw(b []byte, textCharset string) string {
+	if isISO2022JP(b) {
+		if out, err := japanese.ISO2022JP.NewDecoder().Bytes(b); err == nil {
+			return strings.ToValidUTF8(string(out), "\uFFFD")
+		}
+	}
 	if utf8.Valid(b) {
 		return string(b)
 	}
@@ -80,4 +110,27 @@ func decodeRaw(b []byte, textCharset string) string {
 	}
 	out, _ := charmap.Windows1252.NewDecoder().Bytes(b)
 	return strings.ToValidUTF8(string(out), "\uFFFD")
+}
+
+// isISO2022JP says whether b holds text in ISO-2022-JP (RFC 1468): a
+// switch to one of its Japanese character sets (ESC $ @, ESC $ B, ESC $ ( D,
+// ESC ( I) and nothing but 7-bit bytes. Old Japanese mailers put such text
+// in Subject and From unencoded.
+func isISO2022JP(b []byte) bool {
+	found := false
+	for _, seq := range [][]byte{[]byte("\x1b$@"), []byte("\x1b$B"), []byte("\x1b$(D"), []byte("\x1b(I")} {
+		if bytes.Contains(b, seq) {
+			found = true
+			break
+		}
+	}
+	if !found {
+		return false
+	}
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

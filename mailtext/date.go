@@ -27,7 +27,8 @@ var weekdays = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
 // (missing weekday or seconds, full month and day names, comments, dashes
 // between the date's parts, ctime order, ISO 8601, "+01:00" and "GMT+0100"
 // zones). A missing or unknown zone is UTC. ok is false, and the time zero,
-// when the value does not name a real moment.
+// when the value does not name a real moment or names a year after 9999,
+// which RFC 3339 (the form the JSON lines promise) cannot write.
 func ParseDate(s string) (t time.Time, ok bool) {
 	s = stripComments(s)
 	s = strings.ReplaceAll(s, ",", " ")
@@ -103,7 +104,7 @@ func ParseDate(s string) (t time.Time, ok bool) {
 	case ampm == "am" && hour == 12:
 		hour = 0
 	}
-	if year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || min > 59 || sec > 60 {
+	if year < 0 || year > 9999 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || min > 59 || sec > 60 {
 		return time.Time{}, false
 	}
 	if sec == 60 {

@@ -18,8 +18,9 @@ var encodedWordAt = regexp.MustCompile(`^` + encodedWord.String())
 // DecodeHeader decodes an unfolded header value (Subject, a display name)
 // to UTF-8, as leniently as careful mail clients do (RFC 2047 and its
 // common violations):
-//   - adjacent encoded words of one charset are joined before the charset is
-//     decoded, so a character split across two words survives;
+//   - adjacent encoded words of one charset (under any of its labels) are
+//     joined before the charset is decoded, so a character split across two
+//     words survives;
 //   - the whitespace between two encoded words is dropped (RFC 2047 §6.2);
 //   - an encoded word with an unknown charset spoils only itself: its bytes
 //     are read as UTF-8 when valid, else as windows-1252;
@@ -27,7 +28,8 @@ var encodedWordAt = regexp.MustCompile(`^` + encodedWord.String())
 //   - labels follow the WHATWG Encoding Standard (see lookup);
 //   - raw 8-bit bytes outside encoded words are read as UTF-8 when valid,
 //     else in textCharset (the charset the message declares for its text,
-//     may be empty), else as windows-1252.
+//     may be empty), else as windows-1252; raw ISO-2022-JP (7-bit, told by
+//     its escape sequences) as ISO-2022-JP.
 //
 // The result is valid UTF-8 but not cleaned: pass it to Clean before showing it.
 func DecodeHeader(v string, textCharset string) string {
@@ -55,7 +57,7 @@ func DecodeHeader(v string, textCharset string) string {
 		data := decodeWordText(v[m[4]:m[5]], v[m[6]:m[7]])
 		blank := strings.Trim(lit, " \t\r\n") == ""
 		switch {
-		case inRun && blank && strings.EqualFold(cs, runCharset):
+		case inRun && blank && sameCharset(cs, runCharset):
 			runData = append(runData, data...)
 		case inRun && blank:
 			flush()

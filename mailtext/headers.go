@@ -27,8 +27,9 @@ type Headers struct {
 	Subject     string    // may be empty
 	Date        time.Time // zero when missing or unreadable
 	MessageID   string    // id-left@id-right, without angle brackets; may be empty
-	// NoFrom is true when From is missing, empty or only groups without
-	// members: only then do Sender and Reply-To (FallbackFields) matter.
+	// NoFrom is true when From names nobody (missing, empty, only groups
+	// without members, only "<>"): only then do Sender and Reply-To
+	// (FallbackFields) matter.
 	NoFrom bool
 }
 
@@ -41,7 +42,7 @@ func ParseHeaders(block []byte, textCharset string) Headers {
 	h, _ := textproto.ReadHeader(bufio.NewReader(bytes.NewReader(block)))
 	var out Headers
 	from := h.Get("From")
-	out.NoFrom = strings.TrimSpace(from) == "" || parseAddressList(from).groupOnly
+	out.NoFrom = noSender(from)
 	out.FromName, out.FromAddress = Sender(from, h.Get("Sender"), h.Get("Reply-To"), textCharset)
 	out.Subject = Clean(DecodeHeader(h.Get("Subject"), textCharset), MaxHeaderRunes)
 	if t, ok := ParseDate(h.Get("Date")); ok {

@@ -44,6 +44,12 @@ func TestDecodeHeader(t *testing.T) {
 		{"raw bytes, declared utf-8 but not utf-8", "Gr\xfc\xdfe", "utf-8", "Grüße"},
 		{"raw bytes, unknown declared", "Gr\xfc\xdfe", "x-nonsense", "Grüße"},
 		{"plain", "multi\r\n line\tsubject", "", "multi\r\n line\tsubject"},
+		{"split utf-8 under two spellings of its label", "=?utf-8?b?R3LD?= =?UTF8?b?vMOfZQ==?=", "", "Grüße"},
+		{"split gbk under gb2312 and gbk labels", "=?gb2312?b?xA==?= =?GBK?b?+rrD?=", "", "您好"},
+		{"raw iso-2022-jp, declared", "\x1b$B2q5D\x1b(B", "iso-2022-jp", "会議"},
+		{"raw iso-2022-jp, nothing declared", "Re: \x1b$B2q5D$N$*CN$i$;\x1b(B", "", "Re: 会議のお知らせ"},
+		{"raw iso-2022-jp, other charset declared", "\x1b$B2q5D\x1b(B", "utf-8", "会議"},
+		{"escape that is no iso-2022-jp", "a\x1b[31mb", "", "a\x1b[31mb"},
 	}
 	for _, tt := range tests {
 		if got := DecodeHeader(tt.in, tt.charset); got != tt.want {
@@ -100,6 +106,15 @@ func TestSender(t *testing.T) {
 		{"unterminated angle", "Anna <anna@example.org", "", "", "Anna", "anna@example.org"},
 		{"raw 8-bit name", "J\xf6rg <j@example.org>", "", "", "Jörg", "j@example.org"},
 		{"nothing", "", "", "", "", ""},
+		{"null address: sender", "<>", "Bot <bot@example.org>", "", "Bot", "bot@example.org"},
+		{"null address: reply-to", "<>", "", "Real Person <real@example.org>", "Real Person", "real@example.org"},
+		{"null address alone", "<>", "", "", "<>", ""},
+		{"name then bare address", `"Berg, Anna" anna@example.org`, "", "", "Berg, Anna", "anna@example.org"},
+		{"words then bare address", "My Shop shop@example.org", "", "", "My Shop", "shop@example.org"},
+		{"local name then address", "root, alice@example.org", "", "", "", "alice@example.org"},
+		{"raw iso-2022-jp name holding ;", "\x1b$B;3ED\x1b(B <taro@example.org>", "", "", "山田", "taro@example.org"},
+		{"raw iso-2022-jp name holding \" and (", "\x1b$B\"(=EMW\x1b(B <info@example.org>", "", "", "※重要", "info@example.org"},
+		{"raw iso-2022-jp in quotes and comment", "\"\x1b$B\"(\x1b(B\" <a@example.org> (\x1b$B;3ED\x1b(B)", "", "", "※", "a@example.org"},
 	}
 	for _, tt := range tests {
 		name, addr := Sender(tt.from, tt.sender, tt.replyTo, "")
@@ -180,9 +195,11 @@ func TestParseDate(t *testing.T) {
 		{"31 Feb 2026 10:00:00 +0000", ""},
 		{"29 Nov 2026 25:00:00 +0000", ""},
 		{"29 Foo 2026 10:00:00 +0000", ""},
+		{"Sun, 29 Nov 20260 10:00:00 +0100", ""},
 		{"29..2026", ""},
 		{"0..", ""},
 		{"Sun, 29.11..2026 10:00 +0100", ""},
+		{"29 Nov 123456789 10:00:00 +0000", ""},
 	}
 	for _, tt := range tests {
 		got := ""
