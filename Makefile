@@ -80,8 +80,12 @@ test-windows: deps testsession
 	$(GO) vet -tags winetest ./internal/winetest
 	$(TESTSESSION) -- $(GO) test -tags winetest -count=1 -v -timeout 20m ./internal/winetest
 
+# The tests read English texts unless they set a language themselves: a developer's own LANGUAGE,
+# LC_ALL or LC_MESSAGES (German, say) must not change what they see.
+TEST_LOCALE := env -u LANGUAGE -u LC_ALL -u LC_MESSAGES LANG=C.UTF-8
+
 test: deps vet testsession
-	$(TESTSESSION) -desktop -- $(GO) test -race -count=1 -timeout 25m ./...
+	$(TEST_LOCALE) $(TESTSESSION) -desktop -- $(GO) test -race -count=1 -timeout 25m ./...
 	CGO_ENABLED=0 $(GO) build -tags nogui -o bin/idlebell-headless .
 	@# Windows and macOS must keep building: the pure-Go part here, the tray with `make cross`.
 	GOOS=windows CGO_ENABLED=0 $(GO) build -tags nogui -o /dev/null .
