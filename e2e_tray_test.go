@@ -347,3 +347,19 @@ func TestE2EReadElsewhereClosesBubble(t *testing.T) {
 		}
 	}
 }
+
+// TestE2EMenuShowsUnderscores: an account named "my_mail" reads so in the
+// tray menu. dbusmenu takes a lone "_" in a label for an access key and
+// shows it not at all ("mymail"); "__" is how a label says "_".
+func TestE2EMenuShowsUnderscores(t *testing.T) {
+	env := testsession.FromEnv(t)
+	d := testsession.DesktopFromEnv(t)
+	name := "my_mail_" + trayToken()
+	a := newTrayAccount(t, env, "", func(c *settings.Config) {
+		c.Accounts[0].Name = name
+		c.Accounts[0].PasswordCommand = "echo not-the-password"
+	})
+	p := startTrayApp(t, d, a.dir)
+	waitMenu(t, d, p.pid, "the account's line with its underscores doubled",
+		hasLine(strings.ReplaceAll(name, "_", "__")+" —", "login failed"))
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"runtime"
+	"strings"
 	"sync/atomic"
 
 	"fyne.io/systray"
@@ -101,7 +102,7 @@ func update(shown []*shownItem, items []*item) {
 		s.setAction(it.Action)
 		if s.label != it.Label {
 			s.label = it.Label
-			s.sys.SetTitle(it.Label)
+			s.sys.SetTitle(menuLabel(runtime.GOOS, it.Label))
 		}
 		if s.disabled != it.Disabled {
 			s.disabled = it.Disabled
@@ -137,9 +138,9 @@ func (h *systrayHost) build(items []*item, parent *systray.MenuItem) []*shownIte
 			continue
 		}
 		if parent != nil {
-			s.sys = parent.AddSubMenuItem(it.Label, "")
+			s.sys = parent.AddSubMenuItem(menuLabel(runtime.GOOS, it.Label), "")
 		} else {
-			s.sys = systray.AddMenuItem(it.Label, "")
+			s.sys = systray.AddMenuItem(menuLabel(runtime.GOOS, it.Label), "")
 		}
 		if it.Disabled {
 			s.sys.Disable()
@@ -158,6 +159,19 @@ func (h *systrayHost) build(items []*item, parent *systray.MenuItem) []*shownIte
 		}()
 	}
 	return out
+}
+
+// menuLabel is label written so that the menu of goos shows it as it is: dbusmenu (Linux and the BSDs) takes a lone "_" for an access key and
+// shows "__" as "_"; Windows menus do the same with "&" and "&&"; macOS
+// shows a title as it is. Labels hold account names and server names.
+func menuLabel(goos, label string) string {
+	switch goos {
+	case "darwin", "ios":
+		return label
+	case "windows":
+		return strings.ReplaceAll(label, "&", "&&")
+	}
+	return strings.ReplaceAll(label, "_", "__")
 }
 
 // osIcon is the icon in the form the platform's tray takes: PNG on Linux
