@@ -235,7 +235,7 @@ func TestE2EClickOpensTheMail(t *testing.T) {
 
 // TestE2EUnreachableServerAttention: a stopped server turns the icon to
 // attention after the (here shortened) threshold, with the unread count
-// still on it; the menu line says since when it cannot reach the server,
+// still on it; the menu line says since when it retries to reach the server,
 // and the menu's layout does not change while the reconnects wait.
 func TestE2EUnreachableServerAttention(t *testing.T) {
 	testsession.FromEnv(t)
@@ -265,7 +265,7 @@ func TestE2EUnreachableServerAttention(t *testing.T) {
 	if err := dc.Stop(); err != nil {
 		t.Fatal(err)
 	}
-	waitMenu(t, d, p.pid, "the server unreachable", hasLine(a.name+" —", "1 unread · "+dc.TLSAddr+" refused the connection since "))
+	waitMenu(t, d, p.pid, "the server unreachable", hasLine(a.name+" —", "1 unread · "+dc.TLSAddr+" refused the connection — retrying since "))
 	rev, err := testsession.TrayMenuRevision(d.BusAddress, p.pid)
 	if err != nil {
 		t.Fatal(err)

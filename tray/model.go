@@ -201,9 +201,10 @@ func (v *accountView) worst() (string, *mailboxView) {
 }
 
 // status is the part of the menu line after the name: "3 unread ·
-// connected", "can't reach imap.example.com since 10:42 — retrying",
-// "login failed: check the password". It changes only when the state does:
-// no countdown, so the menu stays still while a reconnect waits.
+// connected", "can't reach imap.example.com — retrying since 10:42",
+// "reconnecting…" (after a wake or Check now: nothing failed), "login
+// failed: check the password". It changes only when the state does: no
+// countdown, so the menu stays still while a reconnect waits.
 func (v *accountView) status(now time.Time) string {
 	if !v.enabled {
 		return i18n.T("disabled")
@@ -217,11 +218,16 @@ func (v *accountView) status(now time.Time) string {
 	case imapwatch.StateFailed:
 		state = sentence(mb.err)
 	case imapwatch.StateReconnecting:
+		if errors.Is(mb.err, imapwatch.ErrWake) || errors.Is(mb.err, imapwatch.ErrCheckNow) {
+			// idlebell dropped the connection itself: nothing failed.
+			state = i18n.T("reconnecting…")
+			break
+		}
 		why := i18n.T("connection lost")
 		if mb.err != nil {
 			why = sentence(mb.err)
 		}
-		state = i18n.T("%s since %s — retrying", why, sinceText(now, mb.down))
+		state = i18n.T("%s — retrying since %s", why, sinceText(now, mb.down))
 	case imapwatch.StateConnecting:
 		state = i18n.T("connecting…")
 	case imapwatch.StatePolling:
@@ -235,12 +241,12 @@ func (v *accountView) status(now time.Time) string {
 	return state
 }
 
-// sinceText is "10:42" today, "Mar 3 10:42" before.
+// sinceText is "10:42" today, "Mar 3 10:42" before (in German "3.3. 10:42").
 func sinceText(now, t time.Time) string {
 	if y, m, d := now.Date(); t.Year() == y && t.Month() == m && t.Day() == d {
 		return t.Format("15:04")
 	}
-	return t.Format("Jan 2 15:04")
+	return t.Format(i18n.T("Jan 2 15:04")) // a time layout
 }
 
 // needsSignIn reports whether the account stopped because its OAuth2
