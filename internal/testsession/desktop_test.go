@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -31,7 +32,10 @@ func TestMain(m *testing.M) {
 }
 
 // trayChild runs fyne's systray, the library the app's tray uses, with a small menu. It
-// prints "clicked LABEL" for each click and exits after the click on "Quit".
+// prints "clicked LABEL" for each click; after the click on "Quit" it exits once its stdin
+// is closed. systray answers a click's D-Bus call after handing the click on: a child that
+// exited at once could be gone before the answer, and the caller would see "Message
+// recipient disconnected without replying" for a click that worked.
 func trayChild() {
 	icon := image.NewNRGBA(image.Rect(0, 0, 16, 16))
 	for i := range icon.Pix {
@@ -55,6 +59,7 @@ func trayChild() {
 					fmt.Println("clicked Check now")
 				case <-quit.ClickedCh:
 					fmt.Println("clicked Quit")
+					_, _ = io.Copy(io.Discard, os.Stdin) // until the test has its answer
 					systray.Quit()
 					return
 				}
@@ -141,6 +146,10 @@ func TestTray(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -217,4 +226,11 @@ func TestTray(t *testing.T) {
 		t.Fatal(err)
 	}
 	expectLine("clicked Quit")
+	// The click was answered: now the child may quit, and must, with status 0.
+	in.Close()
+	for range lines {
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("tray child after Quit: %v, want exit status 0", err)
+	}
 }
