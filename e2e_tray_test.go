@@ -363,3 +363,65 @@ func TestE2EMenuShowsUnderscores(t *testing.T) {
 	waitMenu(t, d, p.pid, "the account's line with its underscores doubled",
 		hasLine(strings.ReplaceAll(name, "_", "__")+" —", "login failed"))
 }
+
+// TestE2ESettingsOpenOnlyOnFirstStart: the first start, without a config
+// file, opens the settings window; a start with a config saved without
+// accounts (as at every login after autostart) opens nothing, and the menu
+// offers Add account…, which opens the settings window with its Add dialog.
+func TestE2ESettingsOpenOnlyOnFirstStart(t *testing.T) {
+	testsession.FromEnv(t)
+	d := testsession.DesktopFromEnv(t)
+	addAccount := hasLine("Add account…", "Add account…")
+
+	// The settings process starts before the menu is on the bus: when the
+	// menu shows, it runs or it never will.
+	first := startTrayApp(t, d, t.TempDir())
+	waitMenu(t, d, first.pid, "Add account…", addAccount)
+	c := settingsChildren(t, first.pid)
+	if len(c) != 1 {
+		t.Errorf("first start without a config file: settings processes %v, want one", c)
+	}
+	quitWithSettings(t, d, first, c)
+
+	dir := t.TempDir()
+	if err := settings.Save(filepath.Join(dir, "config", "idlebell", "config.toml"), settings.Default()); err != nil {
+		t.Fatal(err)
+	}
+	p := startTrayApp(t, d, dir)
+	waitMenu(t, d, p.pid, "Add account…", addAccount)
+	if c := settingsChildren(t, p.pid); len(c) != 0 {
+		t.Errorf("start with a config without accounts: settings processes %v, want none", c)
+		quitWithSettings(t, d, p, c)
+		return
+	}
+	if err := testsession.ClickMenu(d.BusAddress, p.pid, "Add account…"); err != nil {
+		t.Fatal(err)
+	}
+	poll(t, "a settings process with its Add dialog", func() bool {
+		c = settingsChildren(t, p.pid)
+		if len(c) != 1 {
+			return false
+		}
+		cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", c[0]))
+		return bytes.Contains(cmdline, []byte("\x00--add"))
+	})
+	quitWithSettings(t, d, p, c)
+}
+
+// quitWithSettings quits the tray app from its menu and waits until its
+// settings processes have ended too (they write to the config folder until
+// then).
+func quitWithSettings(t *testing.T, d *testsession.Desktop, p *appProc, children []int) {
+	t.Helper()
+	if err := testsession.ClickMenu(d.BusAddress, p.pid, "Quit"); err != nil {
+		t.Fatal(err)
+	}
+	waitExit0(t, p, "Quit")
+	for _, child := range children {
+		poll(t, "the settings process to end with the tray", func() bool {
+			stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", child))
+			i := bytes.LastIndexByte(stat, ')')
+			return err != nil || i < 0 || strings.HasPrefix(string(stat[i+1:]), " Z") // gone, or a zombie
+		})
+	}
+}

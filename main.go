@@ -56,10 +56,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	// The config: the demo's, or the user's file. A file that cannot be read
 	// is reported and never overwritten; the tray app still starts.
 	var (
-		cfg     *settings.Config
-		cfgErr  error
-		path    string
-		secrets = settings.Keyring()
+		cfg      *settings.Config
+		cfgErr   error
+		path     string
+		firstRun bool // no config file: the settings window opens
+		secrets  = settings.Keyring()
 	)
 	if o.Demo {
 		srv, dcfg, dsecrets, err := demo.Setup(ctx, o.DemoInterval, logger)
@@ -71,7 +72,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		cfg, secrets = dcfg, dsecrets
 	} else {
 		var code int
-		if cfg, cfgErr, path, code = cli.StartConfig(o.ConfigPath, o.Headless, stderr, logger); code != 0 {
+		if cfg, cfgErr, path, firstRun, code = cli.StartConfig(o.ConfigPath, o.Headless, stderr, logger); code != 0 {
 			return code
 		}
 	}
@@ -128,7 +129,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		f = headless.New(ctx, headless.Options{Delivery: base, Out: stdout, Notify: o.Notify})
 	} else {
 		f = newTray(trayDeps{mgr: mgr, delivery: base, open: open, accounts: accounts,
-			path: path, cfg: cfg, cfgErr: cfgErr, demo: o.Demo, logger: logger})
+			path: path, cfg: cfg, cfgErr: cfgErr, firstRun: firstRun, demo: o.Demo, logger: logger})
 	}
 	if path != "" {
 		// Live reload: owned here, ends with ctx.
@@ -172,6 +173,7 @@ type trayDeps struct {
 	path     string
 	cfg      *settings.Config
 	cfgErr   error
+	firstRun bool
 	demo     bool
 	logger   *slog.Logger
 }

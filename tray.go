@@ -33,6 +33,7 @@ func newTray(d trayDeps) front {
 		Config:          d.cfg,
 		ConfigErr:       d.cfgErr,
 		ConfigPath:      d.path,
+		FirstRun:        d.firstRun,
 		Demo:            d.demo,
 		OpenAccount:     func(ctx context.Context, a settings.Account) error { return d.open(ctx, a, nil) },
 		SignIn:          d.accounts.SignInWithBrowser,
@@ -70,5 +71,5 @@ func runSettingsWindow(ctx context.Context, s cli.SettingsWindow) int {
 		c = ui.Control{In: os.Stdin, Out: os.Stdout}
 		o.Watcher = &ui.ControlWatcher{Out: os.Stdout}
 	}
-	return ui.RunSettings(ctx, o, ui.Show{About: s.About, Account: s.Account}, c)
+	return ui.RunSettings(ctx, o, ui.Show{About: s.About, Account: s.Account, Add: s.Add}, c)
 }

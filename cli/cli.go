@@ -110,7 +110,7 @@ Usage:
                                    sign an OAuth2 account (Gmail, Outlook.com, Microsoft 365) in
   idlebell discover [--json] ADDRESS
                                    find the IMAP server of a mail address
-  idlebell settings [--config PATH] [--account NAME] [--about]
+  idlebell settings [--config PATH] [--account NAME | --add] [--about]
                                    the settings window (the tray's Settings… opens it)
 
 Examples:

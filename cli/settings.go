@@ -9,7 +9,7 @@ import (
 	"idlebell/settings"
 )
 
-const settingsUsage = `Usage: idlebell settings [--config PATH] [--account NAME] [--about] [--demo]
+const settingsUsage = `Usage: idlebell settings [--config PATH] [--account NAME | --add] [--about] [--demo]
 
 The settings window (or About) as a process of its own: the tray app starts
 it for Settings… and About. It needs no lock and no watcher, and ends when
@@ -25,6 +25,7 @@ type SettingsWindow struct {
 	Config  *settings.Config
 	Secrets settings.Secrets
 	Account string // open this account's settings
+	Add     bool   // open the Add an account dialog
 	About   bool   // the About window instead
 	Demo    bool
 	Problem string // the config could not be read: shown instead of the form
@@ -38,6 +39,7 @@ func settingsCmd(env Env, args []string) int {
 	fset := newFlags(env, "settings", settingsUsage)
 	configPath := fset.String("config", "", "config file (default: the user config dir's idlebell/config.toml)")
 	fset.StringVar(&w.Account, "account", "", "open the settings of this account")
+	fset.BoolVar(&w.Add, "add", false, "open the dialog that adds an account")
 	fset.BoolVar(&w.About, "about", false, "open the About window")
 	fset.BoolVar(&w.Demo, "demo", false, "show the demo's settings, read-only")
 	logLevel := fset.String("log-level", "info", "log level: debug, info, warn, error")

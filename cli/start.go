@@ -96,17 +96,18 @@ func Version(version, commit string) string {
 
 // StartConfig is the config the app starts with, from the file at path (the
 // default location when ""); resolved is that file's path. For the tray, a
-// missing file is a first run (the default config, for the settings window
-// to fill) and an unusable one comes back as cfgErr (cfg nil), logged, for
-// the tray to show while it waits for a fix. Headless, both end the process:
+// missing file is a first run (firstRun; the default config, for the
+// settings window to fill) and an unusable one comes back as cfgErr (cfg
+// nil), logged, for the tray to show while it waits for a fix. A file
+// without accounts is no first run: the user has been there. Headless, both end the process:
 // code is then the exit status (2) and stderr says why. Code is 0 when the
 // app may start. A file that cannot be read is never overwritten.
-func StartConfig(path string, headless bool, stderr io.Writer, logger *slog.Logger) (cfg *settings.Config, cfgErr error, resolved string, code int) {
+func StartConfig(path string, headless bool, stderr io.Writer, logger *slog.Logger) (cfg *settings.Config, cfgErr error, resolved string, firstRun bool, code int) {
 	if path == "" {
 		p, err := settings.Path()
 		if err != nil {
 			fmt.Fprintln(stderr, "idlebell:", err)
-			return nil, nil, "", exitFailed
+			return nil, nil, "", false, exitFailed
 		}
 		path = p
 	}
@@ -116,18 +117,18 @@ func StartConfig(path string, headless bool, stderr io.Writer, logger *slog.Logg
 			// Without a window to add an account in, running with none
 			// would silently do nothing.
 			fmt.Fprintln(stderr, i18n.T("idlebell: no config file at %s: create one (see config.example.toml in the README) or pass --config", path))
-			return nil, nil, path, exitUsage
+			return nil, nil, path, false, exitUsage
 		}
-		return settings.Default(), nil, path, exitOK // first run: the settings window opens
+		return settings.Default(), nil, path, true, exitOK // first run: the settings window opens
 	}
 	if cfgErr != nil {
 		if headless {
 			fmt.Fprintln(stderr, "idlebell:", cfgErr)
-			return nil, nil, path, exitUsage
+			return nil, nil, path, false, exitUsage
 		}
 		logger.Error("config not usable; fix it and idlebell reloads it", "path", path, "err", cfgErr)
 	}
-	return cfg, cfgErr, path, exitOK
+	return cfg, cfgErr, path, false, exitOK
 }
 
 // StartState opens the state file (each mailbox's watermark) under the

@@ -53,37 +53,40 @@ func TestVersion(t *testing.T) {
 	}
 }
 
-// TestStartConfig: a first run of the tray starts with the default config;
-// headless refuses to run without a usable file; the tray keeps an invalid
-// one's error to show.
+// TestStartConfig: a first run of the tray (no file) starts with the default
+// config; a file without accounts is no first run; headless refuses to run
+// without a usable file; the tray keeps an invalid one's error to show.
 func TestStartConfig(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "none.toml")
 	invalid := writeFile(t, "[[account]]\nname = \"\"\n")
 	good := writeFile(t, "[[account]]\nname = \"W\"\nhost = \"h\"\nusername = \"u\"\n")
+	empty := writeFile(t, "[notifications]\npreview = true\n")
 	tests := []struct {
 		name       string
 		path       string
 		headless   bool
 		accounts   int // -1: no config
 		cfgErr     bool
+		firstRun   bool
 		code       int
 		wantStderr string
 	}{
-		{"first run of the tray", missing, false, 0, false, 0, ""},
-		{"headless without a file", missing, true, -1, false, 2, "idlebell: no config file at " + missing},
-		{"tray with an invalid file", invalid, false, -1, true, 0, ""},
-		{"headless with an invalid file", invalid, true, -1, false, 2, "idlebell: " + invalid + ":"},
-		{"good file", good, true, 1, false, 0, ""},
+		{"first run of the tray", missing, false, 0, false, true, 0, ""},
+		{"tray with a file without accounts", empty, false, 0, false, false, 0, ""},
+		{"headless without a file", missing, true, -1, false, false, 2, "idlebell: no config file at " + missing},
+		{"tray with an invalid file", invalid, false, -1, true, false, 0, ""},
+		{"headless with an invalid file", invalid, true, -1, false, false, 2, "idlebell: " + invalid + ":"},
+		{"good file", good, true, 1, false, false, 0, ""},
 	}
 	for _, tt := range tests {
 		var stderr bytes.Buffer
-		cfg, cfgErr, path, code := StartConfig(tt.path, tt.headless, &stderr, slog.New(slog.DiscardHandler))
+		cfg, cfgErr, path, firstRun, code := StartConfig(tt.path, tt.headless, &stderr, slog.New(slog.DiscardHandler))
 		n := -1
 		if cfg != nil {
 			n = len(cfg.Accounts)
 		}
-		if n != tt.accounts || (cfgErr != nil) != tt.cfgErr || code != tt.code || path != tt.path || !strings.Contains(stderr.String(), tt.wantStderr) {
-			t.Errorf("%s: StartConfig = %d accounts, %v, %q, %d, stderr %q", tt.name, n, cfgErr, path, code, stderr.String())
+		if n != tt.accounts || (cfgErr != nil) != tt.cfgErr || firstRun != tt.firstRun || code != tt.code || path != tt.path || !strings.Contains(stderr.String(), tt.wantStderr) {
+			t.Errorf("%s: StartConfig = %d accounts, %v, %q, first run %v, %d, stderr %q", tt.name, n, cfgErr, path, firstRun, code, stderr.String())
 		}
 	}
 }

@@ -24,6 +24,7 @@ const ControlEnv = "IDLEBELL_CONTROL"
 const (
 	CmdShowSettings = "show-settings"
 	CmdShowAbout    = "show-about"
+	CmdShowAdd      = "show-add"
 	CmdState        = "state"
 	CmdRetry        = "retry"
 )
@@ -94,6 +95,9 @@ func (t *trayUI) showSettings(account string) {
 	}
 	t.toChild(ControlLine(CmdShowSettings, account), args)
 }
+
+// showAdd opens the settings window with its Add an account dialog.
+func (t *trayUI) showAdd() { t.toChild(ControlLine(CmdShowAdd, ""), []string{"--add"}) }
 
 // showAbout opens the About window (in the settings process).
 func (t *trayUI) showAbout() { t.toChild(ControlLine(CmdShowAbout, ""), []string{"--about"}) }

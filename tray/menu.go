@@ -167,7 +167,7 @@ func (t *trayUI) menuItems(now time.Time) []*item {
 		items = append(items, line)
 	}
 	if len(t.model.order) == 0 {
-		items = append(items, &item{Label: i18n.T("No accounts yet — add one in Settings…"), Action: func() { t.showSettings("") }})
+		items = append(items, &item{Label: i18n.T("Add account…"), Action: t.showAdd})
 	}
 	items = append(items, &item{Separator: true})
 

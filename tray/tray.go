@@ -43,7 +43,11 @@ type Options struct {
 	Config      *settings.Config
 	ConfigErr   error
 	ConfigPath  string // "" in demo mode
-	Demo        bool
+	// FirstRun: there was no config file. Only then does the settings
+	// window open at start; with a file but no account, the menu offers
+	// Add account… instead.
+	FirstRun bool
+	Demo     bool
 	// OpenAccount is the menu's "Open mail client": the account's mail
 	// program, no particular message.
 	OpenAccount func(ctx context.Context, a settings.Account) error
@@ -154,15 +158,17 @@ func (a *App) Run(ctx context.Context) int {
 	})
 	defer stopWatcher()
 
-	first := len(o.Config.Accounts) == 0 && !o.Demo && o.ConfigErr == nil
+	first := o.FirstRun && !o.Demo && o.ConfigErr == nil
 	runNative(func() {
 		q.do(func() {
+			if first {
+				// Before the menu is on the bus, so that whoever sees
+				// the menu sees the window's process started.
+				t.showSettings("")
+			}
 			systray.SetTitle("idlebell")
 			a.host.start()
 			t.refresh()
-			if first {
-				t.showSettings("") // first run
-			}
 		})
 	}, pumpDone)
 

@@ -239,13 +239,23 @@ func TestTrayCheckNowAndConfigError(t *testing.T) {
 	}
 }
 
+// TestTrayNoAccounts: without accounts the menu offers Add account…, which
+// asks the settings process for its Add dialog.
 func TestTrayNoAccounts(t *testing.T) {
-	ft := newTestTray(t, settings.Default()).host
-	if got := ft.labels()[0]; got != "No accounts yet — add one in Settings…" {
-		t.Errorf("menu line = %q", got)
+	tr := newTestTray(t, settings.Default())
+	ft := tr.host
+	if got := ft.labels()[0]; got != "Add account…" {
+		t.Errorf("menu line = %q, want Add account…", got)
 	}
 	if ft.tip != "idlebell: no unread mail · no accounts: open Settings" {
 		t.Errorf("tooltip = %q", ft.tip)
+	}
+	var pipe bytes.Buffer
+	tr.settings = &settingsChild{stdin: nopCloser{&pipe}, sent: map[string]string{}}
+	ft.item(t, "Add account…").Action()
+	cmd, _, ok := ParseControlLine(strings.TrimSpace(pipe.String()))
+	if !ok || cmd != CmdShowAdd {
+		t.Errorf("Add account… sent %q to the settings process, want %s", pipe.String(), CmdShowAdd)
 	}
 }
 

@@ -80,6 +80,7 @@ type Options struct {
 type Show struct {
 	About   bool   // the About window instead of the settings
 	Account string // select this account in the settings window
+	Add     bool   // open the settings window's Add an account dialog
 }
 
 // Control is the tray's pipe (see tray.ControlEnv): commands come on In,
@@ -133,6 +134,8 @@ func RunSettings(ctx context.Context, o Options, show Show, c Control) int {
 					fyne.Do(func() { w.show(Show{Account: arg}) })
 				case tray.CmdShowAbout:
 					fyne.Do(func() { w.show(Show{About: true}) })
+				case tray.CmdShowAdd:
+					fyne.Do(func() { w.show(Show{Add: true}) })
 				case tray.CmdState:
 					if name, line, ok := tray.ParseState(arg); ok {
 						fyne.Do(func() { w.accountState(name, line) })
@@ -192,6 +195,9 @@ func (t *windows) show(s Show) {
 	t.open[w] = true
 	w.Show()
 	w.RequestFocus()
+	if s.Add && !s.About && t.settings.adding == nil {
+		t.settings.startAdd()
+	}
 }
 
 // accountState keeps the tray's line for an account and shows it in the

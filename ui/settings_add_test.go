@@ -199,3 +199,26 @@ func TestAddWithGoogle(t *testing.T) {
 	h.signIn.result <- nil
 	h.drainUntil("the sign-in", func() bool { return strings.HasPrefix(h.s.status.Text, "Signed in") })
 }
+
+// TestShowAdd: the tray's Add account… (Show.Add) opens the settings
+// window with its Add an account dialog, also when the window is open; a
+// second one while the dialog is up opens no second dialog.
+func TestShowAdd(t *testing.T) {
+	h := newSettingsHarness(t, settings.Default(), false)
+	if h.s.adding != nil {
+		t.Fatal("the settings window opened with the Add dialog up")
+	}
+	h.host.show(Show{Add: true})
+	f := h.s.adding
+	if f == nil || !strings.Contains(overlayText(h.s.w), "Add an account") {
+		t.Fatalf("Show{Add: true} opened no Add dialog (overlay %q)", overlayText(h.s.w))
+	}
+	h.host.show(Show{Add: true})
+	if h.s.adding != f {
+		t.Errorf("a second Show{Add: true} replaced the open Add dialog")
+	}
+	test.Type(f.address, "alice@example.org")
+	if f.address.Text != "alice@example.org" {
+		t.Errorf("the address field has %q: it does not take typing", f.address.Text)
+	}
+}
