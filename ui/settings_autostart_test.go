@@ -3,6 +3,7 @@ package ui
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -10,6 +11,7 @@ import (
 
 	"idlebell/appinfo"
 	"idlebell/autostart"
+	"idlebell/i18n/i18ntest"
 )
 
 var (
@@ -63,7 +65,38 @@ func TestSettingsStartAtLoginFromBuildFolder(t *testing.T) {
 	if !f.input.(*fieldCheck).Disabled() {
 		t.Error("Start at login box enabled while idlebell runs from its build folder")
 	}
-	if f.help.Text != "Install idlebell first (make install) to start it at login." {
-		t.Errorf("note beside the box = %q, want the install hint", f.help.Text)
+	if want := installHint(runtime.GOOS); f.help.Text != want {
+		t.Errorf("note beside the box = %q, want the install hint %q", f.help.Text, want)
+	}
+}
+
+// TestInstallHintPerSystem: the note beside a disabled Start at login box
+// tells each system's users what is true there: make install exists for
+// Linux and the BSDs; on Windows and macOS the program must move out of
+// its build folder to a folder where it stays. In English and German.
+func TestInstallHintPerSystem(t *testing.T) {
+	tests := []struct {
+		goos, en, de string
+	}{
+		{"linux", "Install idlebell first (make install) to start it at login.",
+			"Installieren Sie idlebell zuerst (make install), damit es beim Anmelden startet."},
+		{"freebsd", "Install idlebell first (make install) to start it at login.",
+			"Installieren Sie idlebell zuerst (make install), damit es beim Anmelden startet."},
+		{"windows", `To start idlebell at login, move idlebell.exe out of its build folder to a folder where it stays (such as %LocalAppData%\Programs\idlebell) and start it from there.`,
+			`Damit idlebell beim Anmelden startet, verschieben Sie idlebell.exe aus seinem Build-Ordner in einen Ordner, in dem es bleibt (etwa %LocalAppData%\Programs\idlebell), und starten Sie es von dort.`},
+		{"darwin", "To start idlebell at login, copy idlebell out of its build folder to a folder where it stays (such as /usr/local/bin) and start it from there.",
+			"Damit idlebell beim Anmelden startet, kopieren Sie idlebell aus seinem Build-Ordner in einen Ordner, in dem es bleibt (etwa /usr/local/bin), und starten Sie es von dort."},
+	}
+	for _, lang := range []string{"C.UTF-8", "de_DE.UTF-8"} {
+		i18ntest.Use(t, lang)
+		for _, tt := range tests {
+			want := tt.en
+			if lang != "C.UTF-8" {
+				want = tt.de
+			}
+			if got := installHint(tt.goos); got != want {
+				t.Errorf("%s, %s: installHint = %q, want %q", lang, tt.goos, got, want)
+			}
+		}
 	}
 }
