@@ -200,9 +200,9 @@ uninstall:
 
 # Desktops notice new entries and icons by themselves; these caches make it immediate where they exist.
 refresh-menus:
-	-@command -v update-desktop-database >/dev/null && update-desktop-database -q "$(DATADIR)/applications"
-	-@[ -f "$(DATADIR)/icons/hicolor/index.theme" ] && command -v gtk-update-icon-cache >/dev/null && \
-	  gtk-update-icon-cache -q -t -f "$(DATADIR)/icons/hicolor"
+	@if command -v update-desktop-database >/dev/null; then update-desktop-database -q "$(DATADIR)/applications" || true; fi
+	@if [ -f "$(DATADIR)/icons/hicolor/index.theme" ] && command -v gtk-update-icon-cache >/dev/null; then \
+	  gtk-update-icon-cache -q -t -f "$(DATADIR)/icons/hicolor" || true; fi
 
 # make package: the Fyne CLI's Linux tarball (idlebell.tar.xz: binary, .desktop, icon, a Makefile)
 # of bin/idlebell. fyne counts FyneApp.toml's Build up after packaging; the committed file is kept.

@@ -94,6 +94,14 @@ left=$(find "$inst" -type f)
 [ -z "$left" ] || fail "make uninstall left: $left"
 ok "make uninstall removes every file"
 
+# 2b. Without DESTDIR, as a user runs it: the menu caches are refreshed where
+# the tools exist, and nothing reads like a failure.
+for target in install uninstall; do
+	mk "$target" PREFIX="$tmp/user"
+	if grep -n 'Error' "$tmp/make.log"; then fail "make $target PREFIX=... printed an error (above)"; fi
+done
+ok "make install and uninstall without DESTDIR print no error"
+
 # 3. make deb
 mk deb DEBDIR="$tmp"
 arch=$(dpkg --print-architecture)
