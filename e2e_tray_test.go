@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -381,7 +382,7 @@ func TestE2ESettingsOpenOnlyOnFirstStart(t *testing.T) {
 	if len(c) != 1 {
 		t.Errorf("first start without a config file: settings processes %v, want one", c)
 	}
-	quitWithSettings(t, d, first, c)
+	quitWithSettings(t, first, c)
 
 	dir := t.TempDir()
 	if err := settings.Save(filepath.Join(dir, "config", "idlebell", "config.toml"), settings.Default()); err != nil {
@@ -391,7 +392,7 @@ func TestE2ESettingsOpenOnlyOnFirstStart(t *testing.T) {
 	waitMenu(t, d, p.pid, "Add account…", addAccount)
 	if c := settingsChildren(t, p.pid); len(c) != 0 {
 		t.Errorf("start with a config without accounts: settings processes %v, want none", c)
-		quitWithSettings(t, d, p, c)
+		quitWithSettings(t, p, c)
 		return
 	}
 	if err := testsession.ClickMenu(d.BusAddress, p.pid, "Add account…"); err != nil {
@@ -405,18 +406,18 @@ func TestE2ESettingsOpenOnlyOnFirstStart(t *testing.T) {
 		cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", c[0]))
 		return bytes.Contains(cmdline, []byte("\x00--add"))
 	})
-	quitWithSettings(t, d, p, c)
+	quitWithSettings(t, p, c)
 }
 
-// quitWithSettings quits the tray app from its menu and waits until its
-// settings processes have ended too (they write to the config folder until
-// then).
-func quitWithSettings(t *testing.T, d *testsession.Desktop, p *appProc, children []int) {
+// quitWithSettings stops the tray app (SIGTERM, as a session ending does)
+// and waits until its settings processes have ended too (they write to the
+// config folder until then).
+func quitWithSettings(t *testing.T, p *appProc, children []int) {
 	t.Helper()
-	if err := testsession.ClickMenu(d.BusAddress, p.pid, "Quit"); err != nil {
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	waitExit0(t, p, "Quit")
+	waitExit0(t, p, "SIGTERM")
 	for _, child := range children {
 		poll(t, "the settings process to end with the tray", func() bool {
 			stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", child))
