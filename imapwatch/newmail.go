@@ -20,7 +20,8 @@ import (
 //     mailtext reads (raw, so that 8-bit bytes and unquoted commas reach
 //     mailtext as the sender wrote them; ENVELOPE carries To, Cc and
 //     In-Reply-To that no bubble shows, and servers put placeholders such as
-//     MISSING_DOMAIN in its addresses), and BODY.PEEK[1]<0.160>: part 1 is
+//     MISSING_DOMAIN in its addresses; at most maxHeaderFields bytes of
+//     them), and BODY.PEEK[1]<0.160>: part 1 is
 //     the text of a single-part message and of most multipart/alternative
 //     ones, so most mail needs no second round trip. It is used only when
 //     the structure says part 1 is the part mailtext.ChoosePart picks.
@@ -29,16 +30,27 @@ import (
 //     readable (an HTML head) is read on by mailtext.NextFetch; and Sender
 //     and Reply-To, only for mail whose From is empty or only groups.
 
+// maxHeaderFields bounds the header fields fetched per mail. Without a
+// bound, a sender who writes 120 KB of Subject makes the server answer with
+// a literal above the guard's limit, which closes the connection at every
+// attempt: the mailbox would announce nothing more. Those four fields of
+// real mail take a few hundred bytes; a subject is shown up to 998
+// characters. The largest four-digit size, as each byte of the command
+// counts in the 1 KB a new mail may cost.
+const maxHeaderFields = 9999
+
 var headerFields = &imap.FetchItemBodySection{
 	Specifier:    imap.PartSpecifierHeader,
 	HeaderFields: mailtext.HeaderFields,
 	Peek:         true,
+	Partial:      &imap.SectionPartial{Offset: 0, Size: maxHeaderFields},
 }
 
 var fallbackFields = &imap.FetchItemBodySection{
 	Specifier:    imap.PartSpecifierHeader,
 	HeaderFields: mailtext.FallbackFields,
 	Peek:         true,
+	Partial:      &imap.SectionPartial{Offset: 0, Size: maxHeaderFields},
 }
 
 // firstPart is the speculative BODY.PEEK[1]<0.N> of the first round trip.

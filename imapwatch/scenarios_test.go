@@ -32,6 +32,7 @@ var scenarios = []struct {
 	{"ClockJump", testClockJump},
 	{"SilentDrop", testSilentDrop},
 	{"SameMessageTwoUIDs", testSameMessageTwoUIDs},
+	{"HugeHeaderField", testHugeHeaderField},
 }
 
 func runScenarios(t *testing.T, srv server) {
