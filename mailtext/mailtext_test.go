@@ -286,6 +286,26 @@ func TestChoosePart(t *testing.T) {
 	}
 }
 
+// TestCharsetRFC2231: Dovecot hands on a charset parameter in RFC 2231's
+// form as it is, next to a default of its own.
+func TestCharsetRFC2231(t *testing.T) {
+	for _, c := range []struct {
+		params map[string]string
+		want   string
+	}{
+		{map[string]string{"charset*": "us-ascii'pl'iso-8859-2", "charset": "us-ascii"}, "iso-8859-2"},
+		{map[string]string{"charset*": "''iso-8859-2"}, "iso-8859-2"},
+		{map[string]string{"charset*": "''%77indows-1250"}, "windows-1250"},
+		{map[string]string{"charset*": "''", "charset": "utf-8"}, "utf-8"},
+		{map[string]string{"charset": "koi8-r"}, "koi8-r"},
+	} {
+		bs := &imap.BodyStructureSinglePart{Type: "text", Subtype: "plain", Params: c.params}
+		if _, cs, _ := ChoosePart(bs); cs != c.want {
+			t.Errorf("ChoosePart(text/plain %v) charset %q, want %q", c.params, cs, c.want)
+		}
+	}
+}
+
 func equalInts(a, b []int) bool {
 	if len(a) != len(b) {
 		return false

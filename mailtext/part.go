@@ -1,6 +1,7 @@
 package mailtext
 
 import (
+	"net/url"
 	"strings"
 	"unicode/utf8"
 
@@ -39,7 +40,7 @@ func ChoosePart(bs imap.BodyStructure) (p TextPart, textCharset string, ok bool)
 		if !strings.EqualFold(sp.Type, "text") {
 			return
 		}
-		cs := sp.Params["charset"]
+		cs := charsetParam(sp.Params)
 		if textCharset == "" {
 			textCharset = cs
 		}
@@ -74,6 +75,26 @@ func ChoosePart(bs imap.BodyStructure) (p TextPart, textCharset string, ok bool)
 		}
 	}
 	return TextPart{}, textCharset, false
+}
+
+// charsetParam is the part's charset parameter. Written in RFC 2231's
+// form (charset*=us-ascii'pl'iso-8859-2), a server such as Dovecot hands it
+// on as it is, beside a charset=us-ascii of its own: the encoded one wins.
+func charsetParam(params map[string]string) string {
+	v, ok := params["charset*"]
+	if !ok {
+		return params["charset"]
+	}
+	if i := strings.LastIndexByte(v, '\''); i >= 0 {
+		v = v[i+1:] // after charset'language'
+	}
+	if u, err := url.PathUnescape(v); err == nil {
+		v = u
+	}
+	if strings.TrimSpace(v) == "" {
+		return params["charset"]
+	}
+	return v
 }
 
 func isAttachment(sp *imap.BodyStructureSinglePart) bool {
