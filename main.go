@@ -11,8 +11,10 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"idlebell/bridge"
 	"idlebell/cli"
@@ -37,10 +39,16 @@ var (
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, runOptions{}))
 }
 
-func run(args []string, stdout, stderr io.Writer) int {
+// runOptions are what an end-to-end test changes in a run of the program;
+// the zero value is the program's own.
+type runOptions struct {
+	attentionAfter time.Duration // 0: tray.DefaultAttentionAfter
+}
+
+func run(args []string, stdout, stderr io.Writer, ro runOptions) int {
 	if code, ok := cli.Run(cli.Env{Stdout: stdout, Stderr: stderr, Settings: runSettingsWindow}, args); ok {
 		return code
 	}
@@ -95,13 +103,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 	mgr := imapwatch.NewManager(imapwatch.Options{Store: store, Logger: logger})
 	defer mgr.Close()
+	// The goroutines below end with ctx; run cancels it and waits for them
+	// before it returns (this defer runs before the ones above).
+	var wg sync.WaitGroup
+	defer func() { stop(); wg.Wait() }()
 	// On SIGINT/SIGTERM stop the watcher first: it says LOGOUT and closes
 	// its event channel, and the consumer below reads until then, so no mail
-	// whose watermark was saved is dropped on the way out. Ends with ctx.
-	go func() {
+	// whose watermark was saved is dropped on the way out.
+	wg.Go(func() {
 		<-ctx.Done()
 		mgr.Close()
-	}()
+	})
 	tokens := settings.TokenKeyring()
 	accounts := bridge.New(bridge.Options{Secrets: secrets, Tokens: tokens, Trace: trace})
 	mgr.Apply(accounts.Configs(cfg))
@@ -128,14 +140,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if o.Headless {
 		f = headless.New(ctx, headless.Options{Delivery: base, Out: stdout, Notify: o.Notify})
 	} else {
-		f = newTray(trayDeps{mgr: mgr, delivery: base, open: open, accounts: accounts,
-			path: path, cfg: cfg, cfgErr: cfgErr, firstRun: firstRun, demo: o.Demo, logger: logger})
+		f = newTray(trayDeps{mgr: mgr, delivery: base, open: open, accounts: accounts, path: path, cfg: cfg,
+			cfgErr: cfgErr, firstRun: firstRun, demo: o.Demo, attentionAfter: ro.attentionAfter, logger: logger})
 	}
 	if path != "" {
-		// Live reload: owned here, ends with ctx.
-		// running is the config in force; only this goroutine touches it.
+		// Live reload. running is the config in force; only this goroutine
+		// touches it.
 		running := cfg
-		go settings.Watch(ctx, path, func(c *settings.Config, err error) {
+		onChange := func(c *settings.Config, err error) {
 			if err != nil {
 				logger.Error("config change not applied; keeping the running config", "err", err)
 			} else {
@@ -147,13 +159,22 @@ func run(args []string, stdout, stderr io.Writer) int {
 				cur.Store(c)
 			}
 			f.ConfigChanged(c, err)
-		})
+		}
+		wg.Go(func() { watchConfig(ctx, path, logger, onChange) })
 	}
 	// Suspend/resume from logind, where there is a system bus; the watcher's
-	// own clock check covers everything else. Ends with ctx.
-	go logind.OnResume(ctx, logger, mgr.Wake)
+	// own clock check covers everything else.
+	wg.Go(func() { logind.OnResume(ctx, logger, mgr.Wake) })
 
 	return f.Run(ctx)
+}
+
+// watchConfig is settings.Watch, which returns when ctx ends; a file that
+// cannot be watched is said once, and edits then need a restart.
+func watchConfig(ctx context.Context, path string, logger *slog.Logger, onChange func(*settings.Config, error)) {
+	if err := settings.Watch(ctx, path, onChange); err != nil {
+		logger.Error("config file not watched; restart idlebell after editing it", "path", path, "err", err)
+	}
 }
 
 // front is the tray app or --headless. ConfigChanged is called from the
@@ -175,5 +196,7 @@ type trayDeps struct {
 	cfgErr   error
 	firstRun bool
 	demo     bool
-	logger   *slog.Logger
+	// attentionAfter is tray.Options.AttentionAfter (0: the default).
+	attentionAfter time.Duration
+	logger         *slog.Logger
 }

@@ -13,10 +13,11 @@ import (
 func TestMain(m *testing.M) {
 	if os.Getenv("IDLEBELL_E2E_CHILD") == "1" {
 		// A shorter attention threshold, so that a test of it waits seconds.
+		var ro runOptions
 		if d, err := time.ParseDuration(os.Getenv("IDLEBELL_E2E_ATTENTION_AFTER")); err == nil {
-			attentionAfter = d
+			ro.attentionAfter = d
 		}
-		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, ro))
 	}
 	os.Exit(m.Run())
 }

@@ -19,7 +19,7 @@ func TestManPageDocumentsEveryFlag(t *testing.T) {
 	man := string(b)
 	help := func(args ...string) string {
 		var out bytes.Buffer
-		run(args, &out, &out)
+		run(args, &out, &out, runOptions{})
 		return out.String()
 	}
 	top := help("--help")

@@ -38,13 +38,10 @@ func newTray(d trayDeps) front {
 		OpenAccount:     func(ctx context.Context, a settings.Account) error { return d.open(ctx, a, nil) },
 		SignIn:          d.accounts.SignInWithBrowser,
 		SettingsCommand: settingsCmd,
-		AttentionAfter:  attentionAfter,
+		AttentionAfter:  d.attentionAfter,
 		Logger:          d.logger,
 	})
 }
-
-// attentionAfter is tray.DefaultAttentionAfter; tests shorten it.
-var attentionAfter = tray.DefaultAttentionAfter
 
 // runSettingsWindow is `idlebell settings`: the settings (or About) window,
 // a Fyne app of its own that ends with its last window.

@@ -5,7 +5,6 @@ package main
 import (
 	"context"
 	"log/slog"
-	"time"
 
 	"idlebell/cli"
 	"idlebell/settings"
@@ -24,8 +23,6 @@ func (t noTray) Run(context.Context) int {
 	t.logger.Error("this idlebell was built without the tray app (-tags nogui): run it with --headless")
 	return 1
 }
-
-var attentionAfter = 2 * time.Minute
 
 // runSettingsWindow: no settings window; cli says so.
 var runSettingsWindow func(context.Context, cli.SettingsWindow) int
