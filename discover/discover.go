@@ -151,6 +151,11 @@ var ErrAddress = errors.New("not a mail address")
 type NotFoundError struct {
 	Address string
 	Tried   []Attempt
+	// Plaintext are the servers a probe found that speak IMAP only
+	// without encryption, not offered without Discoverer.AllowPlaintext
+	// (Security is settings.SecurityNone, Username filled in): the fronts
+	// name them, so that a user on a network they trust can choose one.
+	Plaintext []Server
 }
 
 func (e *NotFoundError) Error() string {
@@ -247,7 +252,15 @@ func (d *Discoverer) Discover(ctx context.Context, address string) (*Result, err
 		return nil, ctx.Err()
 	}
 	fail(SourceProbe, where, err)
-	return nil, &NotFoundError{Address: address, Tried: res.Tried}
+	nf := &NotFoundError{Address: address, Tried: res.Tried}
+	var pe *plaintextError
+	if errors.As(err, &pe) {
+		for _, s := range pe.servers {
+			s.Username, s.Auth = expandUsername(s.Username, address, local, domain), settings.AuthPassword
+			nf.Plaintext = append(nf.Plaintext, s)
+		}
+	}
+	return nil, nf
 }
 
 // Builtin returns what the built-in table says about address, without any

@@ -271,6 +271,9 @@ func TestSourcesInOrder(t *testing.T) {
 	if r.Provider != "Google Workspace" || r.Servers[0].Auth != "oauth2" || r.Servers[0].OAuthProvider != "google" {
 		t.Errorf("MX result = %s %+v, want Google Workspace with OAuth2", r.Provider, r.Servers[0])
 	}
+	if r.Where != "aspmx.l.google.com" { // a name people read: no root dot
+		t.Errorf("MX result from %q, want aspmx.l.google.com", r.Where)
+	}
 
 	// Without any source: the probes find nothing either, and the error
 	// lists every attempt.

@@ -49,7 +49,7 @@ func (d *Discoverer) lookupMX(ctx context.Context, domain string) (*Result, stri
 	for _, mx := range mxs {
 		hosts = append(hosts, strings.TrimSuffix(mx.Host, "."))
 		if p := lookupMXHost(mx.Host); p != nil {
-			return p.hostedResult(), mx.Host, nil
+			return p.hostedResult(), strings.TrimSuffix(mx.Host, "."), nil
 		}
 	}
 	if len(hosts) == 0 {

@@ -55,12 +55,15 @@ func (d *Discoverer) probe(ctx context.Context, domain string) (*Result, string,
 	wg.Wait()
 
 	r := &Result{}
-	var verified, unverified, plain []Server
+	var verified, unverified, plain, refused []Server
 	var errs []string
 	for i, o := range out {
 		switch {
 		case o.err != nil:
 			errs = append(errs, net.JoinHostPort(cands[i].host, strconv.Itoa(cands[i].port))+": "+o.err.Error())
+			if errors.Is(o.err, errPlaintextOnly) {
+				refused = append(refused, Server{Host: cands[i].host, Port: cands[i].port, Security: settings.SecurityNone})
+			}
 		case o.server.Security == settings.SecurityNone:
 			plain = append(plain, o.server)
 		case o.server.Certificate != nil:
@@ -72,10 +75,19 @@ func (d *Discoverer) probe(ctx context.Context, domain string) (*Result, string,
 	r.Servers = append(append(verified, unverified...), plain...)
 	where := "imap." + domain + ", mail." + domain + ", " + domain
 	if len(r.Servers) == 0 {
-		return nil, where, errors.New(strings.Join(errs, "; "))
+		return nil, where, &plaintextError{msg: strings.Join(errs, "; "), servers: refused}
 	}
 	return r, net.JoinHostPort(r.Servers[0].Host, strconv.Itoa(r.Servers[0].Port)), nil
 }
+
+// plaintextError is the probes' failure: every guess's answer, and the
+// servers among them that speak IMAP only without encryption.
+type plaintextError struct {
+	msg     string
+	servers []Server
+}
+
+func (e *plaintextError) Error() string { return e.msg }
 
 // errPlaintextOnly says a server speaks IMAP without any TLS.
 var errPlaintextOnly = errors.New("speaks IMAP only without encryption (allow plaintext to use it)")

@@ -81,6 +81,11 @@ func TestProbePlaintextOnly(t *testing.T) {
 	if last := nf.Tried[len(nf.Tried)-1]; !strings.Contains(last.Err, errPlaintextOnly.Error()) {
 		t.Errorf("probe said %q, want it to name the plaintext-only server", last.Err)
 	}
+	// The server is named, so that the user can choose it knowingly.
+	if len(nf.Plaintext) != 1 || nf.Plaintext[0].Host != "imap.example.org" || nf.Plaintext[0].Port != 143 ||
+		nf.Plaintext[0].Security != "none" || nf.Plaintext[0].Username != "alice@example.org" {
+		t.Errorf("NotFoundError.Plaintext = %+v, want imap.example.org:143 with the address as its login", nf.Plaintext)
+	}
 	d.AllowPlaintext = true
 	r, err := d.Discover(context.Background(), "alice@example.org")
 	if err != nil {
