@@ -89,6 +89,9 @@ func (c *Config) problems() []Problem {
 		ps = append(ps, Problem{Field: "notifications.max_bubbles",
 			Message: fmt.Sprintf("%d is too few: use at least 1 (default %d)", n, DefaultMaxBubbles)})
 	}
+	if v := CmdExpandsMailData(c.Notifications.OpenCommand); v != "" {
+		ps = append(ps, Problem{Field: "notifications.open_command", Message: fmt.Sprintf(openCommandExpands, v)})
+	}
 	firstUse := map[string]int{}
 	for i, a := range c.Accounts {
 		idx := i + 1
@@ -186,12 +189,17 @@ func accountProblems(a Account) []Problem {
 	if d := a.HookTimeout.Duration; d < MinHookTimeout {
 		add("hook_timeout", "%s is too short: use at least %s (default 60s)", formatDuration(d), formatDuration(MinHookTimeout))
 	}
+	if v := CmdExpandsMailData(a.OpenCommand); v != "" {
+		add("open_command", openCommandExpands, v)
+	}
 	switch a.HookShell {
 	case "", HookShellPowerShell:
 	case HookShellCmd:
 		for _, h := range []struct{ key, command string }{{"on_new_mail", a.OnNewMail}, {"on_new_mail_batch", a.OnNewMailBatch}} {
 			if strings.ContainsAny(strings.Trim(h.command, "\r\n"), "\r\n") {
 				add(h.key, "has several lines, but cmd.exe (hook_shell = \"cmd\") runs only the first: put it on one line, joining commands with &, or use PowerShell")
+			} else if v := CmdExpandsMailData(h.command); v != "" {
+				add(h.key, "expands %%%s%%, which the mail's sender wrote: cmd.exe would run a value such as \"& calc\" as a command; leave it to the program you call (it is in its environment), or use PowerShell", v)
 			}
 		}
 	default:
@@ -269,4 +277,39 @@ func oauthProblems(a Account) []Problem {
 func sortProblems(ps []Problem) []Problem {
 	slices.SortStableFunc(ps, func(a, b Problem) int { return strings.Compare(a.Field, b.Field) })
 	return ps
+}
+
+// openCommandExpands is the problem of an open_command that expands the
+// mail's own data the cmd.exe way: on Windows such a line runs under cmd.
+const openCommandExpands = "expands %%%s%%, which the mail's sender wrote: on Windows cmd.exe would run a value such as \"& calc\" as a command; leave it to the program you call (it is in its environment)"
+
+// mailDataVars are the IDLEBELL_* variables whose values the mail's sender
+// wrote (see the hooks package's MailEnv).
+var mailDataVars = []string{"IDLEBELL_FROM", "IDLEBELL_FROM_ADDRESS", "IDLEBELL_SUBJECT", "IDLEBELL_MESSAGE_ID"}
+
+// CmdExpandsMailData returns the variable with the mail's own data that
+// command expands the cmd.exe way — %IDLEBELL_SUBJECT%, in any case and
+// with :~ or := modifiers — or "". cmd.exe puts the value in before it
+// reads & | < > ^ and quotes, so a sender could make such a line run
+// commands; a program reading the variable from its environment is safe.
+func CmdExpandsMailData(command string) string {
+	up := strings.ToUpper(command)
+	for i := 0; ; {
+		j := strings.Index(up[i:], "%IDLEBELL_")
+		if j < 0 {
+			return ""
+		}
+		start := i + j + 1
+		end := strings.IndexByte(up[start:], '%')
+		if end < 0 {
+			return ""
+		}
+		name, _, _ := strings.Cut(up[start:start+end], ":")
+		for _, v := range mailDataVars {
+			if name == v {
+				return v
+			}
+		}
+		i = start
+	}
 }
