@@ -19,7 +19,7 @@ func TestE2EGerman(t *testing.T) {
 	a := newTrayAccount(t, env, env.Dovecot.Password(), func(c *settings.Config) { c.Notifications.MaxBubbles = 1 })
 	notes := watchNotifications(t, d)
 	p := startTrayAppEnv(t, d, a.dir, []string{"LANG=de_DE.UTF-8", "LC_ALL=", "LC_MESSAGES=", "LANGUAGE="})
-	items := waitMenu(t, d, p.pid, "the account connected", hasLine(a.name+" —", "verbunden"))
+	items := waitMenu(t, d, p.pid, "the account connected", hasLine(a.name+" –", "verbunden"))
 	for _, want := range []string{"Beenden", "Einstellungen…", "Benachrichtigungen pausieren", "Über idlebell"} {
 		if _, ok := testsession.FindMenuItem(items, want); !ok {
 			t.Errorf("menu lacks %q: %s", want, menuLabels(items))

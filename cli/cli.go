@@ -74,14 +74,26 @@ func newFlags(env Env, name, usage string) *flag.FlagSet {
 }
 
 // parse parses args; when ok is false the subcommand ends with code: 0
-// after --help, 2 after a bad flag (already said on stderr).
+// after --help, 2 after a bad flag (already said on stderr). Flags may
+// follow the arguments, as people type them (`discover max@gmx.de
+// --json`); after "--" nothing is a flag. fset.Args() are the arguments.
 func parse(fset *flag.FlagSet, args []string) (code int, ok bool) {
-	if err := fset.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK, false
+	var positional []string
+	for {
+		if err := fset.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return exitOK, false
+			}
+			return exitUsage, false
 		}
-		return exitUsage, false
+		rest := fset.Args()
+		if n := len(args) - len(rest); len(rest) == 0 || n > 0 && args[n-1] == "--" {
+			positional = append(positional, rest...)
+			break
+		}
+		positional, args = append(positional, rest[0]), rest[1:]
 	}
+	_ = fset.Parse(append([]string{"--"}, positional...)) // sets Args; parses no flag
 	return exitOK, true
 }
 

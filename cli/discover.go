@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"strconv"
 	"strings"
 	"time"
@@ -56,7 +57,7 @@ func discoverCmd(env Env, args []string, d *discover.Discoverer) int {
 	var nf *discover.NotFoundError
 	switch {
 	case errors.Is(err, discover.ErrAddress):
-		fmt.Fprintf(env.Stderr, "idlebell discover: %s\n", i18n.T("%s is not a mail address: write it like alice@example.org.", strconv.Quote(fset.Arg(0))))
+		fmt.Fprintf(env.Stderr, "idlebell discover: %s\n", i18n.T("%s is not a mail address: write it like alice@example.org.", i18n.T("“%s”", safetext.Line(fset.Arg(0), 200))))
 		return exitUsage
 	case errors.As(err, &nf):
 		if *asJSON {
@@ -153,6 +154,10 @@ func writeNotFound(w io.Writer, nf *discover.NotFoundError) {
 	fmt.Fprintf(w, "%s\n", i18n.T("No IMAP server found for %s. Asked:", safetext.Line(nf.Address, 200)))
 	for _, a := range nf.Tried {
 		fmt.Fprintf(w, "  %s  %s: %s\n", pad(string(a.Source), 10), safetext.Line(a.Where, 120), safetext.Line(a.Err, 300))
+	}
+	for _, s := range nf.Plaintext {
+		addr := net.JoinHostPort(safetext.Line(s.Host, 120), strconv.Itoa(s.Port))
+		fmt.Fprintf(w, "%s\n", i18n.T("%s answers, but only unencrypted: idlebell discover --allow-plaintext %s offers it, for a network you trust.", addr, safetext.Line(nf.Address, 200)))
 	}
 	fmt.Fprintf(w, "%s\n", i18n.T("Ask your provider for the IMAP server's name, port and security, and enter them in the settings window."))
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"idlebell/demo"
 	"idlebell/discover"
 	"idlebell/i18n/i18ntest"
 )
@@ -49,7 +50,7 @@ func TestDiscoverCommand(t *testing.T) {
 		{"builtin German", []string{"discover", "max@gmx.de"}, "de_DE.UTF-8", 0, `GMX: imap.gmx.net, Port 993, SSL/TLS
   Benutzername  max@gmx.de
   Anmeldung     Passwort
-  gefunden in   idlebells Anbietertabelle
+  Quelle        idlebells Anbietertabelle
   Hinweis       Schalten Sie zuerst in den Web-Einstellungen von GMX den POP3/IMAP-Abruf ein.
 `},
 		{"gmail", []string{"discover", "x@gmail.com"}, "C.UTF-8", 0, `Gmail: imap.gmail.com, port 993, SSL/TLS
@@ -110,4 +111,54 @@ type noDial struct{}
 
 func (noDial) DialContext(_ context.Context, _, addr string) (net.Conn, error) {
 	return nil, &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("network is unreachable")}
+}
+
+// routeDialer sends the probes of listed addresses to local servers and
+// refuses the rest.
+type routeDialer map[string]string
+
+func (d routeDialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	if to, ok := d[addr]; ok {
+		var nd net.Dialer
+		return nd.DialContext(ctx, network, to)
+	}
+	return nil, &net.OpError{Op: "dial", Net: network, Err: errors.New("connection refused")}
+}
+
+// TestDiscoverPlaintextOnly: a server that speaks IMAP only without
+// encryption is not offered, but named, with the flag that offers it.
+func TestDiscoverPlaintextOnly(t *testing.T) {
+	srv, err := demo.Start(demo.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	d := &discover.Discoverer{AutoconfigURLs: []string{}, ISPDBURL: "-", Resolver: noDNS{},
+		Dialer: routeDialer{"mail.example.org:143": srv.Addr}}
+	for _, tt := range []struct{ locale, want string }{
+		{"C.UTF-8", "mail.example.org:143 answers, but only unencrypted: idlebell discover --allow-plaintext bob@example.org offers it, for a network you trust.\n"},
+		{"de_DE.UTF-8", "mail.example.org:143 antwortet, aber nur unverschlüsselt: idlebell discover --allow-plaintext bob@example.org bietet ihn an, für ein Netz, dem Sie vertrauen.\n"},
+	} {
+		i18ntest.Use(t, tt.locale)
+		code, stdout, _ := run(t, Env{Discoverer: d}, "discover", "bob@example.org")
+		if code != 1 || !strings.Contains(stdout, tt.want) {
+			t.Errorf("%s: idlebell discover = %d\n%s\nwant 1 and the line\n%s", tt.locale, code, stdout, tt.want)
+		}
+	}
+}
+
+// TestFlagsAfterArguments: a flag after the address counts, as people
+// type it (`idlebell discover max@gmx.de --json`); after "--" nothing is
+// a flag.
+func TestFlagsAfterArguments(t *testing.T) {
+	i18ntest.Use(t, "C.UTF-8")
+	code, stdout, stderr := run(t, Env{Discoverer: localDiscoverer(t)}, "discover", "max@gmx.de", "--json")
+	var r discover.Result
+	if err := json.Unmarshal([]byte(stdout), &r); err != nil || code != 0 || r.Provider != "GMX" {
+		t.Errorf("discover max@gmx.de --json = %d, %v:\n%s\nstderr: %s", code, err, stdout, stderr)
+	}
+	code, _, stderr = run(t, Env{Discoverer: localDiscoverer(t)}, "discover", "--", "--json")
+	if code != exitUsage || !strings.Contains(stderr, "“--json” is not a mail address") {
+		t.Errorf("discover -- --json = %d, stderr %q; want the argument taken as the address", code, stderr)
+	}
 }

@@ -279,15 +279,15 @@ func (p *Policy) Resume(now time.Time) []Bubble {
 		}
 		per[m.Account]++
 	}
-	where := ""
+	var body string
 	if len(order) == 1 {
-		where = i18n.T("in %s", order[0]) + " "
+		body = i18n.T("in %s", order[0]) + " " + SendersPhrase(senders(held))
 	} else {
 		parts := make([]string, len(order))
 		for i, a := range order {
 			parts[i] = fmt.Sprintf("%s: %d", a, per[a])
 		}
-		where = strings.Join(parts, " · ") + " — "
+		body = i18n.T("%s — %s", strings.Join(parts, " · "), SendersPhrase(senders(held)))
 	}
 	// A click opens the first account's mail program.
 	return []Bubble{{
@@ -295,7 +295,7 @@ func (p *Policy) Resume(now time.Time) []Bubble {
 		Key:     "paused",
 		Account: order[0],
 		Title:   SafeLine(i18n.N("%d new message while notifications were paused", "%d new messages while notifications were paused", len(held), len(held)), maxTitleRunes),
-		Body:    SafeLine(where+SendersPhrase(senders(held)), maxBodyRunes),
+		Body:    SafeLine(body, maxBodyRunes),
 		Mail:    held[0],
 	}}
 }

@@ -52,9 +52,9 @@ var ErrCommandFailed = errors.New("the mail program failed")
 func Problem(err error) (title, body string) {
 	switch {
 	case errors.Is(err, ErrNoMailProgram):
-		return i18n.T("No mail program found"), i18n.T("Set open_command in Settings, e.g. thunderbird")
+		return i18n.T("No mail program found"), i18n.T("Set “Open command” in Settings, such as thunderbird")
 	default:
-		return i18n.T("Could not open the mail"), i18n.T("Check open_command in Settings")
+		return i18n.T("Could not open the mail"), i18n.T("Check “Open command” in Settings")
 	}
 }
 

@@ -269,9 +269,10 @@ func (m *model) signingIn(name string) bool {
 	return s != nil && s.running
 }
 
-// line is the account's menu line: "Work — 3 unread · connected".
+// line is the account's menu line: "Work — 3 unread · connected" (in
+// German with the en dash German sets between name and state).
 func (m *model) line(name string, now time.Time) string {
-	return safeLine(name, 60) + " — " + m.status(name, now)
+	return i18n.T("%s — %s", safeLine(name, 60), m.status(name, now))
 }
 
 // status is the part of an account's line after its name.

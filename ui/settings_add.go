@@ -3,6 +3,8 @@ package ui
 import (
 	"context"
 	"errors"
+	"net"
+	"strconv"
 	"strings"
 	"time"
 
@@ -49,6 +51,10 @@ type addFlow struct {
 	run    int              // answers of an older run are dropped
 	result *discover.Result // what discovery found
 	acct   settings.Account // the server that passed, as an account
+	// trusted are the certificates the user trusted in this dialog, by
+	// host:port: Continue again (after a refused password) does not ask
+	// about them twice.
+	trusted map[string]string
 }
 
 // startAdd opens the add dialog.
@@ -63,6 +69,13 @@ func (s *settingsWindow) startAdd() {
 	f.address.OnChanged = func(string) { f.showProviderHint() }
 	f.password = newFieldPassword()
 	f.password.OnSubmitted = func(string) { f.continueAdd() }
+	f.address.OnSubmitted = func(string) {
+		if f.password.Text == "" {
+			s.w.Canvas().Focus(f.password)
+			return
+		}
+		f.continueAdd()
+	}
 	f.hint = wrapped(" ")
 	f.status = wrapped(" ")
 	f.spin = newSpinner()
@@ -174,6 +187,7 @@ func (f *addFlow) continueAdd() {
 	}
 	f.run++
 	run, find := f.run, f.discoverer()
+	f.result, f.acct = nil, settings.Account{} // Edit manually… takes only this address's answer
 	f.busy(i18n.T("Looking for the server of %s…", safeLine(address, 80)))
 	f.s.background(func(ctx context.Context) func() {
 		ctx, cancel := context.WithTimeout(ctx, discoverTimeout)
@@ -192,6 +206,13 @@ func (f *addFlow) continueAdd() {
 func (f *addFlow) discovered(address, password string, r *discover.Result, err error) {
 	var nf *discover.NotFoundError
 	switch {
+	case errors.As(err, &nf) && len(nf.Plaintext) > 0:
+		// Not offered, but said: Edit manually… fills it in, and the
+		// user ticks the box that allows it.
+		f.result = &discover.Result{Address: address, Servers: nf.Plaintext}
+		f.failed(i18n.T("%s answers only unencrypted: the password would cross the network readable. If you trust this network, click Edit manually… and tick “Allow sending the password unencrypted”.",
+			safeLine(nf.Plaintext[0].Host, 80)))
+		return
 	case errors.As(err, &nf):
 		f.failed(i18n.T("idlebell found no server for %s. Click Edit manually… and enter it yourself.", safeLine(address, 80)))
 		return
@@ -216,6 +237,7 @@ func (f *addFlow) discovered(address, password string, r *discover.Result, err e
 		a := settings.NewAccount(address)
 		a.Host, a.Port, a.Security, a.Username = srv.Host, srv.Port, srv.Security, srv.Username
 		a.AllowPlaintext = srv.Security == settings.SecurityNone
+		a.TLSFingerprint = f.trusted[trustKey(a)]
 		servers = append(servers, a)
 	}
 	if len(servers) == 0 {
@@ -223,6 +245,11 @@ func (f *addFlow) discovered(address, password string, r *discover.Result, err e
 		return
 	}
 	f.tryServers(servers, password)
+}
+
+// trustKey is the server a trusted certificate belongs to.
+func trustKey(a settings.Account) string {
+	return net.JoinHostPort(strings.ToLower(a.Host), strconv.Itoa(a.Port))
 }
 
 func providerName(p string) string {
@@ -270,6 +297,10 @@ func (f *addFlow) tested(servers []settings.Account, password string, r *imapwat
 		f.failed(i18n.T("The server's certificate is not trusted."))
 		showCertDialog(f.s.w, newCertInfo(cerr, a.TLSFingerprint != "", time.Now()), func() {
 			a.TLSFingerprint = cerr.Fingerprint
+			if f.trusted == nil {
+				f.trusted = map[string]string{}
+			}
+			f.trusted[trustKey(a)] = cerr.Fingerprint
 			servers[0] = a
 			f.tryServers(servers, password) // and on, with the trusted certificate
 		})
@@ -329,7 +360,7 @@ func (f *addFlow) toFirst() {
 func foundText(provider string, a settings.Account, r *imapwatch.CheckResult) string {
 	idle := i18n.T("IDLE supported")
 	if !r.Idle {
-		idle = i18n.T("no IDLE: checked every %s", a.WithDefaults().PollInterval.String())
+		idle = noIdleText(a.WithDefaults().PollInterval.Duration)
 	}
 	var unread uint32
 	for _, m := range r.Mailboxes {

@@ -136,6 +136,7 @@ func (f *addFlow) manual() {
 	case f.result != nil && len(f.result.Servers) > 0:
 		srv := f.result.Servers[0]
 		a.Host, a.Port, a.Security = srv.Host, srv.Port, srv.Security
+		a.TLSFingerprint = f.trusted[trustKey(a)]
 		if srv.Auth == settings.AuthOAuth2 {
 			a.Auth, a.OAuthProvider = settings.AuthOAuth2, srv.OAuthProvider
 		}

@@ -8,6 +8,7 @@ import (
 	"syscall"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"idlebell/discover"
@@ -221,4 +222,75 @@ func TestShowAdd(t *testing.T) {
 	if f.address.Text != "alice@example.org" {
 		t.Errorf("the address field has %q: it does not take typing", f.address.Text)
 	}
+}
+
+// TestAddTrustAsksOnce: a certificate trusted in the flow is not asked
+// about again when Continue runs once more after a refused password.
+func TestAddTrustAsksOnce(t *testing.T) {
+	h := newSettingsHarness(t, settings.Default(), false)
+	cert := selfSigned(t, "mail.example.org")
+	fp := trust.Fingerprint(cert.Raw)
+	h.findFn = func(context.Context, string) (*discover.Result, error) {
+		return &discover.Result{Provider: "example.org", Source: discover.SourceProbe, Servers: []discover.Server{{Host: "mail.example.org", Port: 993, Security: "tls", Username: "bob@example.org", Auth: "password"}}}, nil
+	}
+	h.testFn = func(_ context.Context, a settings.Account, password string) *imapwatch.CheckResult {
+		switch {
+		case a.TLSFingerprint != fp:
+			return untrusted(cert, a.Host)
+		case password != "right":
+			return &imapwatch.CheckResult{Step: "login", Err: imapwatch.ErrAuthFailed}
+		}
+		return connected(a)
+	}
+	f := h.openAdd("bob@example.org", "wrong")
+	test.Tap(f.next)
+	h.drainUntil("the certificate dialog", func() bool { return strings.Contains(overlayText(h.s.w), "Untrusted certificate") })
+	test.Tap(buttonIn(t, topOverlay(h.s.w), "Trust this certificate"))
+	h.drainUntil("the refusal", func() bool { return strings.Contains(f.status.Text, "refused the password") })
+	f.password.SetText("")
+	test.Type(f.password, "right")
+	test.Tap(f.next)
+	h.drainUntil("the server found", func() bool {
+		return f.second.Visible() || strings.Contains(overlayText(h.s.w), "Untrusted certificate")
+	})
+	if !f.second.Visible() {
+		t.Fatalf("the trusted certificate was asked about again:\n%s", overlayText(h.s.w))
+	}
+}
+
+// TestAddPlaintextOnly: a server that answers only without encryption is
+// not offered, but said, and Edit manually… fills it in with security
+// None and the box that allows it unticked.
+func TestAddPlaintextOnly(t *testing.T) {
+	h := newSettingsHarness(t, settings.Default(), false)
+	h.findFn = func(_ context.Context, address string) (*discover.Result, error) {
+		return nil, &discover.NotFoundError{Address: address,
+			Plaintext: []discover.Server{{Host: "mail.example.org", Port: 143, Security: "none", Username: address, Auth: "password"}}}
+	}
+	f := h.openAdd("bob@example.org", "pw")
+	test.Tap(f.next)
+	h.drainUntil("the answer", func() bool { return strings.Contains(f.status.Text, "mail.example.org") })
+	if want := "mail.example.org answers only unencrypted: the password would cross the network readable. If you trust this network, click Edit manually… and tick “Allow sending the password unencrypted”."; f.status.Text != want {
+		t.Errorf("status = %q, want %q", f.status.Text, want)
+	}
+	test.Tap(buttonIn(t, topOverlay(h.s.w), "Edit manually…"))
+	e := h.s.form.e
+	if e.acct.Host != "mail.example.org" || e.acct.Port != 143 || e.acct.Security != "none" || e.acct.AllowPlaintext {
+		t.Errorf("new account = %+v, want mail.example.org:143, security none, plaintext not allowed yet", e.acct)
+	}
+}
+
+// TestAddReturnInAddress: Return in the address field goes on to the
+// password (and, with one typed, to Continue), as it does in the password.
+func TestAddReturnInAddress(t *testing.T) {
+	h := newSettingsHarness(t, settings.Default(), false)
+	h.findFn = func(_ context.Context, address string) (*discover.Result, error) { return gmxResult(address), nil }
+	f := h.openAdd("max@gmx.de", "")
+	f.address.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if got := h.s.w.Canvas().Focused(); got != f.password {
+		t.Fatalf("after Return in the address the focus is on %T, want the password", got)
+	}
+	test.Type(f.password, "geheim")
+	f.address.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	h.drainUntil("the server found", func() bool { return f.second.Visible() })
 }

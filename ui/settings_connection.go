@@ -123,7 +123,7 @@ func (f *accountForm) trust(fingerprint string) {
 func connectedText(r *imapwatch.CheckResult, a settings.Account) string {
 	idle := i18n.T("IDLE supported")
 	if !r.Idle {
-		idle = i18n.T("no IDLE: checked every %s", a.WithDefaults().PollInterval.String())
+		idle = noIdleText(a.WithDefaults().PollInterval.Duration)
 	}
 	var counts []string
 	for _, m := range r.Mailboxes {
@@ -133,6 +133,20 @@ func connectedText(r *imapwatch.CheckResult, a settings.Account) string {
 		return i18n.T("Connected: %s.", idle)
 	}
 	return i18n.T("Connected: %s, %s.", idle, strings.Join(counts, ", "))
+}
+
+// noIdleText says how often a server without IDLE is checked, in words:
+// "no IDLE: checked every 2 minutes".
+func noIdleText(every time.Duration) string {
+	switch {
+	case every == time.Minute:
+		return i18n.T("no IDLE: checked every minute")
+	case every%time.Minute == 0:
+		m := int(every / time.Minute)
+		return i18n.N("no IDLE: checked every %d minute", "no IDLE: checked every %d minutes", m, m)
+	}
+	s := int(every.Round(time.Second) / time.Second)
+	return i18n.N("no IDLE: checked every %d second", "no IDLE: checked every %d seconds", s, s)
 }
 
 // describe is explain's sentence and hint for err, in the user's language.

@@ -135,7 +135,22 @@ func problemText(p settings.Problem, a settings.Account, n settings.Notification
 	case "hook_timeout":
 		return i18n.T("Enter a time of at least 1 second, such as 60s.")
 	case "on_new_mail", "on_new_mail_batch":
+		command := a.OnNewMail
+		if p.Field == "on_new_mail_batch" {
+			command = a.OnNewMailBatch
+		}
+		if v := settings.CmdExpandsMailData(command); v != "" {
+			return i18n.T("%s holds what the mail's sender wrote, and cmd.exe would run it as a command: leave it to the program you call, or choose PowerShell.", "%"+v+"%")
+		}
 		return i18n.T("cmd.exe runs only the first line: put the command on one line, or choose PowerShell.")
+	case "open_command", "notifications.open_command":
+		command := a.OpenCommand
+		if p.Field == "notifications.open_command" {
+			command = n.OpenCommand
+		}
+		if v := settings.CmdExpandsMailData(command); v != "" {
+			return i18n.T("%s holds what the mail's sender wrote, and cmd.exe would run it as a command: leave it to the program you call.", "%"+v+"%")
+		}
 	case "hook_shell":
 		return i18n.T("Choose PowerShell or cmd.exe.")
 	case "tls_fingerprint":
@@ -173,14 +188,22 @@ func oauthFieldText(field string, a settings.Account) string {
 	return i18n.T("Enter a URL such as https://login.example.org/oauth2/token.")
 }
 
-// capitalise starts s with a capital and ends it with a full stop.
+// capitalise starts s with a capital and ends it with a full stop (or
+// leaves its … ? ! in place). A first word that is not a plain word — a
+// host name, an address, a config key — or idlebell's own name keeps its
+// spelling: "imap.gmx.net not found".
 func capitalise(s string) string {
 	r, n := utf8.DecodeRuneInString(s)
 	if n == 0 {
 		return s
 	}
-	s = string(unicode.ToUpper(r)) + s[n:]
-	if !strings.HasSuffix(s, ".") {
+	first, _, _ := strings.Cut(s, " ")
+	first = strings.TrimRight(first, ":,;.…?!")
+	plain := first != "idlebell" && strings.IndexFunc(first, func(r rune) bool { return !unicode.IsLetter(r) && r != '-' }) < 0
+	if plain {
+		s = string(unicode.ToUpper(r)) + s[n:]
+	}
+	if !strings.HasSuffix(s, ".") && !strings.HasSuffix(s, "…") && !strings.HasSuffix(s, "?") && !strings.HasSuffix(s, "!") {
 		s += "."
 	}
 	return s
