@@ -59,6 +59,7 @@ func (s *session) fetchSet(ctx context.Context, mbox string, set imap.UIDSet, fr
 	switch {
 	case err == nil:
 		m.fetchLimit = 0
+		m.lean = false
 	case s.ctx.Err() == nil && (errors.Is(err, ErrConnectionLost) || errors.Is(err, ErrTimeout)):
 		// The link broke in the middle (not the server refusing, not Wake or
 		// Check now): ask for fewer next time.
@@ -70,6 +71,14 @@ func (s *session) fetchSet(ctx context.Context, mbox string, set imap.UIDSet, fr
 		}
 		s.sv.logger.Info("fetch cut off; fetching fewer messages at a time", "mailbox", mbox,
 			"handed_on", f.sent, "complete_before_cut", f.complete, "next_at_most", m.fetchLimit)
+	}
+	if s.g != nil && s.g.tooLarge() != nil {
+		// A sender can make a structure too long to read (3,000 parts with
+		// long names). The next fetch asks for that mail alone, without its
+		// structure: it is announced without a preview, not refused at every
+		// attempt; the mails after it are fetched as usual.
+		m.lean, m.fetchLimit = true, 1
+		s.sv.logger.Warn("fetch answer too large; fetching the next mail alone without its structure", "mailbox", mbox)
 	}
 	return err
 }
@@ -105,6 +114,7 @@ func (f *fetchRun) run(set imap.UIDSet, from uint32) error {
 		if err := f.round(imap.UIDSetNum(uids[:n]...), from); err != nil {
 			return err
 		}
+		f.m.lean = false
 		uids = uids[n:]
 		f.m.fetchLimit = min(2*f.m.fetchLimit, fetchBatch)
 	}
@@ -119,7 +129,7 @@ func (f *fetchRun) round(set imap.UIDSet, from uint32) error {
 	s := f.s
 	wd := s.watchdog()
 	defer wd.stop()
-	cmd := s.c.Fetch(set, fetchNewOptions)
+	cmd := s.c.Fetch(set, f.m.fetchOptions())
 	var held []*pendingMail
 	var rest []imap.UID
 	streaming := true
@@ -183,7 +193,7 @@ func (f *fetchRun) round(set imap.UIDSet, from uint32) error {
 	}
 	for len(rest) > 0 {
 		n := min(fetchBatch, len(rest))
-		batch, err := s.fetchItems(s.sv.cfg.Name, f.mbox, f.validity, rest[:n], f.catchUp)
+		batch, err := s.fetchItems(s.sv.cfg.Name, f.mbox, f.validity, rest[:n], f.catchUp, f.m.fetchOptions())
 		if err != nil {
 			return err
 		}

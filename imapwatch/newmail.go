@@ -67,6 +67,24 @@ var fetchNewOptions = &imap.FetchOptions{
 	BodySection:   []*imap.FetchItemBodySection{headerFields, firstPart},
 }
 
+// leanFetchOptions are fetchNewOptions without the structure, and so
+// without a preview: for the fetch after one whose answer was too large to
+// read. The structure is the one item whose size the sender decides and
+// no partial bounds (3,000 parts with long names make a line over 1 MiB).
+var leanFetchOptions = &imap.FetchOptions{
+	UID:         true,
+	Flags:       true,
+	BodySection: []*imap.FetchItemBodySection{headerFields},
+}
+
+// fetchOptions is what the first round trip of a new-mail FETCH asks for.
+func (m *mark) fetchOptions() *imap.FetchOptions {
+	if m.lean {
+		return leanFetchOptions
+	}
+	return fetchNewOptions
+}
+
 // pendingMail is a new mail whose preview (and, rarely, sender) is still
 // to be fetched.
 type pendingMail struct {
@@ -133,10 +151,10 @@ func (p *pendingMail) setHeaders() mailtext.Headers {
 
 // fetchItems is the first round trip for UIDs already known (the tail of
 // a large burst).
-func (s *session) fetchItems(account, mbox string, validity uint32, uids []imap.UID, catchUp bool) ([]*pendingMail, error) {
+func (s *session) fetchItems(account, mbox string, validity uint32, uids []imap.UID, catchUp bool, opts *imap.FetchOptions) ([]*pendingMail, error) {
 	wd := s.watchdog()
 	defer wd.stop()
-	cmd := s.c.Fetch(imap.UIDSetNum(uids...), fetchNewOptions)
+	cmd := s.c.Fetch(imap.UIDSetNum(uids...), opts)
 	var out []*pendingMail
 	if err := collectEach(cmd, func(buf *imapclient.FetchMessageBuffer) error {
 		if slices.Contains(uids, buf.UID) {

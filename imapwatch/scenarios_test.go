@@ -33,6 +33,7 @@ var scenarios = []struct {
 	{"SilentDrop", testSilentDrop},
 	{"SameMessageTwoUIDs", testSameMessageTwoUIDs},
 	{"HugeHeaderField", testHugeHeaderField},
+	{"HugeStructure", testHugeStructure},
 }
 
 func runScenarios(t *testing.T, srv server) {

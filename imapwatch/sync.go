@@ -24,6 +24,9 @@ type mark struct {
 	// fetchLimit, when not 0, is how many messages one FETCH asks for:
 	// the link cut a FETCH answer (see fetchSet).
 	fetchLimit int
+	// lean: the last FETCH of new mail ended on an answer too large to
+	// read; the next leaves out the structure (see fetchSet).
+	lean bool
 }
 
 // mark returns the mailbox's mark, made on first use.
