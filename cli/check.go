@@ -46,7 +46,7 @@ func check(env Env, args []string) int {
 		return code
 	}
 	if fset.NArg() > 0 {
-		fmt.Fprintln(env.Stderr, i18n.T("idlebell check: unexpected argument %q", fset.Arg(0)))
+		fmt.Fprintln(env.Stderr, i18n.T("idlebell check: unexpected argument %s", quoted(fset.Arg(0))))
 		return exitUsage
 	}
 	cfg, path, code := loadConfig(env, "check", *configPath, i18n.T("create one (see config.example.toml) or pass --config PATH"))
@@ -263,7 +263,7 @@ func writeCheckTable(w io.Writer, reports []checkReport) error {
 			return strings.Join(parts, "; ")
 		})
 		if rep.OK {
-			line(ok, i18n.T("round trip"), fmt.Sprintf("%.2f ms", rep.RTTMs))
+			line(ok, i18n.T("round trip"), decimal(rep.RTTMs)+" ms")
 		} else if !failed {
 			fail(r.Step) // a step this table does not know
 		}

@@ -201,7 +201,7 @@ func TestCheckArgs(t *testing.T) {
 		code       int
 		wantStderr string
 	}{
-		{"unexpected argument", []string{"check", "Work"}, 2, `idlebell check: unexpected argument "Work"`},
+		{"unexpected argument", []string{"check", "Work"}, 2, `idlebell check: unexpected argument “Work”`},
 		{"unknown flag", []string{"check", "--jsn"}, 2, "flag provided but not defined: -jsn"},
 		{"help", []string{"check", "--help"}, 0, "Usage: idlebell check"},
 		{"no config file", []string{"check", "--config", missing}, 2, "idlebell check: no config file at " + missing + ": create one (see config.example.toml) or pass --config PATH"},

@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -23,6 +24,7 @@ import (
 	"idlebell/discover"
 	"idlebell/explain"
 	"idlebell/i18n"
+	"idlebell/safetext"
 	"idlebell/settings"
 )
 
@@ -190,4 +192,17 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// quoted is a name the user typed, in the typographic quotes of the
+// user's language: “Work”, „Arbeit“.
+func quoted(s string) string { return i18n.T("“%s”", safetext.Line(s, 200)) }
+
+// decimal is x with two decimals and the user's decimal mark: 0.44, 0,44.
+func decimal(x float64) string {
+	s := strconv.FormatFloat(x, 'f', 2, 64)
+	if i18n.Language() == "de" {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
 }

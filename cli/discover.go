@@ -57,7 +57,7 @@ func discoverCmd(env Env, args []string, d *discover.Discoverer) int {
 	var nf *discover.NotFoundError
 	switch {
 	case errors.Is(err, discover.ErrAddress):
-		fmt.Fprintf(env.Stderr, "idlebell discover: %s\n", i18n.T("%s is not a mail address: write it like alice@example.org.", i18n.T("“%s”", safetext.Line(fset.Arg(0), 200))))
+		fmt.Fprintf(env.Stderr, "idlebell discover: %s\n", i18n.T("%s is not a mail address: write it like alice@example.org.", quoted(fset.Arg(0))))
 		return exitUsage
 	case errors.As(err, &nf):
 		if *asJSON {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -35,7 +36,7 @@ func TestCheckTableGerman(t *testing.T) {
   ok      Anmeldung     als anna, Passwort (LOGIN)
   ok      Fähigkeiten   IDLE ja, NOTIFY nein, CONDSTORE nein, PREVIEW nein
   ok      Ordner        INBOX: 5 Nachrichten, 2 ungelesen
-  ok      Umlaufzeit    2.00 ms
+  ok      Umlaufzeit    2,00 ms
 
 Privat (127.0.0.1:1, tls): FEHLGESCHLAGEN
   ok      Auflösen      127.0.0.1
@@ -44,5 +45,20 @@ Privat (127.0.0.1:1, tls): FEHLGESCHLAGEN
 `
 	if b.String() != want {
 		t.Errorf("German table:\n%s\nwant\n%s", b.String(), want)
+	}
+}
+
+// TestLoginGerman: the account's name is quoted the German way.
+func TestLoginGerman(t *testing.T) {
+	i18ntest.Use(t, "de_DE.UTF-8")
+	path := writeFile(t, "[[account]]\nname = \"Arbeit\"\nhost = \"imap.example.com\"\nusername = \"a\"\n")
+	for _, tt := range []struct{ name, want string }{
+		{"Privat", "idlebell login: kein Konto namens „Privat“ in " + path},
+		{"Arbeit", "idlebell login: Konto „Arbeit“ meldet sich mit Passwort an"},
+	} {
+		_, _, stderr := run(t, Env{}, "login", "--config", path, tt.name)
+		if !strings.HasPrefix(stderr, tt.want) {
+			t.Errorf("idlebell login %s: stderr %q, want it to start with %q", tt.name, stderr, tt.want)
+		}
 	}
 }

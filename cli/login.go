@@ -47,11 +47,11 @@ func login(env Env, args []string) int {
 	}
 	a, ok := cfg.Account(name)
 	if !ok {
-		fmt.Fprintln(env.Stderr, i18n.T("idlebell login: no account named %q in %s", name, path))
+		fmt.Fprintln(env.Stderr, i18n.T("idlebell login: no account named %s in %s", quoted(name), path))
 		return exitUsage
 	}
 	if !a.UsesOAuth2() {
-		fmt.Fprintln(env.Stderr, i18n.T("idlebell login: account %q signs in with a password: set auth = \"oauth2\" and oauth_provider in %s first", name, path))
+		fmt.Fprintln(env.Stderr, i18n.T("idlebell login: account %s signs in with a password: set auth = \"oauth2\" and oauth_provider in %s first", quoted(name), path))
 		return exitUsage
 	}
 	useDevice := *device || (!*browser && bridge.OAuthConfig(a).DeviceURL != "")

@@ -25,8 +25,8 @@ username = "me"
 		{"two accounts", []string{"login", "A", "B"}, 2, "Usage: idlebell login"},
 		{"device and browser", []string{"login", "--device", "--browser", "Work"}, 2, "Usage: idlebell login"},
 		{"no config file", []string{"login", "--config", missing, "Work"}, 2, "idlebell login: no config file at " + missing + ": add the account first"},
-		{"unknown account", []string{"login", "--config", path, "Home"}, 2, `idlebell login: no account named "Home" in ` + path},
-		{"password account", []string{"login", "--config", path, "Work"}, 2, `idlebell login: account "Work" signs in with a password: set auth = "oauth2"`},
+		{"unknown account", []string{"login", "--config", path, "Home"}, 2, `idlebell login: no account named “Home” in ` + path},
+		{"password account", []string{"login", "--config", path, "Work"}, 2, `idlebell login: account “Work” signs in with a password: set auth = "oauth2"`},
 	}
 	for _, tt := range tests {
 		code, stdout, stderr := run(t, Env{}, tt.args...)

@@ -91,6 +91,7 @@ func classify(err error) meaning {
 		opErr   *net.OpError
 		recErr  tls.RecordHeaderError
 		pathEr  *fs.PathError
+		ocfg    *oauth.ConfigError
 	)
 	if errors.As(err, &serr) {
 		data["Account"] = safetext.Line(serr.Account, maxName)
@@ -124,6 +125,18 @@ func classify(err error) meaning {
 		return m(i18n.Mark("sign-in needed"), i18n.Mark("Sign in again: choose Sign in again… in the menu or in Settings, or run idlebell login with the account's name."))
 	case errors.Is(err, oauth.ErrDenied):
 		return m(i18n.Mark("the sign-in was declined or the code expired"), i18n.Mark("Sign in again, and approve idlebell's access at your provider."))
+	case errors.As(err, &ocfg):
+		notSetUp := i18n.Mark("OAuth2 is not set up for this account")
+		switch ocfg.Key {
+		case "oauth_client_id":
+			data["Provider"] = providerName(ocfg.Provider)
+			return m(notSetUp, i18n.Mark("This idlebell has no client ID of its own for {{.Provider}}: register one and enter it for the account (the README's section “Your own client ID” says how)."))
+		case "oauth_token_url":
+			return m(notSetUp, i18n.Mark("Enter the provider's token URL for the account."))
+		case "oauth_auth_url":
+			return m(notSetUp, i18n.Mark("Enter the provider's authorization URL for the account."))
+		}
+		return m(notSetUp, i18n.Mark("Enter the scopes that grant IMAP access for the account."))
 	case errors.Is(err, oauth.ErrConfig):
 		data["Detail"] = safetext.Line(err.Error(), maxDetail)
 		return m(i18n.Mark("OAuth2 is not set up for this account"), i18n.Mark("{{.Detail}}"))
@@ -247,4 +260,15 @@ func shortFingerprint(fp string) string {
 		return fp[:keep] + "…"
 	}
 	return fp
+}
+
+// providerName is an OAuth2 provider as people write it.
+func providerName(p string) string {
+	switch p {
+	case settings.ProviderGoogle:
+		return "Google"
+	case settings.ProviderMicrosoft:
+		return "Microsoft"
+	}
+	return safetext.Line(p, maxName)
 }

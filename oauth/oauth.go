@@ -102,15 +102,36 @@ var (
 	ErrDenied = errors.New("sign-in was declined or expired")
 )
 
-// Check reports what is missing for a sign-in or a refresh.
+// ConfigError is ErrConfig for a setting the account lacks, so that the
+// fronts can say which in the user's language: errors.Is(err, ErrConfig).
+type ConfigError struct {
+	Key      string // the missing setting: "oauth_client_id", "oauth_token_url", "oauth_auth_url" or "oauth_scopes"
+	Provider string // Config.Provider
+}
+
+func (e *ConfigError) Error() string {
+	switch e.Key {
+	case "oauth_client_id":
+		return fmt.Sprintf("%v: no client ID for %s: set oauth_client_id (the README, section 'Your own client ID', says how to register one)", ErrConfig, e.Provider)
+	case "oauth_token_url":
+		return fmt.Sprintf("%v: no token endpoint: set oauth_token_url", ErrConfig)
+	case "oauth_auth_url":
+		return fmt.Sprintf("%v: no authorization endpoint: set oauth_auth_url", ErrConfig)
+	}
+	return fmt.Sprintf("%v: no %s: set it", ErrConfig, e.Key)
+}
+
+func (e *ConfigError) Is(target error) bool { return target == ErrConfig }
+
+// Check reports what is missing for a sign-in or a refresh: a *ConfigError.
 func (c Config) Check() error {
 	switch {
 	case c.ClientID == "":
-		return fmt.Errorf("%w: no client ID for %s: set oauth_client_id (the README, section 'Your own client ID', says how to register one)", ErrConfig, c.Provider)
+		return &ConfigError{Key: "oauth_client_id", Provider: c.Provider}
 	case c.TokenURL == "":
-		return fmt.Errorf("%w: no token endpoint: set oauth_token_url", ErrConfig)
+		return &ConfigError{Key: "oauth_token_url", Provider: c.Provider}
 	case len(c.Scopes) == 0:
-		return fmt.Errorf("%w: no scopes: set oauth_scopes", ErrConfig)
+		return &ConfigError{Key: "oauth_scopes", Provider: c.Provider}
 	}
 	return nil
 }

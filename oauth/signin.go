@@ -34,7 +34,7 @@ func SignInBrowser(ctx context.Context, cfg Config, open func(authURL string) er
 		return nil, err
 	}
 	if cfg.AuthURL == "" {
-		return nil, fmt.Errorf("%w: no authorization endpoint: set oauth_auth_url", ErrConfig)
+		return nil, &ConfigError{Key: "oauth_auth_url", Provider: cfg.Provider}
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
