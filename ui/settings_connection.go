@@ -27,7 +27,7 @@ const testTimeout = 45 * time.Second
 type connectionTest struct {
 	s      *settingsWindow
 	f      *accountForm
-	button *widget.Button
+	button *focusButton
 	spin   *spinner
 	result *widget.Label
 	box    fyne.CanvasObject
@@ -36,9 +36,10 @@ type connectionTest struct {
 
 func newConnectionTest(s *settingsWindow, f *accountForm) *connectionTest {
 	t := &connectionTest{s: s, f: f, result: widget.NewLabel(" "), spin: newSpinner()}
-	t.button = widget.NewButton(i18n.T("Test connection"), t.start)
+	t.button = newFocusButton(i18n.T("Test connection"), t.start)
 	t.result.Wrapping = fyne.TextWrapWord
 	t.box = container.NewBorder(nil, nil, container.NewHBox(t.button, t.spin.box), nil, t.result)
+	t.button.entered = func() { s.ensureVisible(t.box) } // with the result line beside it
 	if s.readOnly || s.host.o.Test == nil {
 		t.button.Disable()
 		t.box.Hide() // the demo's server lives in the tray process: nothing to test from here

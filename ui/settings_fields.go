@@ -252,3 +252,25 @@ func newSpinner() *spinner {
 
 func (s *spinner) start() { s.a.Show(); s.a.Start() }
 func (s *spinner) stop()  { s.a.Stop(); s.a.Hide() }
+
+// focusButton is a Button that says when Tab lands on it, so that the form
+// scrolls it into view as it does its fields.
+type focusButton struct {
+	widget.Button
+	entered func()
+}
+
+func newFocusButton(label string, tapped func()) *focusButton {
+	b := &focusButton{}
+	b.Text, b.OnTapped = label, tapped
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+// FocusGained is called on the Fyne goroutine when the button gets the focus.
+func (b *focusButton) FocusGained() {
+	b.Button.FocusGained()
+	if b.entered != nil {
+		b.entered()
+	}
+}

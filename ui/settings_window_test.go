@@ -383,6 +383,20 @@ func TestSettingsTabScrollsIntoView(t *testing.T) {
 	}
 }
 
+// TestSettingsTabToTestConnection: Test connection reached with Tab
+// scrolls into view with its result line, like the fields.
+func TestSettingsTabToTestConnection(t *testing.T) {
+	h := newSettingsHarness(t, workConfig(), false)
+	h.s.w.Resize(fyne.NewSize(700, 420))
+	box := h.s.form.test.box
+	h.s.w.Canvas().Focus(h.s.form.test.button)
+	d := fyne.CurrentApp().Driver()
+	top := d.AbsolutePositionForObject(box).Y - d.AbsolutePositionForObject(h.s.formScroll).Y
+	if top < 0 || top+box.Size().Height > h.s.formScroll.Size().Height {
+		t.Errorf("Test connection focused at %v in a view %v high: out of view", top, h.s.formScroll.Size().Height)
+	}
+}
+
 func TestSignInChoice(t *testing.T) {
 	tests := []struct{ auth, provider, want string }{
 		{"", "", signInPassword},
