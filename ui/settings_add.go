@@ -47,6 +47,7 @@ type addFlow struct {
 	nameField *field
 	first     fyne.CanvasObject
 	second    fyne.CanvasObject
+	steps     *fyne.Container // first and second, one shown
 
 	run    int              // answers of an older run are dropped
 	result *discover.Result // what discovery found
@@ -116,11 +117,31 @@ func (s *settingsWindow) startAdd() {
 	f.back.Hide()
 	buttons := container.NewHBox(widget.NewButton(i18n.T("Edit manually…"), f.manual), layout.NewSpacer(),
 		widget.NewButton(i18n.T("Cancel"), f.close), f.back, f.next, f.add)
+	f.steps = container.New(sameSize{}, f.first, f.second)
 	f.d = dialog.NewCustomWithoutButtons(i18n.T("Add an account"),
-		container.NewVBox(container.NewStack(f.first, f.second), container.NewBorder(nil, nil, f.spin.box, nil, f.status), buttons), s.w)
+		container.NewVBox(f.steps, container.NewBorder(nil, nil, f.spin.box, nil, f.status), buttons), s.w)
 	f.d.Resize(fyne.NewSize(620, 0))
 	f.d.Show()
 	s.w.Canvas().Focus(f.address)
+}
+
+// sameSize lays its objects on top of each other, all as large as the
+// largest, shown or hidden: switching from one to another moves nothing.
+type sameSize struct{}
+
+func (sameSize) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for _, o := range objects {
+		s = s.Max(o.MinSize())
+	}
+	return s
+}
+
+func (sameSize) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objects {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
 }
 
 func wrapped(text string) *widget.Label {

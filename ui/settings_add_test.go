@@ -82,6 +82,20 @@ func TestAddTwoSteps(t *testing.T) {
 	}
 }
 
+// TestAddStepsSameSize: the found step takes the address step's place
+// without the dialog changing its size (it shrank and moved).
+func TestAddStepsSameSize(t *testing.T) {
+	h := newSettingsHarness(t, settings.Default(), false)
+	h.findFn = func(_ context.Context, address string) (*discover.Result, error) { return gmxResult(address), nil }
+	f := h.openAdd("max@gmx.de", "geheim")
+	before := f.steps.Size()
+	test.Tap(f.next)
+	h.drainUntil("the server found", func() bool { return f.second.Visible() })
+	if after := f.steps.Size(); after != before {
+		t.Errorf("the dialog's steps are %v after Continue, %v before", after, before)
+	}
+}
+
 // TestAddUnsavedEditsStayUnsaved: Add stores only the new account.
 func TestAddUnsavedEditsStayUnsaved(t *testing.T) {
 	h := newSettingsHarness(t, workConfig(), false)
