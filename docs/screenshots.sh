@@ -7,7 +7,8 @@
 # Dovecot with two accounts — "Work", and "Home" on a port where no server
 # listens (a dead account) — delivers mail, and uses xdotool and
 # ImageMagick's import. Output: docs/shots-tmp/*.png, to be looked at and
-# copied by hand. Coordinates assume the 1280x800 screen of testsession.
+# copied by hand. Coordinates assume the 1280x800 screen of testsession
+# and the settings window's 860x660.
 # It waits 2 minutes for the dead account to turn the icon to attention.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -69,7 +70,21 @@ sleep 1
 xdotool mousemove 1264 16 click 3
 sleep 1
 xdotool mousemove 822 125 click 1
-sleep 5
-import -window root "$out/settings.png"
-convert "$out/settings.png" -crop 820x640+0+0 +repage "$out/settings-crop.png"
+win=""
+for _ in $(seq 50); do
+	win=$(xdotool search --onlyvisible --name '^idlebell settings$' 2>/dev/null | head -1) && [ -n "$win" ] && break
+	sleep 0.2
+done
+[ -n "$win" ] || { echo "no settings window" >&2; exit 1; }
+sleep 3
+eval "$(xdotool getwindowgeometry --shell "$win")" # X, Y, WIDTH, HEIGHT
+# The window's part of the screen (its OpenGL content is not in the window's own image).
+winshot() { import -window root "$tmp/root.png"; convert "$tmp/root.png" -crop "${WIDTH}x${HEIGHT}+$X+$Y" +repage "$out/$1.png"; }
+winshot settings-from-tray
+# Test connection, reached with Tab from the account's name (13 stops).
+xdotool mousemove $((X + 660)) $((Y + 116)) click 1
+for _ in $(seq 13); do xdotool key Tab; sleep 0.1; done
+xdotool key space
+sleep 3
+winshot settings-window
 cp "$tmp/app.log" "$out/app.log"
