@@ -769,7 +769,7 @@ func TestCheckFailures(t *testing.T) {
 		"WrongPassword (" + d.PlainAddr + ", none): FAILED",
 		"  FAIL  login         login failed: check the password\n",
 		"  FAIL  tls           certificate not trusted (" + fp[:len("sha256:AB:CD:EF:01:23:45")] + "…)\n",
-		"If " + fp + " (CN=localhost,O=idlebell test) is your server's certificate, trust it: Trust in Settings, or tls_fingerprint = \"" + fp + "\" in the account",
+		"If " + fp + " (CN=localhost,O=idlebell test) is your server's certificate, trust it: Test connection in Settings, or tls_fingerprint = \"" + fp + "\" in the account",
 		"  FAIL  connect       " + closed + " refused the connection\n                      Check the port, and that the server is running.",
 	} {
 		if !strings.Contains(table, want) {

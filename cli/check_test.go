@@ -113,7 +113,7 @@ func TestCheckTable(t *testing.T) {
   ok    resolve       10.0.0.2
   ok    connect       self:993
   FAIL  tls           certificate not trusted (sha256:AB:CD:EF:01:23:45…)
-                      If ` + fp + ` (CN=self) is your server's certificate, trust it: Trust in Settings, or tls_fingerprint = "` + fp + `" in the account (or tls_ca_file for the CA that signed it).
+                      If ` + fp + ` (CN=self) is your server's certificate, trust it: Test connection in Settings, or tls_fingerprint = "` + fp + `" in the account (or tls_ca_file for the CA that signed it).
 `},
 		{"refused", imapwatch.CheckResult{Account: "Down", Addr: "127.0.0.1:1", Security: imapwatch.SecurityNone, IPs: []string{"127.0.0.1"},
 			Step: "connect", Err: &net.OpError{Op: "dial", Net: "tcp", Addr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 1}, Err: &os.SyscallError{Syscall: "connect", Err: syscall.ECONNREFUSED}}},

@@ -175,7 +175,7 @@ func classify(err error) meaning {
 		if cerr.Fingerprint == "" {
 			return m(i18n.Mark("certificate not trusted"), i18n.Mark("Trust the CA that signed it with tls_ca_file, or ask the server's admin."))
 		}
-		return m(i18n.Mark("certificate not trusted ({{.Short}})"), i18n.Mark("If {{.Fingerprint}}{{if .Subject}} ({{.Subject}}){{end}} is your server's certificate, trust it: Trust in Settings, or tls_fingerprint = \"{{.Fingerprint}}\" in the account (or tls_ca_file for the CA that signed it)."))
+		return m(i18n.Mark("certificate not trusted ({{.Short}})"), i18n.Mark("If {{.Fingerprint}}{{if .Subject}} ({{.Subject}}){{end}} is your server's certificate, trust it: Test connection in Settings, or tls_fingerprint = \"{{.Fingerprint}}\" in the account (or tls_ca_file for the CA that signed it)."))
 	case errors.Is(err, imapwatch.ErrCertificate), isX509(err):
 		return m(i18n.Mark("certificate not trusted"), i18n.Mark("idlebell check shows the certificate's fingerprint: pin it with tls_fingerprint, or trust its CA with tls_ca_file."))
 	case errors.Is(err, imapwatch.ErrPlaintextRefused):
