@@ -219,7 +219,7 @@ func classify(err error) meaning {
 
 	case errors.As(err, &icfg):
 		data["Field"] = icfg.Field
-		return m("the account's settings are incomplete ({{.Field}})", "Open the account in Settings and save it again, or check it in the config file.")
+		return m(i18n.Mark("the account's settings are incomplete ({{.Field}})"), i18n.Mark("Open the account in Settings and save it again, or check it in the config file."))
 
 	// The process.
 	case errors.As(err, &lockErr):
