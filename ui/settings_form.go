@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"strconv"
 	"strings"
 	"time"
@@ -63,7 +64,9 @@ func newAccountForm(s *settingsWindow, e *accountEdit) *accountForm {
 		f.entry("poll_interval", i18n.T("Poll interval"), i18n.T("How often to check a server without IDLE, such as 2m (at least 15s)."), a.PollInterval.String(), func(v string) { a.PollInterval = parseDuration(v) }),
 	)
 	f.hookShell = newFieldSelect(hookShellValues, hookShellLabel, func(v string) { a.HookShell = v; f.changed("hook_shell") })
-	f.hookShell.SetValue(a.HookShell)
+	shell := a.HookShell
+	f.hookShell.SetValue(cmp.Or(shell, settings.HookShellPowerShell)) // "" runs PowerShell: show it so
+	a.HookShell = shell                                               // and leave the file's value as it is
 	notify := f.section(i18n.T("Notifications"),
 		f.check("notify", i18n.T("Show bubbles for this account"), "", a.Notify, func(b bool) { a.Notify = b }),
 		f.entry("open_command", i18n.T("Open command"), i18n.T("What a click on a bubble runs. Empty: the one on the General tab."), a.OpenCommand, func(v string) { a.OpenCommand = v }),

@@ -43,11 +43,14 @@ func (e *accountEdit) changed() bool {
 }
 
 // sameAccount compares accounts as the file would hold them: an empty list
-// and no list are the same.
+// and no list are the same, and so are no hook_shell and its default.
 func sameAccount(a, b settings.Account) bool {
 	norm := func(a settings.Account) settings.Account {
 		if len(a.Mailboxes) == 0 {
 			a.Mailboxes = nil
+		}
+		if a.HookShell == "" {
+			a.HookShell = settings.HookShellPowerShell
 		}
 		if len(a.OAuthScopes) == 0 {
 			a.OAuthScopes = nil

@@ -433,3 +433,20 @@ func TestFormHints(t *testing.T) {
 		}
 	}
 }
+
+// TestHookShellDefaultShown: an account without hook_shell shows the
+// shell it gets, PowerShell, not "(Choose one)", and is not changed by it.
+func TestHookShellDefaultShown(t *testing.T) {
+	h := newSettingsHarness(t, workConfig(), false)
+	if got := h.s.form.hookShell.Selected; got != "PowerShell" || h.s.form.hookShell.SelectedIndex() != 0 {
+		t.Errorf("Command shell shows %q, want PowerShell", got)
+	}
+	if h.s.accounts[0].changed() || !h.s.save.Disabled() {
+		t.Error("showing the default marked the account changed")
+	}
+	h.s.form.hookShell.SetSelected("cmd.exe")
+	h.s.form.hookShell.SetSelected("PowerShell")
+	if h.s.accounts[0].changed() || !h.s.save.Disabled() {
+		t.Error("choosing PowerShell again is a change from the default PowerShell")
+	}
+}
