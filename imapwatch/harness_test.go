@@ -305,9 +305,11 @@ func collect(t *testing.T, m *Manager) *collector {
 		for ev := range m.Events() {
 			switch ev := ev.(type) {
 			case *NewMail:
-				// The test is the front: a mail in its channel is delivered.
-				c.mails <- ev
+				// The test is the front: a mail in its channel is
+				// delivered, so the watermark has moved past it before
+				// the test can read it (and then look at the Store).
 				ev.Delivered()
+				c.mails <- ev
 			case *StateChange:
 				t.Logf("state %s/%s: %s err=%v note=%q", ev.Account, ev.Mailbox, ev.State, ev.Err, ev.Note)
 				select {

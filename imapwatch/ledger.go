@@ -304,11 +304,14 @@ func (l *ledger) handOn(uid uint32, key uint64) *delivery {
 const maxPending = 1 << 16
 
 // handedOn moves the hand-on position past uid (the message and every one
-// below it were handed on).
+// below it were handed on). The front may have confirmed the message
+// already (it is sent before this is called): then nothing is pending and
+// the watermark moves here.
 func (l *ledger) handedOn(uid uint32) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.next = max(l.next, uint64(uid)+1)
+	l.saveLocked(false)
 }
 
 // skip moves the hand-on position past a message not handed on because it

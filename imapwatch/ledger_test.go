@@ -34,6 +34,24 @@ func TestLedgerWatermarkFollowsDelivery(t *testing.T) {
 	}
 }
 
+// TestLedgerDeliveredBeforeHandedOn: a front quick enough to confirm a
+// mail before the watcher has moved its hand-on position past it (the event
+// is sent, then the position moves) still gets the watermark saved past the
+// mail: nothing else may come to save it before a crash.
+func TestLedgerDeliveredBeforeHandedOn(t *testing.T) {
+	store := newMemStore()
+	l := newLedgers(store).get("A", "INBOX")
+	l.reset(1, 10, true)
+	for uid := uint32(10); uid < 12; uid++ {
+		d := l.handOn(uid, uint64(uid))
+		(&NewMail{ack: d}).Delivered()
+		l.handedOn(uid)
+		if got := store.watermark("A", "INBOX"); got != uid+1 {
+			t.Errorf("after UID %d delivered, then handed on: watermark = %d, want %d", uid, got, uid+1)
+		}
+	}
+}
+
 // TestLedgerLargestUID: UID 4294967295 does not wrap the watermark to 0 (which
 // would announce the mailbox's last message again and again).
 func TestLedgerLargestUID(t *testing.T) {
