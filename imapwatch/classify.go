@@ -46,6 +46,36 @@ func serverText(ierr *imap.Error) string {
 	return b.String()
 }
 
+// maxServerText is how many characters of a server's words idlebell shows
+// (in a log line, a state, the tray, check): enough for any real
+// explanation; a server may answer with kilobytes.
+const maxServerText = 300
+
+// cutMark ends a server's words that were cut.
+const cutMark = "… [cut]"
+
+// shownAnswer is a copy of the server's answer fit to show: its text with
+// every secret replaced (secrets may be nil) and cut to maxServerText
+// characters. The copy is the caller's own: go-imap's answer, which other
+// goroutines may hold, is never written to.
+func shownAnswer(ierr *imap.Error, secrets *secretSet) *imap.Error {
+	c := *ierr
+	c.Text = cutServerText(secrets.redactText(ierr.Text))
+	return &c
+}
+
+// cutServerText cuts s after maxServerText characters and marks the cut.
+func cutServerText(s string) string {
+	n := 0
+	for i := range s {
+		if n == maxServerText {
+			return s[:i] + cutMark
+		}
+		n++
+	}
+	return s
+}
+
 // temporaryCode reports the codes that mean "try again later".
 func temporaryCode(code imap.ResponseCode) bool {
 	switch code {
@@ -82,11 +112,11 @@ func (s *session) mailboxErr(cmd, mbox string, err error) error {
 // then) does not show, is a missing mailbox (*MailboxError); [NOPERM] is
 // ErrMailboxDenied; [UNAVAILABLE], [SERVERBUG], [LIMIT], [INUSE] are
 // ErrServerUnavailable; everything else (other codes, BAD) is a temporary
-// refusal. The server's text is redacted of secrets; ierr stays in the
-// chain.
+// refusal. The chain holds a copy of ierr whose text is redacted of secrets
+// and cut (shownAnswer).
 func refusedMailbox(cmd, mbox string, ierr *imap.Error, secrets *secretSet, list func() (bool, error)) error {
 	what := cmd + " " + mbox
-	ierr.Text = secrets.redactText(ierr.Text)
+	ierr = shownAnswer(ierr, secrets)
 	switch {
 	case ierr.Code == imap.ResponseCodeNonExistent:
 		return &MailboxError{Mailboxes: []string{mbox}, Text: ierr.Text, Err: ierr}

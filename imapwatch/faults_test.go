@@ -501,6 +501,34 @@ func TestServerTextRedacted(t *testing.T) {
 	}
 }
 
+// A server that answers with kilobytes of words: the state, the log and
+// check show at most maxServerText characters of them, marked as cut; the
+// login and the folder's refusal are classified all the same.
+func TestServerTextCut(t *testing.T) {
+	long := "Login refused " + strings.Repeat("x", 3500)
+	_, cfg := startBad(t, badimap.Behaviour{Name: "long refusals",
+		Login: func(_ int, _, _ string) error {
+			return &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodeAuthenticationFailed, Text: long}
+		}})
+	var logs bytes.Buffer
+	var mu sync.Mutex
+	logger := slog.New(slog.NewTextHandler(lockedWriter{&mu, &logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	_, c := faultManager(t, cfg, Options{Logger: logger})
+	ev := c.waitState(t, StateFailed, wait)
+	res := Check(context.Background(), cfg)
+	mu.Lock()
+	defer mu.Unlock()
+	cut := long[:maxServerText] + cutMark
+	for what, text := range map[string]string{"state": ev.Err.Error(), "log": logs.String(), "check": fmt.Sprint(res.Err)} {
+		if strings.Contains(text, long[:maxServerText+1]) || !strings.Contains(text, cut) {
+			t.Errorf("%s does not cut the server's words after %d characters: %.400q…", what, maxServerText, text)
+		}
+	}
+	if !errors.Is(ev.Err, ErrAuthFailed) || !errors.Is(res.Err, ErrAuthFailed) {
+		t.Errorf("state %v, check %v: want ErrAuthFailed", ev.Err, res.Err)
+	}
+}
+
 type lockedWriter struct {
 	mu *sync.Mutex
 	w  *bytes.Buffer

@@ -52,18 +52,20 @@ func login(ctx context.Context, c *imapclient.Client, cfg *Config, onSecret func
 	// A server may repeat the arguments in its answer.
 	ss := &secretSet{}
 	ss.add(pw)
-	return authInfo{}, ss.redactErr(loginErr("login to "+cfg.Addr(), err))
+	return authInfo{}, ss.redactErr(loginErr("login to "+cfg.Addr(), err, ss))
 }
 
 // loginErr classifies a failed LOGIN or AUTHENTICATE by the server's
 // response code (RFC 5530): a NO is rejected credentials, except "try again
 // later" codes (temporary) and [PRIVACYREQUIRED] (no usable sign-in here);
-// a BAD or a lost connection is temporary.
-func loginErr(what string, err error) error {
+// a BAD or a lost connection is temporary. The chain holds a copy of the
+// server's answer fit to show (shownAnswer).
+func loginErr(what string, err error, secrets *secretSet) error {
 	var ierr *imap.Error
 	if !errors.As(err, &ierr) {
 		return fmt.Errorf("%s: %w", what, err)
 	}
+	ierr = shownAnswer(ierr, secrets)
 	switch {
 	case temporaryCode(ierr.Code):
 		return &refusal{kind: ErrServerUnavailable, what: what, ierr: ierr}
@@ -119,6 +121,8 @@ func loginToken(ctx context.Context, c *imapclient.Client, cfg *Config, onSecret
 			return authInfo{}, fmt.Errorf("authenticate to %s: %w", cfg.Addr(), ErrConnectionLost)
 		default:
 		}
+		ss := &secretSet{} // a server may repeat the token in its answer
+		ss.add(tok)
 		sc := newTokenClient(mech, cfg.Username, tok, host, port)
 		err = c.Authenticate(sc)
 		if err == nil {
@@ -129,7 +133,7 @@ func loginToken(ctx context.Context, c *imapclient.Client, cfg *Config, onSecret
 		if errors.As(err, &ierr) && ierr.Type != imap.StatusResponseTypeOK {
 			switch {
 			case temporaryCode(ierr.Code), ierr.Code == imap.ResponseCodePrivacyRequired:
-				return authInfo{}, loginErr("authenticate to "+cfg.Addr(), err)
+				return authInfo{}, loginErr("authenticate to "+cfg.Addr(), err, ss)
 			}
 			rejected = true
 		}
@@ -141,6 +145,7 @@ func loginToken(ctx context.Context, c *imapclient.Client, cfg *Config, onSecret
 			if sc.failure != nil {
 				detail = sc.failure.String() + ": " + detail
 			}
+			detail = cutServerText(ss.redactText(detail))
 			return authInfo{}, fmt.Errorf("%w: %s rejected a freshly refreshed access token with %s (%s); check that username is the signed-in address and that IMAP is enabled for the mailbox",
 				ErrAuthFailed, cfg.Addr(), mech, detail)
 		}

@@ -139,28 +139,50 @@ func (ss *secretSet) redact(b []byte) []byte {
 
 func (ss *secretSet) redactText(s string) string { return string(ss.redact([]byte(s))) }
 
-// redactErr makes err safe to show: the server's response text (a server
-// may repeat the LOGIN arguments in its NO) is redacted in place in every
-// *imap.Error of the chain, and a message that still holds a secret is
-// replaced by its redacted form, the chain kept for errors.Is/As.
+// redactErr makes err fit to show: every secret in its message replaced by
+// *** (a server may repeat the LOGIN arguments in its NO) and the server's
+// words cut to maxServerText characters. It writes to nothing in err: an
+// error may be held by other goroutines already (a folder's StateFailed is
+// on its way to the front while the session ends with it), and go-imap's
+// *imap.Error is shared. When something must change, the result is a new
+// error with the fixed message, whose chain is err's for errors.Is and whose
+// errors.As to **imap.Error gives a fixed copy of the server's answer.
 func (ss *secretSet) redactErr(err error) error {
-	if ss == nil || err == nil {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	shown := msg
+	var ierr, fixed *imap.Error
+	if errors.As(err, &ierr) {
+		if fixed = shownAnswer(ierr, ss); fixed.Text != ierr.Text {
+			shown = strings.Replace(shown, ierr.Text, fixed.Text, 1)
+		} else {
+			fixed = nil
+		}
+	}
+	shown = ss.redactText(shown)
+	if shown == msg && fixed == nil {
 		return err
 	}
-	var ierr *imap.Error
-	if errors.As(err, &ierr) {
-		ierr.Text = ss.redactText(ierr.Text)
-	}
-	if msg := err.Error(); ss.redactText(msg) != msg {
-		return &redactedError{msg: ss.redactText(msg), err: err}
-	}
-	return err
+	return &redactedError{msg: shown, err: err, ierr: fixed}
 }
 
 type redactedError struct {
-	msg string
-	err error
+	msg  string
+	err  error
+	ierr *imap.Error // the server's answer, fixed; nil when it needed nothing
 }
 
 func (e *redactedError) Error() string { return e.msg }
 func (e *redactedError) Unwrap() error { return e.err }
+
+// As gives the fixed copy of the server's answer before errors.As finds the
+// original in the chain.
+func (e *redactedError) As(target any) bool {
+	if p, ok := target.(**imap.Error); ok && e.ierr != nil {
+		*p = e.ierr
+		return true
+	}
+	return false
+}

@@ -3,10 +3,14 @@ package imapwatch
 import (
 	"bytes"
 	"encoding/base64"
+	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/emersion/go-imap/v2"
 )
 
 func TestBackoff(t *testing.T) {
@@ -76,6 +80,54 @@ func TestRedactor(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("trace lacks %q:\n%s", want, got)
 		}
+	}
+}
+
+// TestRedactErrWritesNothing: making an error fit to show changes no part of
+// it — other goroutines may hold it (a folder's failure on its way to the
+// front) — yet what it shows, and the server's answer errors.As finds, hold
+// no secret and at most maxServerText characters of the server's words;
+// errors.Is still classifies it.
+func TestRedactErrWritesNothing(t *testing.T) {
+	const pw = "s3cr3t-Pa55"
+	ss := &secretSet{}
+	ss.add(pw)
+	long := strings.Repeat("x", 3500)
+	tests := []struct {
+		name, text string
+	}{
+		{"secret", "LOGIN alice " + pw + ": no such user"},
+		{"long", "Login refused " + long},
+		{"secret in a long text", long + " " + pw},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ierr := &imap.Error{Type: imap.StatusResponseTypeNo, Text: tt.text}
+			err := &refusal{kind: ErrAuthFailed, what: "login to host:993", ierr: ierr}
+			before := err.Error()
+			got := ss.redactErr(fmt.Errorf("session: %w", err))
+			if ierr.Text != tt.text || err.Error() != before {
+				t.Errorf("redactErr wrote to the error it was given: text now %.60q…", ierr.Text)
+			}
+			var shown *imap.Error
+			if !errors.As(got, &shown) {
+				t.Fatalf("errors.As(%v, *imap.Error) = false", got)
+			}
+			for what, s := range map[string]string{"Error()": got.Error(), "the server's answer": shown.Text} {
+				if strings.Contains(s, pw) || strings.Contains(s, long) {
+					t.Errorf("%s shows the secret or all %d characters: %.80q…", what, len(long), s)
+				}
+			}
+			if n := len([]rune(shown.Text)); n > maxServerText+len([]rune(cutMark)) {
+				t.Errorf("the server's answer is %d characters, want at most %d and the mark", n, maxServerText)
+			}
+			if len(tt.text) > maxServerText && !strings.HasSuffix(shown.Text, cutMark) {
+				t.Errorf("a cut answer does not say so: %.80q…", shown.Text)
+			}
+			if !errors.Is(got, ErrAuthFailed) {
+				t.Errorf("errors.Is(%v, ErrAuthFailed) = false", got)
+			}
+		})
 	}
 }
 
