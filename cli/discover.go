@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -149,17 +150,49 @@ func writeDiscovered(w io.Writer, r *discover.Result) error {
 	return err
 }
 
-// writeNotFound lists every source asked and what it said.
+// writeNotFound lists every source asked, once each, and why it gave
+// nothing, in the user's language.
 func writeNotFound(w io.Writer, nf *discover.NotFoundError) {
 	fmt.Fprintf(w, "%s\n", i18n.T("No IMAP server found for %s. Asked:", safetext.Line(nf.Address, 200)))
+	width := 0
 	for _, a := range nf.Tried {
-		fmt.Fprintf(w, "  %s  %s: %s\n", pad(string(a.Source), 10), safetext.Line(a.Where, 120), safetext.Line(a.Err, 300))
+		width = max(width, utf8.RuneCountInString(sourceLabel(a.Source)))
+	}
+	for _, a := range nf.Tried {
+		fmt.Fprintf(w, "  %s  %s: %s\n", pad(sourceLabel(a.Source), width), safetext.Line(withoutQuery(a.Where), 120), a.Reason())
 	}
 	for _, s := range nf.Plaintext {
 		addr := net.JoinHostPort(safetext.Line(s.Host, 120), strconv.Itoa(s.Port))
 		fmt.Fprintf(w, "%s\n", i18n.T("%s answers, but only unencrypted: idlebell discover --allow-plaintext %s offers it, for a network you trust.", addr, safetext.Line(nf.Address, 200)))
 	}
 	fmt.Fprintf(w, "%s\n", i18n.T("Ask your provider for the IMAP server's name, port and security, and enter them in the settings window."))
+}
+
+// sourceLabel names a source in a short column: "autoconfig", "DNS SRV".
+func sourceLabel(src discover.Source) string {
+	switch src {
+	case discover.SourceBuiltin:
+		return i18n.T("table")
+	case discover.SourceAutoconfig:
+		return i18n.T("autoconfig")
+	case discover.SourceISPDB:
+		return "ISPDB"
+	case discover.SourceSRV:
+		return i18n.T("DNS SRV")
+	case discover.SourceMX:
+		return i18n.T("DNS MX")
+	}
+	return i18n.T("guessed")
+}
+
+// withoutQuery is a URL without its query, which repeats the address
+// asked for: the same place, shorter.
+func withoutQuery(where string) string {
+	if u, err := url.Parse(where); err == nil && u.Scheme != "" && u.Host != "" {
+		u.RawQuery, u.ForceQuery = "", false
+		return u.String()
+	}
+	return where
 }
 
 // pad fills s with spaces to width characters (not bytes: labels may be

@@ -5,11 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"idlebell/demo"
 	"idlebell/discover"
@@ -61,7 +65,7 @@ func TestDiscoverCommand(t *testing.T) {
   or            imap.gmail.com, port 993, SSL/TLS, with a password
 `},
 		{"autoconfig", []string{"discover", "bob@example.org"}, "C.UTF-8", 0, "Example: mail.example.org, port 143, STARTTLS\n  username      bob\n  login         password\n  found in      the domain's autoconfig file, "},
-		{"not found", []string{"discover", "bob@nowhere.example"}, "C.UTF-8", 1, "No IMAP server found for bob@nowhere.example. Asked:\n  builtin     nowhere.example: not a provider idlebell knows\n  autoconfig  "},
+		{"not found", []string{"discover", "bob@nowhere.example"}, "C.UTF-8", 1, "No IMAP server found for bob@nowhere.example. Asked:\n  table       nowhere.example: not in idlebell's table of providers\n  autoconfig  "},
 		{"not an address", []string{"discover", "bob"}, "C.UTF-8", 2, ""},
 		{"no address", []string{"discover"}, "C.UTF-8", 2, ""},
 	}
@@ -91,7 +95,7 @@ func TestDiscoverJSON(t *testing.T) {
 		Error string
 		Tried []discover.Attempt
 	}
-	if err := json.Unmarshal([]byte(stdout), &nf); err != nil || code != 1 || len(nf.Tried) != 6 {
+	if err := json.Unmarshal([]byte(stdout), &nf); err != nil || code != 1 || len(nf.Tried) != 11 { // the table, autoconfig, 2 SRV, MX, 6 guesses
 		t.Errorf("discover --json (not found) = %d, %v, %+v", code, err, nf)
 	}
 }
@@ -110,7 +114,7 @@ func (noDNS) LookupMX(_ context.Context, name string) ([]*net.MX, error) {
 type noDial struct{}
 
 func (noDial) DialContext(_ context.Context, _, addr string) (net.Conn, error) {
-	return nil, &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("network is unreachable")}
+	return nil, &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ENETUNREACH)}
 }
 
 // routeDialer sends the probes of listed addresses to local servers and
@@ -160,5 +164,155 @@ func TestFlagsAfterArguments(t *testing.T) {
 	code, _, stderr = run(t, Env{Discoverer: localDiscoverer(t)}, "discover", "--", "--json")
 	if code != exitUsage || !strings.Contains(stderr, "“--json” is not a mail address") {
 		t.Errorf("discover -- --json = %d, stderr %q; want the argument taken as the address", code, stderr)
+	}
+}
+
+// dnsAnswers is a resolver that answers every question with an error:
+// the question ("_imaps._tcp.DOMAIN", "MX DOMAIN") picks it; unlisted
+// ones do not exist.
+type dnsAnswers map[string]error
+
+func (a dnsAnswers) answer(q string) error {
+	if err, ok := a[q]; ok {
+		return err
+	}
+	return &net.DNSError{Err: "no such host", Name: q, IsNotFound: true}
+}
+
+func (a dnsAnswers) LookupSRV(_ context.Context, service, proto, name string) (string, []*net.SRV, error) {
+	return "", nil, a.answer("_" + service + "._" + proto + "." + name)
+}
+
+func (a dnsAnswers) LookupMX(_ context.Context, name string) ([]*net.MX, error) {
+	return nil, a.answer("MX " + name)
+}
+
+// probeWorld routes each guessed host:port to a local server or to the
+// error the network gives.
+type probeWorld struct {
+	routes map[string]string // host:port → a local address
+	fails  map[string]error  // host:port → the dial's error
+}
+
+func (w probeWorld) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	if to, ok := w.routes[addr]; ok {
+		var nd net.Dialer
+		return nd.DialContext(ctx, network, to)
+	}
+	if err, ok := w.fails[addr]; ok {
+		return nil, err
+	}
+	return nil, &net.OpError{Op: "dial", Net: network, Err: &net.DNSError{Err: "no such host", Name: addr, IsNotFound: true}}
+}
+
+// TestDiscoverNotFoundSaysWhy: when no source knows the server, each one
+// asked is one short line in the user's language that names it once and
+// says why it gave nothing; --json keeps the English causes.
+func TestDiscoverNotFoundSaysWhy(t *testing.T) {
+	missing := httptest.NewServer(http.NotFoundHandler())
+	defer missing.Close()
+	untrusted := httptest.NewUnstartedServer(http.NotFoundHandler())
+	untrusted.Config.ErrorLog = log.New(io.Discard, "", 0) // the handshakes it fails
+	untrusted.StartTLS()                                   // a certificate no root here signed
+	defer untrusted.Close()
+	page := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		io.WriteString(w, "<!DOCTYPE html><html><body>Parked domain</body></html>")
+	}))
+	defer page.Close()
+	closed, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refusing := closed.Addr().String()
+	closed.Close()
+	silent, err := net.Listen("tcp", "127.0.0.1:0") // accepts and never greets
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	plain, err := demo.Start(demo.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plain.Close()
+
+	d := func() *discover.Discoverer {
+		return &discover.Discoverer{
+			AutoconfigURLs: []string{missing.URL + "/mail/config-v1.1.xml?emailaddress={email}",
+				untrusted.URL + "/.well-known/autoconfig/mail/config-v1.1.xml?emailaddress={email}"},
+			ISPDBURL: page.URL + "/v1.1/{domain}",
+			Resolver: dnsAnswers{
+				"_imap._tcp.some-domain.de": &net.DNSError{Err: "server misbehaving", Name: "_imap._tcp.some-domain.de", IsTemporary: true},
+				"MX some-domain.de":         &net.DNSError{Err: "i/o timeout", Name: "some-domain.de", IsTimeout: true},
+			},
+			Dialer: probeWorld{routes: map[string]string{
+				"imap.some-domain.de:993": refusing,
+				"imap.some-domain.de:143": silent.Addr().String(),
+				"some-domain.de:993":      strings.TrimPrefix(page.URL, "http://"), // no TLS there
+				"some-domain.de:143":      plain.Addr,
+			}},
+			Timeout: time.Second, // the silent server's wait
+		}
+	}
+	urls := strings.NewReplacer(missing.URL, "MISSING", untrusted.URL, "UNTRUSTED", page.URL, "PAGE")
+	tests := []struct{ locale, want string }{
+		{"C.UTF-8", `No IMAP server found for a@some-domain.de. Asked:
+  table       some-domain.de: not in idlebell's table of providers
+  autoconfig  MISSING/mail/config-v1.1.xml: not found (HTTP 404)
+  autoconfig  UNTRUSTED/.well-known/autoconfig/mail/config-v1.1.xml: certificate not trusted
+  ISPDB       PAGE/v1.1/some-domain.de: not an autoconfig file
+  DNS SRV     _imaps._tcp.some-domain.de: no such record
+  DNS SRV     _imap._tcp.some-domain.de: the DNS lookup failed
+  DNS MX      some-domain.de: timed out
+  guessed     imap.some-domain.de:993: connection refused
+  guessed     imap.some-domain.de:143: timed out
+  guessed     mail.some-domain.de:993: unknown host name
+  guessed     mail.some-domain.de:143: unknown host name
+  guessed     some-domain.de:993: TLS handshake failed
+  guessed     some-domain.de:143: answers only unencrypted
+`},
+		{"de_DE.UTF-8", `Kein IMAP-Server für a@some-domain.de gefunden. Gefragt wurden:
+  Tabelle     some-domain.de: nicht in idlebells Anbietertabelle
+  Autoconfig  MISSING/mail/config-v1.1.xml: nicht gefunden (HTTP 404)
+  Autoconfig  UNTRUSTED/.well-known/autoconfig/mail/config-v1.1.xml: Zertifikat nicht vertrauenswürdig
+  ISPDB       PAGE/v1.1/some-domain.de: keine Autoconfig-Datei
+  DNS-SRV     _imaps._tcp.some-domain.de: kein solcher Eintrag
+  DNS-SRV     _imap._tcp.some-domain.de: DNS-Abfrage fehlgeschlagen
+  DNS-MX      some-domain.de: Zeitüberschreitung
+  vermutet    imap.some-domain.de:993: Verbindung abgelehnt
+  vermutet    imap.some-domain.de:143: Zeitüberschreitung
+  vermutet    mail.some-domain.de:993: Hostname unbekannt
+  vermutet    mail.some-domain.de:143: Hostname unbekannt
+  vermutet    some-domain.de:993: TLS-Handshake fehlgeschlagen
+  vermutet    some-domain.de:143: antwortet nur unverschlüsselt
+`},
+	}
+	for _, tt := range tests {
+		i18ntest.Use(t, tt.locale)
+		code, stdout, stderr := run(t, Env{Discoverer: d()}, "discover", "a@some-domain.de")
+		got := urls.Replace(stdout)
+		if code != exitFailed || !strings.HasPrefix(got, tt.want) {
+			t.Errorf("LANG=%s idlebell discover a@some-domain.de = %d\n%s\nwant %d and the lines\n%s\nstderr: %s", tt.locale, code, got, exitFailed, tt.want, stderr)
+		}
+	}
+
+	i18ntest.Use(t, "de_DE.UTF-8")
+	code, stdout, _ := run(t, Env{Discoverer: d()}, "discover", "--json", "a@some-domain.de")
+	var nf struct {
+		Tried []struct{ Source, Where, Cause, Error string }
+	}
+	if err := json.Unmarshal([]byte(stdout), &nf); err != nil || code != exitFailed {
+		t.Fatalf("discover --json = %d, %v:\n%s", code, err, stdout)
+	}
+	var causes []string
+	for _, a := range nf.Tried {
+		causes = append(causes, a.Cause)
+		if a.Error == "" || strings.Contains(a.Error, `Get "`) {
+			t.Errorf("discover --json: %s %s: error %q, want the English error without the URL again", a.Source, a.Where, a.Error)
+		}
+	}
+	want := "not_in_table not_found certificate bad_config no_record dns_failed timeout refused timeout no_such_host no_such_host tls plaintext_only"
+	if got := strings.Join(causes, " "); got != want {
+		t.Errorf("discover --json: causes %s\nwant %s", got, want)
 	}
 }

@@ -54,14 +54,20 @@ func (d *Discoverer) httpClient() *http.Client {
 	return c
 }
 
+// Redirects fetchConfig does not follow.
+var (
+	errTooManyRedirects = errors.New("too many redirects")
+	errInsecureRedirect = errors.New("refused redirect from https to http")
+)
+
 // noDowngrade follows at most five redirects and never from https to
 // http: a config fetched in clear text could send the password anywhere.
 func noDowngrade(req *http.Request, via []*http.Request) error {
 	if len(via) >= 5 {
-		return errors.New("too many redirects")
+		return errTooManyRedirects
 	}
 	if via[0].URL.Scheme == "https" && req.URL.Scheme != "https" {
-		return fmt.Errorf("refused redirect from https to %s", req.URL.Redacted())
+		return fmt.Errorf("%w: %s", errInsecureRedirect, req.URL.Redacted())
 	}
 	return nil
 }
@@ -78,15 +84,19 @@ func (d *Discoverer) fetchConfig(ctx context.Context, u string) (*Result, error)
 		return nil, err
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("HTTP %s", resp.Status)
+	switch code := strconv.Itoa(resp.StatusCode); resp.StatusCode {
+	case http.StatusOK:
+	case http.StatusNotFound, http.StatusGone:
+		return nil, fail(CauseNotFound, code, fmt.Errorf("HTTP %s", resp.Status))
+	default:
+		return nil, fail(CauseHTTPStatus, code, fmt.Errorf("HTTP %s", resp.Status))
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxConfigSize+1))
 	if err != nil {
 		return nil, err
 	}
 	if len(body) > maxConfigSize {
-		return nil, fmt.Errorf("config larger than %d bytes", maxConfigSize)
+		return nil, fail(CauseBadConfig, "", fmt.Errorf("config larger than %d bytes", maxConfigSize))
 	}
 	return d.parseConfig(body)
 }
@@ -97,7 +107,7 @@ func (d *Discoverer) fetchConfig(ctx context.Context, u string) (*Result, error)
 func (d *Discoverer) parseConfig(body []byte) (*Result, error) {
 	var cfg clientConfig
 	if err := xml.Unmarshal(body, &cfg); err != nil {
-		return nil, fmt.Errorf("not an autoconfig file: %w", err)
+		return nil, fail(CauseBadConfig, "", fmt.Errorf("not an autoconfig file: %w", err))
 	}
 	r := &Result{Provider: cfg.Provider.DisplayShortName}
 	if r.Provider == "" {
@@ -117,9 +127,9 @@ func (d *Discoverer) parseConfig(body []byte) (*Result, error) {
 	}
 	if len(r.Servers) == 0 {
 		if len(skipped) > 0 {
-			return nil, fmt.Errorf("no usable IMAP server (%s)", strings.Join(skipped, "; "))
+			return nil, fail(CauseNoUsableServer, "", fmt.Errorf("no usable IMAP server (%s)", strings.Join(skipped, "; ")))
 		}
-		return nil, errors.New("no IMAP server in the config")
+		return nil, fail(CauseNoIMAPServer, "", errors.New("no IMAP server in the config"))
 	}
 	return r, nil
 }

@@ -30,6 +30,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -75,10 +76,15 @@ type Certificate struct {
 }
 
 // Attempt is one source tried: what was asked and why it gave nothing.
+// Reason says it to people; the fields stay English for JSON.
 type Attempt struct {
 	Source Source `json:"source"`
 	Where  string `json:"where"` // URL, DNS name or host:port
-	Err    string `json:"error"`
+	Cause  Cause  `json:"cause"`
+	// Detail is what Reason names besides the cause: an HTTP status code
+	// ("404"), the MX hosts ("mx.example.net"); often empty.
+	Detail string `json:"detail,omitempty"`
+	Err    string `json:"error"` // the English error, for programs and bug reports
 }
 
 // Result is what Discover found.
@@ -147,6 +153,9 @@ var ErrNotFound = errors.New("no IMAP server found")
 // ErrAddress is returned for a string that is not a mail address.
 var ErrAddress = errors.New("not a mail address")
 
+// errNotInTable is the built-in table's answer for a domain it lacks.
+var errNotInTable = fail(CauseNotInTable, "", errors.New("not a provider idlebell knows"))
+
 // NotFoundError is ErrNotFound with every source tried.
 type NotFoundError struct {
 	Address string
@@ -159,7 +168,7 @@ type NotFoundError struct {
 }
 
 func (e *NotFoundError) Error() string {
-	return fmt.Sprintf("no IMAP server found for %s (tried %d sources)", e.Address, len(e.Tried))
+	return fmt.Sprintf("no IMAP server found for %s (%d attempts)", e.Address, len(e.Tried))
 }
 
 func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
@@ -189,13 +198,13 @@ func (d *Discoverer) Discover(ctx context.Context, address string) (*Result, err
 		return r, nil
 	}
 	fail := func(src Source, where string, err error) {
-		res.Tried = append(res.Tried, Attempt{Source: src, Where: where, Err: err.Error()})
+		res.Tried = append(res.Tried, attempt(src, where, err))
 	}
 
 	if p := lookupDomain(domain); p != nil {
 		return found(SourceBuiltin, domain, p.result())
 	}
-	fail(SourceBuiltin, domain, errors.New("not a provider idlebell knows"))
+	fail(SourceBuiltin, domain, errNotInTable)
 	if d.SkipNetwork {
 		return nil, &NotFoundError{Address: address, Tried: res.Tried}
 	}
@@ -244,21 +253,22 @@ func (d *Discoverer) Discover(ctx context.Context, address string) (*Result, err
 		}
 		fail(s.src, where, err)
 	}
-	r, where, err := d.probe(ctx, domain)
-	if err == nil {
+	r, where, failed := d.probe(ctx, domain)
+	if r != nil {
 		return found(SourceProbe, where, r)
 	}
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
-	fail(SourceProbe, where, err)
-	nf := &NotFoundError{Address: address, Tried: res.Tried}
-	var pe *plaintextError
-	if errors.As(err, &pe) {
-		for _, s := range pe.servers {
-			s.Username, s.Auth = expandUsername(s.Username, address, local, domain), settings.AuthPassword
-			nf.Plaintext = append(nf.Plaintext, s)
+	nf := &NotFoundError{Address: address, Tried: append(res.Tried, failed...)}
+	for _, a := range failed {
+		if a.Cause != CausePlaintextOnly {
+			continue
 		}
+		host, port, _ := net.SplitHostPort(a.Where)
+		p, _ := strconv.Atoi(port)
+		nf.Plaintext = append(nf.Plaintext, Server{Host: host, Port: p, Security: settings.SecurityNone,
+			Username: expandUsername("", address, local, domain), Auth: settings.AuthPassword})
 	}
 	return nil, nf
 }

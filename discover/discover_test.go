@@ -4,13 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
+
+	"idlebell/i18n/i18ntest"
 )
 
 // stubResolver answers from maps; anything else is "no such host".
@@ -59,6 +64,7 @@ func (r *stubResolver) LookupMX(ctx context.Context, name string) ([]*net.MX, er
 // the rest as an unreachable host would.
 type stubDialer struct {
 	routes map[string]string
+	fails  map[string]error // host:port → the dial's error
 	mu     sync.Mutex
 	dialed []string
 }
@@ -70,6 +76,9 @@ func (d *stubDialer) DialContext(ctx context.Context, network, addr string) (net
 	if to, ok := d.routes[addr]; ok {
 		var nd net.Dialer
 		return nd.DialContext(ctx, network, to)
+	}
+	if err, ok := d.fails[addr]; ok {
+		return nil, err
 	}
 	return nil, &net.OpError{Op: "dial", Net: network, Err: errors.New("connection refused")}
 }
@@ -287,7 +296,7 @@ func TestSourcesInOrder(t *testing.T) {
 	for _, a := range nf.Tried {
 		srcs = append(srcs, string(a.Source))
 	}
-	if got, want := strings.Join(srcs, " "), "builtin autoconfig autoconfig ispdb srv srv mx probe"; got != want {
+	if got, want := strings.Join(srcs, " "), "builtin autoconfig autoconfig ispdb srv srv mx"+strings.Repeat(" probe", 6); got != want {
 		t.Errorf("tried %s, want %s", got, want)
 	}
 	if len(w.dial.dialed) != 6 {
@@ -311,8 +320,8 @@ func TestTimeoutsFallThrough(t *testing.T) {
 		t.Fatalf("Discover = %v, want NotFoundError", err)
 	}
 	for _, a := range nf.Tried[1:7] {
-		if !strings.Contains(a.Err, "deadline exceeded") && !strings.Contains(a.Err, "Timeout") {
-			t.Errorf("%s %s: %s, want a timeout", a.Source, a.Where, a.Err)
+		if a.Cause != CauseTimeout {
+			t.Errorf("%s %s: %s (%s), want a timeout", a.Source, a.Where, a.Cause, a.Err)
 		}
 	}
 	if got := len(w.dns.asked); got != 3 {
@@ -401,9 +410,13 @@ func TestConfigLimits(t *testing.T) {
 	d := &Discoverer{HTTPClient: secure.Client()}
 	if _, err := d.fetchConfig(context.Background(), secure.URL+"/big"); err == nil || !strings.Contains(err.Error(), "larger than") {
 		t.Errorf("fetchConfig(big) = %v, want a size error", err)
+	} else if c, _ := causeOf(err); c != CauseBadConfig {
+		t.Errorf("fetchConfig(big): cause %s, want %s", c, CauseBadConfig)
 	}
 	if _, err := d.fetchConfig(context.Background(), secure.URL+"/redirect"); err == nil || !strings.Contains(err.Error(), "refused redirect") {
 		t.Errorf("fetchConfig(redirect to http) = %v, want refused", err)
+	} else if c, _ := causeOf(err); c != CauseInsecureRedirect {
+		t.Errorf("fetchConfig(redirect to http): cause %s, want %s", c, CauseInsecureRedirect)
 	}
 }
 
@@ -413,4 +426,84 @@ func TestCheckAddress(t *testing.T) {
 			t.Errorf("CheckAddress(%q) = %v, want ok %v", a, err, ok)
 		}
 	}
+}
+
+// TestAttemptCauses gives every source a different way to fail, each from
+// a local server where one can: every attempt has its typed cause and a
+// short reason that names nothing the line already says.
+func TestAttemptCauses(t *testing.T) {
+	i18ntest.Use(t, "C.UTF-8")
+	w := newWorld(t)
+	busy := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		http.Error(rw, "try later", http.StatusServiceUnavailable)
+	}))
+	defer busy.Close()
+	w.pages["/wellknown/example.org"] = `<clientConfig><emailProvider></emailProvider></clientConfig>`
+	w.pages["/ispdb/example.org"] = configXML("imap.example.org", "143", "plain", "")
+	w.dns.srv = map[string][]*net.SRV{"_imaps._tcp.example.org": {{Target: ".", Port: 0}}}
+	w.dns.mx = map[string][]*net.MX{"example.org": {{Host: "mx1.example.net.", Pref: 10}, {Host: "mx2.example.net.", Pref: 20}}}
+
+	hangUp := listen(t, func(c net.Conn) { c.Close() })
+	notIMAP := listen(t, func(c net.Conn) {
+		io.WriteString(c, "SSH-2.0-OpenSSH_9.2\r\n")
+		io.Copy(io.Discard, c) // until the probe hangs up
+		c.Close()
+	})
+	w.dial.routes = map[string]string{"imap.example.org:993": hangUp, "imap.example.org:143": notIMAP}
+	w.dial.fails = map[string]error{
+		"mail.example.org:993": &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.EHOSTUNREACH)},
+		"mail.example.org:143": &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)},
+	}
+	d := w.discoverer()
+	d.AutoconfigURLs = []string{busy.URL + "/{domain}", w.srv.URL + "/wellknown/{domain}"}
+	_, err := d.Discover(context.Background(), "alice@example.org")
+	var nf *NotFoundError
+	if !errors.As(err, &nf) {
+		t.Fatalf("Discover = %v, want NotFoundError", err)
+	}
+	var got []string
+	for _, a := range nf.Tried {
+		got = append(got, fmt.Sprintf("%s %s: %s", a.Source, a.Cause, a.Reason()))
+	}
+	want := []string{
+		"builtin not_in_table: not in idlebell's table of providers",
+		"autoconfig http_status: the web server answered HTTP 503",
+		"autoconfig no_imap_server: names no IMAP server",
+		"ispdb no_usable_server: names no IMAP server idlebell can use",
+		"srv no_service: the domain says it offers no IMAP",
+		"srv no_record: no such record",
+		"mx unknown_mx: mail goes to mx1.example.net, mx2.example.net, not a provider idlebell knows",
+		"probe closed: the connection was closed",
+		"probe not_imap: answers, but not as an IMAP server",
+		"probe unreachable: unreachable",
+		"probe refused: connection refused",
+		"probe other: failed: dial tcp: connection refused",
+		"probe other: failed: dial tcp: connection refused",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("Discover tried\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// listen serves each connection to 127.0.0.1:0 with serve until the test
+// ends, and returns the address.
+func listen(t *testing.T, serve func(net.Conn)) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	t.Cleanup(func() { l.Close(); wg.Wait() })
+	wg.Add(1)
+	go func() { // ends when the listener closes at cleanup
+		defer wg.Done()
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			serve(c)
+		}
+	}()
+	return l.Addr().String()
 }

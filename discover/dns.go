@@ -18,7 +18,7 @@ func (d *Discoverer) lookupSRV(ctx context.Context, service, domain string) (*Re
 	name := "_" + service + "._tcp." + domain
 	_, addrs, err := d.resolver().LookupSRV(ctx, service, "tcp", domain)
 	if err != nil {
-		return nil, name, err
+		return nil, name, notFoundIsNoRecord(err)
 	}
 	security := settings.SecurityTLS
 	if service == "imap" {
@@ -33,7 +33,10 @@ func (d *Discoverer) lookupSRV(ctx context.Context, service, domain string) (*Re
 		r.Servers = append(r.Servers, Server{Host: host, Port: int(a.Port), Security: security})
 	}
 	if len(r.Servers) == 0 {
-		return nil, name, errors.New("the domain says it offers no such service")
+		if len(addrs) == 0 {
+			return nil, name, fail(CauseNoRecord, "", errors.New("no SRV records"))
+		}
+		return nil, name, fail(CauseNoService, "", errors.New("the domain says it offers no such service"))
 	}
 	return r, name, nil
 }
@@ -43,7 +46,7 @@ func (d *Discoverer) lookupSRV(ctx context.Context, service, domain string) (*Re
 func (d *Discoverer) lookupMX(ctx context.Context, domain string) (*Result, string, error) {
 	mxs, err := d.resolver().LookupMX(ctx, domain)
 	if err != nil {
-		return nil, domain, err
+		return nil, domain, notFoundIsNoRecord(err)
 	}
 	var hosts []string
 	for _, mx := range mxs {
@@ -53,9 +56,19 @@ func (d *Discoverer) lookupMX(ctx context.Context, domain string) (*Result, stri
 		}
 	}
 	if len(hosts) == 0 {
-		return nil, domain, errors.New("no MX records")
+		return nil, domain, fail(CauseNoRecord, "", errors.New("no MX records"))
 	}
-	return nil, domain, fmt.Errorf("MX %s belongs to no provider idlebell knows", strings.Join(hosts, ", "))
+	return nil, domain, fail(CauseUnknownMX, strings.Join(hosts, ", "), fmt.Errorf("MX %s belongs to no provider idlebell knows", strings.Join(hosts, ", ")))
+}
+
+// notFoundIsNoRecord says that a name asked for a record does not exist as
+// "no such record": the host name it belongs to may exist.
+func notFoundIsNoRecord(err error) error {
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
+		return fail(CauseNoRecord, "", err)
+	}
+	return err
 }
 
 var _ Resolver = (*net.Resolver)(nil)

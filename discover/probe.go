@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net"
 	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/emersion/go-imap/v2"
@@ -28,8 +27,10 @@ type probeOutcome struct {
 // greeting and goes as far as TLS; it sends no credentials. The servers
 // that answered come back best first: verified certificates before
 // unverified ones, then in the order above; plaintext-only servers last,
-// and only with AllowPlaintext.
-func (d *Discoverer) probe(ctx context.Context, domain string) (*Result, string, error) {
+// and only with AllowPlaintext. When none answered, r is nil and failed
+// has one Attempt per guess, in the order above (a plaintext-only server's
+// cause is CausePlaintextOnly).
+func (d *Discoverer) probe(ctx context.Context, domain string) (r *Result, where string, failed []Attempt) {
 	type candidate struct {
 		host     string
 		port     int
@@ -54,16 +55,11 @@ func (d *Discoverer) probe(ctx context.Context, domain string) (*Result, string,
 	}
 	wg.Wait()
 
-	r := &Result{}
-	var verified, unverified, plain, refused []Server
-	var errs []string
+	var verified, unverified, plain []Server
 	for i, o := range out {
 		switch {
 		case o.err != nil:
-			errs = append(errs, net.JoinHostPort(cands[i].host, strconv.Itoa(cands[i].port))+": "+o.err.Error())
-			if errors.Is(o.err, errPlaintextOnly) {
-				refused = append(refused, Server{Host: cands[i].host, Port: cands[i].port, Security: settings.SecurityNone})
-			}
+			failed = append(failed, attempt(SourceProbe, net.JoinHostPort(cands[i].host, strconv.Itoa(cands[i].port)), o.err))
 		case o.server.Security == settings.SecurityNone:
 			plain = append(plain, o.server)
 		case o.server.Certificate != nil:
@@ -72,22 +68,12 @@ func (d *Discoverer) probe(ctx context.Context, domain string) (*Result, string,
 			verified = append(verified, o.server)
 		}
 	}
-	r.Servers = append(append(verified, unverified...), plain...)
-	where := "imap." + domain + ", mail." + domain + ", " + domain
-	if len(r.Servers) == 0 {
-		return nil, where, &plaintextError{msg: strings.Join(errs, "; "), servers: refused}
+	servers := append(append(verified, unverified...), plain...)
+	if len(servers) == 0 {
+		return nil, "", failed
 	}
-	return r, net.JoinHostPort(r.Servers[0].Host, strconv.Itoa(r.Servers[0].Port)), nil
+	return &Result{Servers: servers}, net.JoinHostPort(servers[0].Host, strconv.Itoa(servers[0].Port)), nil
 }
-
-// plaintextError is the probes' failure: every guess's answer, and the
-// servers among them that speak IMAP only without encryption.
-type plaintextError struct {
-	msg     string
-	servers []Server
-}
-
-func (e *plaintextError) Error() string { return e.msg }
 
 // errPlaintextOnly says a server speaks IMAP without any TLS.
 var errPlaintextOnly = errors.New("speaks IMAP only without encryption (allow plaintext to use it)")
@@ -131,7 +117,7 @@ func (d *Discoverer) probeOne(ctx context.Context, host string, port int, securi
 	case settings.SecurityTLS:
 		tc := tls.Client(conn, tlsConf)
 		if err := tc.HandshakeContext(ctx); err != nil {
-			return probeOutcome{err: fmt.Errorf("TLS: %w", err)}
+			return probeOutcome{err: &handshakeError{ctxErr(ctx, err)}}
 		}
 		c = imapclient.New(tc, nil)
 	default:
@@ -139,17 +125,19 @@ func (d *Discoverer) probeOne(ctx context.Context, host string, port int, securi
 		var ierr *imap.Error
 		if errors.As(err, &ierr) {
 			if !d.AllowPlaintext {
-				return probeOutcome{err: errPlaintextOnly}
+				return probeOutcome{err: fail(CausePlaintextOnly, "", errPlaintextOnly)}
 			}
 			return probeOutcome{server: Server{Host: host, Port: port, Security: settings.SecurityNone}}
 		}
 		if err != nil {
-			return probeOutcome{err: fmt.Errorf("STARTTLS: %w", err)}
+			// A greeting that is not IMAP's, or a failed handshake
+			// after STARTTLS (imapclient does both here).
+			return probeOutcome{err: fmt.Errorf("STARTTLS: %w", &greetingError{ctxErr(ctx, err)})}
 		}
 	}
 	defer c.Close()
 	if err := c.WaitGreeting(); err != nil {
-		return probeOutcome{err: fmt.Errorf("no IMAP greeting: %w", ctxErr(ctx, err))}
+		return probeOutcome{err: &greetingError{ctxErr(ctx, err)}}
 	}
 	return probeOutcome{server: srv}
 }

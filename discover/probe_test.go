@@ -5,7 +5,6 @@ import (
 	"crypto/x509"
 	"fmt"
 	"os"
-	"strings"
 	"testing"
 	"time"
 
@@ -78,8 +77,8 @@ func TestProbePlaintextOnly(t *testing.T) {
 	if !ok {
 		t.Fatalf("Discover without AllowPlaintext = %v, want NotFoundError", err)
 	}
-	if last := nf.Tried[len(nf.Tried)-1]; !strings.Contains(last.Err, errPlaintextOnly.Error()) {
-		t.Errorf("probe said %q, want it to name the plaintext-only server", last.Err)
+	if a := nf.Tried[len(nf.Tried)-5]; a.Where != "imap.example.org:143" || a.Cause != CausePlaintextOnly {
+		t.Errorf("probe said %+v, want it to name the plaintext-only server", a)
 	}
 	// The server is named, so that the user can choose it knowingly.
 	if len(nf.Plaintext) != 1 || nf.Plaintext[0].Host != "imap.example.org" || nf.Plaintext[0].Port != 143 ||
