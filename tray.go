@@ -63,6 +63,11 @@ func runSettingsWindow(ctx context.Context, s cli.SettingsWindow) int {
 		About:  ui.About{Version: app.Version, Commit: commit, License: appinfo.License, URL: appinfo.ProjectURL},
 		Logger: s.Logger,
 	}
+	if !s.Demo {
+		// Its lock says whether an idlebell watches the accounts the
+		// window saves (when no tray started the window).
+		o.StatePath, _ = settings.StatePath()
+	}
 	var c ui.Control
 	if os.Getenv(tray.ControlEnv) == "1" {
 		c = ui.Control{In: os.Stdin, Out: os.Stdout}

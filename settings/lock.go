@@ -2,7 +2,9 @@ package settings
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -96,4 +98,26 @@ func (l *Lock) Unlock() error {
 		return nil
 	}
 	return l.f.Close()
+}
+
+// Watching reports whether a process holds the lock of statePath now: an
+// idlebell is watching the accounts. It keeps nothing: when the lock is
+// free it holds a shared lock for an instant and lets it go (an idlebell
+// starting in that very instant would take the lock for held and exit with
+// status 3), and it creates no file: without a lock file no idlebell has
+// run here, and the answer is false. An error means it cannot tell (the
+// lock file cannot be opened).
+func Watching(statePath string) (bool, error) {
+	f := flock.New(LockPath(statePath), flock.SetFlag(os.O_RDONLY))
+	free, err := f.TryRLock()
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("ask the lock %s: %w", LockPath(statePath), err)
+	case free:
+		f.Close()
+		return false, nil
+	}
+	return true, nil
 }

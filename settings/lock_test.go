@@ -71,3 +71,33 @@ func TestLockStateUnwritable(t *testing.T) {
 		t.Errorf("LockState under a file = %v, want an error that is not *LockedError", err)
 	}
 }
+
+// TestWatching: the settings window's question "does an idlebell run?" is
+// answered by the lock another process holds, without taking it from a
+// process that comes next and without making a lock file.
+func TestWatching(t *testing.T) {
+	statePath := filepath.Join(t.TempDir(), "idlebell", "state.json")
+	if w, err := Watching(statePath); w || err != nil {
+		t.Errorf("Watching before any idlebell ran = %v, %v; want false", w, err)
+	}
+	if _, err := os.Stat(filepath.Dir(statePath)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("Watching made %s (%v): it should create nothing", filepath.Dir(statePath), err)
+	}
+
+	cmd, out := startChild(t, "lock-hold", "IDLEBELL_SETTINGS_PATH="+statePath)
+	readLines(t, out, 1)
+	if w, err := Watching(statePath); !w || err != nil {
+		t.Errorf("Watching while another process holds the lock = %v, %v; want true", w, err)
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+
+	if w, err := Watching(statePath); w || err != nil {
+		t.Errorf("Watching after the holder died = %v, %v; want false", w, err)
+	}
+	l, err := LockState(statePath) // the probe left the lock free
+	if err != nil {
+		t.Fatalf("LockState after Watching = %v, want the lock", err)
+	}
+	l.Unlock()
+}

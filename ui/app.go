@@ -66,7 +66,11 @@ type Options struct {
 	// Discover finds the server of a mail address for Add…; nil: the real
 	// network (discover.Discoverer). Called off the Fyne goroutine.
 	Discover func(ctx context.Context, address string) (*discover.Result, error)
-	Watcher  Watcher // nil: nothing to tell
+	Watcher  Watcher // nil: nothing to tell (no tray started this window)
+	// StatePath is the state file of the idlebell that watches
+	// ConfigPath's accounts: the lock beside it says whether one runs,
+	// when no tray started this window. "": the window cannot tell.
+	StatePath string
 	// SignIn signs an OAuth2 account in with the browser and stores the
 	// refresh token. It blocks until the user is done or ctx ends, and is
 	// called off the Fyne goroutine; after it returns nil the window calls
@@ -242,6 +246,38 @@ func (t *windows) startSignIn(a settings.Account, done func(error)) bool {
 		}
 	})
 	return true
+}
+
+// watchState is what the window knows of an idlebell watching the
+// accounts it saves.
+type watchState int
+
+const (
+	watchUnknown watchState = iota // the lock cannot be asked
+	watchRunning                   // the tray that started this window, or another holder of the lock
+	watchStopped                   // nothing watches: what is saved waits for the next start
+)
+
+// watching asks whether an idlebell watches the accounts of ConfigPath
+// now. A Watcher is the tray that started this window, over its control
+// pipe: it runs and reloads ConfigPath. Otherwise the lock beside
+// StatePath says it. Call it off the Fyne goroutine: it opens a file.
+func (o Options) watching() watchState {
+	switch {
+	case o.Watcher != nil:
+		return watchRunning
+	case o.StatePath == "":
+		return watchUnknown
+	}
+	running, err := settings.Watching(o.StatePath)
+	switch {
+	case err != nil:
+		o.Logger.Warn("cannot tell whether idlebell runs", "err", err)
+		return watchUnknown
+	case running:
+		return watchRunning
+	}
+	return watchStopped
 }
 
 // ControlWatcher is the Watcher of a settings process the tray started: it

@@ -61,20 +61,30 @@ func (f *addFlow) store() {
 		f.nameField.help.SetText(i18n.T("Another account has this name: choose another."))
 		return
 	}
-	f.storeAccount(cfg, a, f.password.Text, func() {
-		f.s.setStatus(i18n.T("Added %s. idlebell connects to it now.", safeLine(a.Name, 60)))
+	f.storeAccount(cfg, a, f.password.Text, func(w watchState) {
+		name := safeLine(a.Name, 60)
+		switch w {
+		case watchRunning:
+			f.s.setStatus(i18n.T("Added %s. idlebell connects to it now.", name))
+		case watchStopped:
+			f.s.setStatus(i18n.T("Added %s. Start idlebell to watch it.", name))
+		default:
+			f.s.setStatus(i18n.T("Added %s. idlebell watches it whenever it runs.", name))
+		}
 	})
 }
 
 // storeAccount stores a (the last account of cfg) and its password off the
-// Fyne goroutine, then closes the dialog, shows the account and runs then;
-// a failure stays in the dialog.
-func (f *addFlow) storeAccount(cfg *settings.Config, a settings.Account, password string, then func()) {
+// Fyne goroutine, then closes the dialog, shows the account and runs then
+// with what it found about a running idlebell; a failure stays in the
+// dialog.
+func (f *addFlow) storeAccount(cfg *settings.Config, a settings.Account, password string, then func(watchState)) {
 	f.run++
 	run, o := f.run, f.s.host.o
 	f.busy(i18n.T("Adding %s…", safeLine(a.Name, 60)))
 	f.s.background(func(context.Context) func() {
 		err := storeNew(o, cfg, a.Name, password)
+		w := o.watching()
 		return func() {
 			if run != f.run {
 				return
@@ -86,7 +96,7 @@ func (f *addFlow) storeAccount(cfg *settings.Config, a settings.Account, passwor
 			}
 			f.close()
 			f.s.added(a, password != "")
-			then()
+			then(w)
 		}
 	})
 }
@@ -169,7 +179,7 @@ func (f *addFlow) oauth(provider string) {
 	a = withPreset(a)
 	cfg := s.saved.Clone()
 	cfg.Accounts = append(cfg.Accounts, a)
-	f.storeAccount(cfg, a, "", func() {
+	f.storeAccount(cfg, a, "", func(watchState) {
 		if s.form != nil {
 			s.form.startSignIn()
 		}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"unicode"
@@ -164,7 +165,20 @@ func (f *accountForm) startSignIn() {
 			s.setStatus(joinSentences(sentence, hint))
 			return
 		}
-		s.setStatus(i18n.T("Signed in. idlebell connects to %s now.", name))
+		o := s.host.o
+		s.background(func(context.Context) func() {
+			w := o.watching()
+			return func() {
+				switch w {
+				case watchRunning:
+					s.setStatus(i18n.T("Signed in. idlebell connects to %s now.", name))
+				case watchStopped:
+					s.setStatus(i18n.T("Signed in. Start idlebell to watch %s.", name))
+				default:
+					s.setStatus(i18n.T("Signed in. idlebell watches %s whenever it runs.", name))
+				}
+			}
+		})
 	})
 	if !started {
 		s.setStatus(i18n.T("A sign-in for %s is already waiting in the browser.", name))

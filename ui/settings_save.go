@@ -50,7 +50,8 @@ func (s *settingsWindow) doSave(after func()) {
 		// Not cut short by closing: a half-written keyring is worse than a
 		// window that closes a moment later.
 		err := save(o, cfg, ops, autostart)
-		return func() { s.saveDone(cfg, err, after) }
+		w := o.watching()
+		return func() { s.saveDone(cfg, err, w, after) }
 	})
 }
 
@@ -101,8 +102,9 @@ func save(o Options, cfg *settings.Config, ops secretOps, start bool) error {
 	return nil
 }
 
-// saveDone is a Save's outcome, on the Fyne goroutine.
-func (s *settingsWindow) saveDone(cfg *settings.Config, err error, after func()) {
+// saveDone is a Save's outcome, on the Fyne goroutine; w says whether an
+// idlebell runs to apply it.
+func (s *settingsWindow) saveDone(cfg *settings.Config, err error, w watchState, after func()) {
 	s.saving = false
 	if err != nil {
 		sentence, hint := describe(err)
@@ -123,7 +125,14 @@ func (s *settingsWindow) saveDone(cfg *settings.Config, err error, after func())
 	}
 	s.removed = nil
 	s.autostartSaved = s.autostart
-	s.setStatus(i18n.T("Saved. idlebell applies the changes now."))
+	switch w {
+	case watchRunning:
+		s.setStatus(i18n.T("Saved. idlebell applies the changes now."))
+	case watchStopped:
+		s.setStatus(i18n.T("Saved. Start idlebell to use the changes."))
+	default:
+		s.setStatus(i18n.T("Saved. idlebell uses the changes whenever it runs."))
+	}
 	if s.form != nil {
 		s.form.setText("password", "")
 		s.form.updatePasswordHint()
