@@ -266,7 +266,7 @@ func TestE2EUnreachableServerAttention(t *testing.T) {
 	if err := dc.Stop(); err != nil {
 		t.Fatal(err)
 	}
-	waitMenu(t, d, p.pid, "the server unreachable", hasLine(a.name+" —", "1 unread · "+dc.TLSAddr+" refused the connection — retrying since "))
+	waitMenu(t, d, p.pid, "the server unreachable", hasLine(a.name+" —", "1 unread · "+dc.TLSAddr+" refused the connection, retrying since "))
 	rev, err := testsession.TrayMenuRevision(d.BusAddress, p.pid)
 	if err != nil {
 		t.Fatal(err)

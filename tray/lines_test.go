@@ -28,16 +28,16 @@ func TestReconnectingLines(t *testing.T) {
 		{"check now", fmt.Errorf("idle: %w", imapwatch.ErrCheckNow), 0,
 			"Home — reconnecting…", "Home – Verbindung wird neu aufgebaut…"},
 		{"refused", fmt.Errorf("connect: %w", refused), 0,
-			"Home — 192.0.2.1:993 refused the connection — retrying since 10:00",
+			"Home — 192.0.2.1:993 refused the connection, retrying since 10:00",
 			"Home – 192.0.2.1:993 hat die Verbindung abgelehnt, neue Versuche seit 10:00"},
 		{"unknown host", &net.DNSError{Name: "imap.example.com", Err: "no such host", IsNotFound: true}, 0,
-			"Home — can't find imap.example.com — retrying since 10:00",
+			"Home — can't find imap.example.com, retrying since 10:00",
 			"Home – imap.example.com nicht gefunden, neue Versuche seit 10:00"},
 		{"closed since yesterday", fmt.Errorf("idle: %w", imapwatch.ErrConnectionLost), 25 * time.Hour,
-			"Home — the connection was closed — retrying since Mar 3 09:00",
+			"Home — the connection was closed, retrying since Mar 3 09:00",
 			"Home – die Verbindung wurde geschlossen, neue Versuche seit 3.3. 09:00"},
 		{"no reason", nil, 0,
-			"Home — connection lost — retrying since 10:00", "Home – Verbindung verloren, neue Versuche seit 10:00"},
+			"Home — connection lost, retrying since 10:00", "Home – Verbindung verloren, neue Versuche seit 10:00"},
 	}
 	for _, lang := range []struct{ locale, name string }{{"C.UTF-8", "en"}, {"de_DE.UTF-8", "de"}} {
 		i18ntest.Use(t, lang.locale)

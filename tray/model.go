@@ -201,7 +201,7 @@ func (v *accountView) worst() (string, *mailboxView) {
 }
 
 // status is the part of the menu line after the name: "3 unread ·
-// connected", "can't reach imap.example.com — retrying since 10:42",
+// connected", "can't reach imap.example.com, retrying since 10:42",
 // "reconnecting…" (after a wake or Check now: nothing failed), "login
 // failed: check the password". It changes only when the state does: no
 // countdown, so the menu stays still while a reconnect waits.
@@ -227,7 +227,7 @@ func (v *accountView) status(now time.Time) string {
 		if mb.err != nil {
 			why = sentence(mb.err)
 		}
-		state = i18n.T("%s — retrying since %s", why, sinceText(now, mb.down))
+		state = i18n.T("%s, retrying since %s", why, sinceText(now, mb.down))
 	case imapwatch.StateConnecting:
 		state = i18n.T("connecting…")
 	case imapwatch.StatePolling:
