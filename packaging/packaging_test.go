@@ -191,3 +191,25 @@ func TestChangelogFollowsReleases(t *testing.T) {
 		}
 	}
 }
+
+// TestServiceDoesNotLoop: the systemd unit does not restart idlebell for
+// the exit statuses a restart cannot change: 2 (the config cannot be used)
+// and 3 (another idlebell holds the state file's lock, such as the tray app
+// of the same user).
+func TestServiceDoesNotLoop(t *testing.T) {
+	b, err := os.ReadFile("idlebell.service")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var prevent []string
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "RestartPreventExitStatus="); ok {
+			prevent = append(prevent, strings.Fields(v)...)
+		}
+	}
+	for _, status := range []string{"2", "3"} {
+		if !slices.Contains(prevent, status) {
+			t.Errorf("RestartPreventExitStatus = %v: lacks %s, so the unit restarts every RestartSec forever", prevent, status)
+		}
+	}
+}
