@@ -168,7 +168,7 @@ func (f *fetchRun) round(set imap.UIDSet, from uint32) error {
 			f.inOrder = false
 		}
 		f.last = uid
-		prev = newPendingMail(s.sv.cfg.Name, f.mbox, f.validity, buf, f.catchUp)
+		prev = newPendingMail(s.sv.reader, s.sv.cfg.Name, f.mbox, f.validity, buf, f.catchUp)
 		return nil
 	}); err != nil {
 		if handErr != nil {

@@ -29,6 +29,8 @@ type Options struct {
 	connLimit  int
 	connWindow time.Duration
 	stuckAfter time.Duration
+	// text reads new mail (default mailtext's functions).
+	text *mailText
 }
 
 // Manager owns one supervisor per account (and per watched-folder
@@ -87,6 +89,9 @@ func NewManager(opts Options) *Manager {
 	}
 	if opts.stuckAfter <= 0 {
 		opts.stuckAfter = stuckAfter
+	}
+	if opts.text == nil {
+		opts.text = &mailtextFuncs
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	m := &Manager{
@@ -170,6 +175,7 @@ func (m *Manager) startLocked(cfg Config) {
 	for _, group := range groups {
 		sv := newSupervisor(cfg, group, m.ledgers, m.events, logger, m.opts.timers, limit)
 		sv.stuckAfter = m.opts.stuckAfter
+		sv.reader.text = m.opts.text
 		a.supervisors = append(a.supervisors, sv)
 	}
 	m.accounts[cfg.Name] = a

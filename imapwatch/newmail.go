@@ -88,6 +88,7 @@ func (m *mark) fetchOptions() *imap.FetchOptions {
 // pendingMail is a new mail whose preview (and, rarely, sender) is still
 // to be fetched.
 type pendingMail struct {
+	rd       *mailReader
 	ev       *NewMail
 	header   []byte // the raw header fields, for a second reading with Sender and Reply-To
 	charset  string // the message's text charset, for raw 8-bit header bytes
@@ -100,12 +101,13 @@ type pendingMail struct {
 }
 
 // newPendingMail builds the NewMail of one message from the first round
-// trip's items; its Preview waits for fetchPreviews.
-func newPendingMail(account, mbox string, validity uint32, buf *imapclient.FetchMessageBuffer, catchUp bool) *pendingMail {
-	p := &pendingMail{ev: &NewMail{Account: account, Mailbox: mbox, UID: uint32(buf.UID), UIDValidity: validity, CatchUp: catchUp},
+// trip's items; its Preview waits for fetchPreviews. Reading them does not
+// panic (see mailReader).
+func newPendingMail(rd *mailReader, account, mbox string, validity uint32, buf *imapclient.FetchMessageBuffer, catchUp bool) *pendingMail {
+	p := &pendingMail{rd: rd, ev: &NewMail{Account: account, Mailbox: mbox, UID: uint32(buf.UID), UIDValidity: validity, CatchUp: catchUp},
 		unseen: !slices.Contains(buf.Flags, imap.FlagSeen)}
 	if buf.BodyStructure != nil {
-		p.part, p.charset, p.hasPart = mailtext.ChoosePart(buf.BodyStructure)
+		rd.step(p, "structure", func() { p.part, p.charset, p.hasPart = rd.text.choosePart(buf.BodyStructure) })
 	}
 	if p.hasPart && slices.Equal(p.part.Path, firstPart.Part) {
 		if data := buf.FindBodySection(firstPart); data != nil {
@@ -125,10 +127,14 @@ func (p *pendingMail) wants() uint32 {
 	if !p.hasPart {
 		return 0
 	}
-	if alt, ok := mailtext.Fallback(p.part, p.data, p.complete); ok {
-		p.part, p.data, p.complete = alt, nil, false
-	}
-	return mailtext.NextFetch(p.part, p.data, p.complete)
+	var n uint32
+	p.rd.step(p, "text", func() {
+		if alt, ok := p.rd.text.fallback(p.part, p.data, p.complete); ok {
+			p.part, p.data, p.complete = alt, nil, false
+		}
+		n = p.rd.text.nextFetch(p.part, p.data, p.complete)
+	})
+	return n
 }
 
 // ready reports whether the first round trip brought all the mail needs:
@@ -138,12 +144,12 @@ func (p *pendingMail) ready() bool { return !p.noSender && p.wants() == 0 }
 // setPreview makes the preview from the part's bytes fetched.
 func (p *pendingMail) setPreview() {
 	if p.hasPart {
-		p.ev.Preview = mailtext.Preview(p.part, p.data, p.complete)
+		p.rd.step(p, "preview", func() { p.ev.Preview = p.rd.text.preview(p.part, p.data, p.complete) })
 	}
 }
 
 func (p *pendingMail) setHeaders() mailtext.Headers {
-	h := mailtext.ParseHeaders(p.header, p.charset)
+	h, _ := p.rd.headers(p.header, p.charset, p.ev.Mailbox, p.ev.UID)
 	p.ev.FromName, p.ev.FromAddress = h.FromName, h.FromAddress
 	p.ev.Subject, p.ev.Date, p.ev.MessageID = h.Subject, h.Date, h.MessageID
 	return h
@@ -158,7 +164,7 @@ func (s *session) fetchItems(account, mbox string, validity uint32, uids []imap.
 	var out []*pendingMail
 	if err := collectEach(cmd, func(buf *imapclient.FetchMessageBuffer) error {
 		if slices.Contains(uids, buf.UID) {
-			out = append(out, newPendingMail(account, mbox, validity, buf, catchUp))
+			out = append(out, newPendingMail(s.sv.reader, account, mbox, validity, buf, catchUp))
 		}
 		return nil
 	}); err != nil {

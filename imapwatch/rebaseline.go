@@ -7,8 +7,6 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
-
-	"idlebell/mailtext"
 )
 
 // rebaseline handles a changed UIDVALIDITY (a recreated mailbox, a server
@@ -41,7 +39,7 @@ func (s *session) rebaseline(ctx context.Context, mbox string, old, validity, ne
 // arrived at or after since and were not announced before.
 func (s *session) recheckSince(ctx context.Context, mbox string, since time.Time, next uint32) error {
 	m := s.sv.mark(mbox)
-	uids, err := s.arrivedSince(m, since, next)
+	uids, err := s.arrivedSince(m, mbox, since, next)
 	if err != nil {
 		return err
 	}
@@ -65,7 +63,7 @@ func (s *session) recheckSince(ctx context.Context, mbox string, since time.Time
 // SINCE compares dates only, in the server's time zone: a day earlier
 // catches them all, INTERNALDATE then sorts them out. The header fields
 // are read first (one small FETCH), the full items only for what is new.
-func (s *session) arrivedSince(m *mark, since time.Time, next uint32) ([]uint32, error) {
+func (s *session) arrivedSince(m *mark, mbox string, since time.Time, next uint32) ([]uint32, error) {
 	var data *imap.SearchData
 	err := s.await("search since", func() (err error) {
 		data, err = s.c.UIDSearch(&imap.SearchCriteria{Since: since.AddDate(0, 0, -1)}, nil).Wait()
@@ -91,7 +89,7 @@ func (s *session) arrivedSince(m *mark, since time.Time, next uint32) ([]uint32,
 			if b.UID == 0 || b.InternalDate.Before(since) {
 				return nil
 			}
-			h := mailtext.ParseHeaders(b.FindBodySection(headerFields), "")
+			h, _ := s.sv.reader.headers(b.FindBodySection(headerFields), "", mbox, uint32(b.UID))
 			if key, _ := mailKey(h.MessageID, h.Date, h.FromAddress, h.Subject); !m.l.seen(key) {
 				out = append(out, uint32(b.UID))
 			}

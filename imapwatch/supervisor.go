@@ -55,6 +55,9 @@ type supervisor struct {
 	// server texts pass through them before they reach a log or the user.
 	secrets *secretSet
 
+	// reader reads the fetched data of new mail.
+	reader *mailReader
+
 	// resyncEvery is the current resync interval: it stretches while the
 	// connection proves healthy (see Config.MaxResyncInterval).
 	resyncEvery time.Duration
@@ -65,13 +68,15 @@ type supervisor struct {
 }
 
 func newSupervisor(cfg Config, mailboxes []string, lg *ledgers, events chan<- Event, logger *slog.Logger, clk Clock, limit *connLimiter) *supervisor {
+	secrets := &secretSet{}
 	return &supervisor{
 		cfg: cfg, mailboxes: mailboxes, ledgers: lg, events: events,
 		logger:     logger,
 		checkNow:   make(chan struct{}, 1),
 		wake:       make(chan struct{}, 1),
 		marks:      make(map[string]*mark),
-		secrets:    &secretSet{},
+		secrets:    secrets,
+		reader:     &mailReader{text: &mailtextFuncs, logger: logger, secrets: secrets},
 		clk:        clk,
 		limit:      limit,
 		stuckAfter: stuckAfter,
