@@ -138,24 +138,25 @@ func (s *fieldSelect) SetValue(v string) {
 func (s *fieldSelect) FocusGained() { s.Select.FocusGained(); s.enter(s) }
 func (s *fieldSelect) FocusLost()   { s.Select.FocusLost(); s.leave() }
 
-// field is one row of a form: its label, its input, and one line under the
-// input for a hint or, after the field was left, its problem. The line is
-// always there, so a message appearing moves nothing.
+// field is one row of a form: its label, its input, and two lines under
+// the input for a hint or, after the field was left, its problem. The
+// lines are always there, so a message appearing moves nothing; a longer
+// one ends in "…" and shows whole in a tip.
 type field struct {
 	key   string
 	label *widget.Label
 	input fyne.CanvasObject
-	help  *widget.Label
+	help  *linesLabel
 	hint  string
 	row   []fyne.CanvasObject // what to show and hide with the field
 }
 
+// helpLines is the height of a field's hint or problem, in lines.
+const helpLines = 2
+
 func newField(key, label string, input fyne.CanvasObject, hint string) *field {
-	f := &field{key: key, label: widget.NewLabel(label), input: input, help: widget.NewLabel(""), hint: hint}
+	f := &field{key: key, label: widget.NewLabel(label), input: input, help: newLinesLabel(helpLines), hint: hint}
 	f.label.Alignment = fyne.TextAlignTrailing
-	f.help.Wrapping = fyne.TextWrapWord
-	f.help.SizeName = theme.SizeNameCaptionText
-	f.help.Importance = widget.LowImportance
 	f.help.Text = hint
 	if hint == "" {
 		f.help.Text = " "
@@ -178,6 +179,25 @@ func (f *field) setProblem(p string) {
 	}
 	f.help.Importance = imp
 	f.help.SetText(text)
+	if t := f.help.tips; t != nil && t.owner == f.help {
+		t.hideFor(f.help)
+		f.showTip()
+	}
+}
+
+// showTip shows a problem cut short whole in the tip layer, while the
+// field has the focus: the keyboard's way to read it.
+func (f *field) showTip() {
+	if t := f.help.tips; t != nil && f.problem() != "" && f.help.cut() {
+		t.show(f.help, f.help.Text, f.help.Importance)
+	}
+}
+
+// hideTip hides the field's tip, if it shows one.
+func (f *field) hideTip() {
+	if t := f.help.tips; t != nil {
+		t.hideFor(f.help)
+	}
 }
 
 // problem is the problem shown, "" for none.

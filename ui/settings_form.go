@@ -123,10 +123,11 @@ func (f *accountForm) ordered() []*field {
 
 func (f *accountForm) add(fl *field) *field {
 	f.fields[fl.key] = fl
+	fl.help.tips = f.s.tips
 	if h := focusOf(fl.input); h != nil {
 		key := fl.key
-		h.entered = f.s.ensureVisible
-		h.left = func() { f.left(key) }
+		h.entered = func(o fyne.CanvasObject) { f.s.ensureVisible(o); fl.showTip() }
+		h.left = func() { fl.hideTip(); f.left(key) }
 	}
 	return fl
 }

@@ -25,10 +25,12 @@ func newGeneralTab(s *settingsWindow) *generalTab {
 	n := &s.general
 	add := func(fl *field) *field {
 		g.fields[fl.key] = fl
+		fl.help.tips = s.tips
 		if h := focusOf(fl.input); h != nil {
 			key := fl.key
-			h.entered = s.ensureVisible
+			h.entered = func(o fyne.CanvasObject) { s.ensureVisible(o); fl.showTip() }
 			h.left = func() {
+				fl.hideTip()
 				if !s.touchedGeneral[key] {
 					s.touchedGeneral[key] = true
 					s.validate()

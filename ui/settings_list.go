@@ -26,10 +26,11 @@ func newAccountList(s *settingsWindow) *accountList {
 		func() fyne.CanvasObject {
 			name := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 			name.Truncation = fyne.TextTruncateEllipsis
-			state := widget.NewLabel("")
-			state.Importance = widget.LowImportance
-			state.SizeName = theme.SizeNameCaptionText
-			state.Truncation = fyne.TextTruncateEllipsis
+			// Two lines: "127.0.0.1:1 refused the connection, retrying
+			// since 04:01" fits; a longer state ends in "…" and shows
+			// whole in a tip.
+			state := newLinesLabel(2)
+			state.tips = s.tips
 			return container.NewVBox(name, state)
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
@@ -43,7 +44,7 @@ func newAccountList(s *settingsWindow) *accountList {
 				name = i18n.T("(no name)")
 			}
 			box.Objects[0].(*widget.Label).SetText(name)
-			box.Objects[1].(*widget.Label).SetText(accountStateText(e))
+			box.Objects[1].(*linesLabel).SetText(accountStateText(e))
 		},
 	)
 	l.list.OnSelected = func(id widget.ListItemID) {

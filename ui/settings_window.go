@@ -53,8 +53,9 @@ type settingsWindow struct {
 	tabs       *container.AppTabs
 	status     *widget.Label
 	save       *widget.Button
-	closing    bool     // the Save changes? dialog is up
-	adding     *addFlow // the Add… dialog, while it is open
+	tips       *tipLayer // whole texts of small print cut short
+	closing    bool      // the Save changes? dialog is up
+	adding     *addFlow  // the Add… dialog, while it is open
 }
 
 func newSettingsWindow(host *windows, o Options, do func(func())) *settingsWindow {
@@ -157,6 +158,7 @@ func (s *settingsWindow) background(work func(ctx context.Context) func()) {
 func (s *settingsWindow) wait() { s.bg.Wait() }
 
 func (s *settingsWindow) build() {
+	s.tips = newTipLayer()
 	s.list = newAccountList(s)
 	s.formScroll = container.NewVScroll(widget.NewLabel(""))
 	accounts := container.NewHSplit(s.list.box, s.formScroll)
@@ -167,6 +169,7 @@ func (s *settingsWindow) build() {
 		container.NewTabItem(i18n.T("Accounts"), accounts),
 		container.NewTabItem(i18n.T("General"), s.genScroll),
 	)
+	s.tabs.OnSelected = func(*container.TabItem) { s.tips.hide() }
 
 	s.status = widget.NewLabel(" ")
 	s.status.Wrapping = fyne.TextWrapWord
@@ -186,11 +189,12 @@ func (s *settingsWindow) build() {
 		note.Importance = widget.WarningImportance
 		top = note
 	}
-	s.w.SetContent(container.NewBorder(top, container.NewPadded(bottom), nil, nil, s.tabs))
+	s.w.SetContent(container.NewStack(container.NewBorder(top, container.NewPadded(bottom), nil, nil, s.tabs), s.tips.layer))
 }
 
 // selectIndex shows account i's form, or a hint when there is none.
 func (s *settingsWindow) selectIndex(i int) {
+	s.tips.hide()
 	if s.form != nil {
 		s.form.test.stop()
 	}

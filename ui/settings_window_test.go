@@ -11,8 +11,10 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 
+	"idlebell/i18n/i18ntest"
 	"idlebell/imapwatch"
 	"idlebell/settings"
 	"idlebell/trust"
@@ -120,16 +122,29 @@ func TestSettingsValidationAfterLeaving(t *testing.T) {
 }
 
 // TestSettingsNoLayoutJump: a problem takes the place of the hint, so the
-// rows keep their height.
+// rows keep their height: also a problem longer than two lines (German,
+// security None to a remote server), which ends in "…" there.
 func TestSettingsNoLayoutJump(t *testing.T) {
-	h := newSettingsHarness(t, workConfig(), false)
-	before := h.s.form.box.MinSize()
-	h.fill(h.entry("port"), "0")
-	if h.field("port").problem() == "" {
-		t.Fatal("no problem shown")
-	}
-	if after := h.s.form.box.MinSize(); after.Height != before.Height {
-		t.Errorf("form height %v with a problem shown, %v without", after.Height, before.Height)
+	for _, locale := range []string{"C.UTF-8", "de_DE.UTF-8"} {
+		i18ntest.Use(t, locale)
+		h := newSettingsHarness(t, workConfig(), false)
+		before := h.s.form.box.MinSize()
+		below := h.field("allow_plaintext").input
+		y := fyne.CurrentApp().Driver().AbsolutePositionForObject(below).Y
+		h.s.form.security.SetValue(settings.SecurityNone)
+		h.s.form.left("security")
+		h.fill(h.entry("port"), "0")
+		for _, key := range []string{"port", "security"} {
+			if h.field(key).problem() == "" {
+				t.Fatalf("%s: no problem shown under %s", locale, key)
+			}
+		}
+		if after := h.s.form.box.MinSize(); after.Height != before.Height {
+			t.Errorf("%s: form height %v with problems shown, %v without", locale, after.Height, before.Height)
+		}
+		if after := fyne.CurrentApp().Driver().AbsolutePositionForObject(below).Y; after != y {
+			t.Errorf("%s: the row under Security moved from y=%v to %v when its problem showed", locale, y, after)
+		}
 	}
 }
 
@@ -449,4 +464,64 @@ func TestHookShellDefaultShown(t *testing.T) {
 	if h.s.accounts[0].changed() || !h.s.save.Disabled() {
 		t.Error("choosing PowerShell again is a change from the default PowerShell")
 	}
+}
+
+// TestSettingsLongStatesAndProblems: an account's state wraps to a second
+// line in the list instead of ending in "…" after one; a problem longer
+// than its two lines ends in "…" and shows whole in a tip, on the mouse
+// over it and while its field has the focus.
+func TestSettingsLongStatesAndProblems(t *testing.T) {
+	i18ntest.Use(t, "de_DE.UTF-8")
+	cfg := cfgWith(3, true, "Work", "Home")
+	for i := range cfg.Accounts {
+		cfg.Accounts[i].Host, cfg.Accounts[i].Username = "imap.example.com", "u"
+	}
+	h := newSettingsHarness(t, cfg, false)
+	state := "127.0.0.1:1 hat die Verbindung abgelehnt, neue Versuche seit 04:01"
+	h.host.accountState("Home", state)
+	var shown []string
+	for _, o := range test.LaidOutObjects(h.s.list.list) {
+		if l, ok := o.(*linesLabel); ok && l.Text == state {
+			shown = renderedLines(l)
+		}
+	}
+	if len(shown) != 2 || strings.Join(shown, " ") != state {
+		t.Errorf("the list shows Home's state as %q, want it whole on two lines", shown)
+	}
+
+	h.s.form.security.SetValue(settings.SecurityNone)
+	h.s.form.left("security")
+	help := h.field("security").help
+	want := h.field("security").problem()
+	if lines := renderedLines(help); len(lines) != 2 || !strings.HasSuffix(lines[1], "…") {
+		t.Fatalf("the problem under Security shows as %q, want two lines, the second cut with …", lines)
+	}
+	c := h.s.w.Canvas()
+	test.MoveMouse(c, fyne.CurrentApp().Driver().AbsolutePositionForObject(help).AddXY(4, 4))
+	if got := h.s.tips.shown(); got != want {
+		t.Errorf("tip over the cut problem = %q, want %q", got, want)
+	}
+	test.MoveMouse(c, fyne.NewPos(1, 1))
+	if got := h.s.tips.shown(); got != "" {
+		t.Errorf("tip after the mouse left = %q, want none", got)
+	}
+	c.Focus(h.field("security").input.(fyne.Focusable))
+	if got := h.s.tips.shown(); got != want {
+		t.Errorf("tip while Security has the focus = %q, want %q", got, want)
+	}
+	c.Focus(h.entry("port"))
+	if got := h.s.tips.shown(); got != "" {
+		t.Errorf("tip after Tab to Port = %q, want none", got)
+	}
+}
+
+// renderedLines is the text a label draws, one string per line.
+func renderedLines(l fyne.Widget) []string {
+	var out []string
+	for _, o := range test.LaidOutObjects(l) {
+		if txt, ok := o.(*canvas.Text); ok && txt.Visible() && strings.TrimSpace(txt.Text) != "" {
+			out = append(out, txt.Text)
+		}
+	}
+	return out
 }
