@@ -400,8 +400,11 @@ func (m *model) tooltip(now time.Time) string {
 	case len(failed) > 0:
 		v := m.accounts[failed[0]]
 		parts = append(parts, safeLine(failed[0], 40)+": "+v.status(now))
+	case enabled == 0 && len(m.order) == 0:
+		// The words of the one menu item that helps, as the menu shows it.
+		parts = append(parts, i18n.T("no accounts: choose %s in the menu", i18n.T("Add account…")))
 	case enabled == 0:
-		parts = append(parts, i18n.T("no accounts: open Settings"))
+		parts = append(parts, i18n.T("all accounts disabled: choose %s in the menu", i18n.T("Settings…")))
 	case connected == enabled && enabled == 1:
 		parts = append(parts, i18n.T("connected"))
 	case connected == enabled:

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"idlebell/i18n"
+	"idlebell/i18n/i18ntest"
 	"idlebell/imapwatch"
 	"idlebell/oauth"
 	"idlebell/settings"
@@ -247,7 +249,7 @@ func TestTrayNoAccounts(t *testing.T) {
 	if got := ft.labels()[0]; got != "Add account…" {
 		t.Errorf("menu line = %q, want Add account…", got)
 	}
-	if ft.tip != "idlebell: no unread mail · no accounts: open Settings" {
+	if ft.tip != "idlebell: no unread mail · no accounts: choose Add account… in the menu" {
 		t.Errorf("tooltip = %q", ft.tip)
 	}
 	var pipe bytes.Buffer
@@ -256,6 +258,30 @@ func TestTrayNoAccounts(t *testing.T) {
 	cmd, _, ok := ParseControlLine(strings.TrimSpace(pipe.String()))
 	if !ok || cmd != CmdShowAdd {
 		t.Errorf("Add account… sent %q to the settings process, want %s", pipe.String(), CmdShowAdd)
+	}
+}
+
+// TestTooltipNamesTheMenuItem: a tooltip that tells what to do names the
+// menu item that does it, as the menu spells it, in English and German.
+func TestTooltipNamesTheMenuItem(t *testing.T) {
+	disabled := cfgWith(3, true, "Work")
+	disabled.Accounts[0].Enabled = false
+	for _, locale := range []string{"C.UTF-8", "de_DE.UTF-8"} {
+		i18ntest.Use(t, locale)
+		for _, c := range []struct {
+			name string
+			cfg  *settings.Config
+			item string // the English label; the menu shows its translation
+		}{
+			{"no accounts", settings.Default(), "Add account…"},
+			{"all disabled", disabled, "Settings…"},
+		} {
+			tr := newTestTray(t, c.cfg)
+			label := tr.host.item(t, i18n.T(c.item)).Label
+			if !strings.Contains(tr.host.tip, "„"+label+"“") && !strings.Contains(tr.host.tip, "choose "+label+" in the menu") {
+				t.Errorf("%s, %s: tooltip %q does not name the menu item %q", locale, c.name, tr.host.tip, label)
+			}
+		}
 	}
 }
 
