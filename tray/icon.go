@@ -82,11 +82,12 @@ func bellImage() *image.NRGBA {
 // renderIcon draws the bell and the state's marks: the unread count on a
 // red badge at the top right; attention as an amber disc with "!" at the
 // bottom left, big enough to read at 16 px; paused as a dimmed bell with a
-// grey pause badge at the bottom left when attention does not take that
-// corner. The count stays in every state.
+// grey pause badge at the bottom left. Attention wins over paused (see
+// IconState): with both, the bell is the attention icon, not dimmed. The
+// count stays in every state.
 func renderIcon(st IconState) *image.NRGBA {
 	img := bellImage()
-	if st.Paused {
+	if st.Paused && !st.Attention {
 		for i := 3; i < len(img.Pix); i += 4 {
 			img.Pix[i] = uint8(int(img.Pix[i]) * 11 / 20)
 		}

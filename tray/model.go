@@ -12,12 +12,16 @@ import (
 )
 
 // IconState is what the tray icon shows: the unread count (its badge), the
-// attention mark, and whether bubbles are paused (a dimmed bell). They
-// combine: an account in trouble does not hide the count.
+// attention mark, and whether bubbles are paused (a dimmed bell). The count
+// combines with either mark: an account in trouble does not hide it. The
+// marks share a corner, and attention wins: a paused idlebell with an
+// account in trouble shows the attention icon, since only that asks the
+// user to act (the tooltip names both). Paused is set only without
+// Attention.
 type IconState struct {
 	Unread    int
 	Attention bool // an account failed or has not been connected for a while, or the config is broken
-	Paused    bool
+	Paused    bool // bubbles are paused and nothing needs attention
 }
 
 func (s IconState) String() string {
@@ -28,7 +32,7 @@ func (s IconState) String() string {
 	if s.Attention {
 		k += "-attention"
 	}
-	if s.Paused {
+	if s.Paused && !s.Attention {
 		k += "-paused"
 	}
 	return k
@@ -206,6 +210,16 @@ func (v *accountView) worst() (string, *mailboxView) {
 // failed: check the password". It changes only when the state does: no
 // countdown, so the menu stays still while a reconnect waits.
 func (v *accountView) status(now time.Time) string {
+	state := v.state(now)
+	if n, ok := v.unread(); ok && v.enabled {
+		return i18n.T("%d unread · %s", n, state)
+	}
+	return state
+}
+
+// state is status without the unread count: "connected", "login failed:
+// check the password".
+func (v *accountView) state(now time.Time) string {
 	if !v.enabled {
 		return i18n.T("disabled")
 	}
@@ -234,9 +248,6 @@ func (v *accountView) status(now time.Time) string {
 		state = i18n.T("connected (polling)")
 	default:
 		state = i18n.T("connected")
-	}
-	if n, ok := v.unread(); ok {
-		return i18n.T("%d unread · %s", n, state)
 	}
 	return state
 }
@@ -361,14 +372,26 @@ func (m *model) nextAttention(now time.Time) time.Time {
 	return next
 }
 
-// iconState is the icon at now.
+// iconState is the icon at now: attention wins over paused.
 func (m *model) iconState(now time.Time) IconState {
-	return IconState{Unread: m.totalUnread(), Attention: m.attention(now), Paused: m.paused}
+	attention := m.attention(now)
+	return IconState{Unread: m.totalUnread(), Attention: attention, Paused: m.paused && !attention}
 }
 
-// tooltip sums the state up in one line: "3 unread · all accounts connected".
+// tooltip sums the state up in one line, starting with what the icon's
+// corner mark means: the trouble when it asks for attention ("Work: login
+// failed: check the password · notifications paused until 11:00 · 3
+// unread"), else the pause ("notifications paused · 3 unread · all accounts
+// connected"), else the count ("3 unread · all accounts connected").
 func (m *model) tooltip(now time.Time) string {
 	var parts []string
+	failed := append(m.failed(), m.unreachable(now)...)
+	switch {
+	case m.cfgErr != nil:
+		parts = append(parts, i18n.T("config has errors: open Settings"))
+	case len(failed) > 0:
+		parts = append(parts, safeLine(failed[0], 40)+": "+m.accounts[failed[0]].state(now))
+	}
 	if m.paused {
 		if m.pausedUntil.IsZero() {
 			parts = append(parts, i18n.T("notifications paused"))
@@ -380,6 +403,9 @@ func (m *model) tooltip(now time.Time) string {
 		parts = append(parts, i18n.T("%d unread", n))
 	} else {
 		parts = append(parts, i18n.T("no unread mail"))
+	}
+	if m.cfgErr != nil || len(failed) > 0 {
+		return "idlebell: " + strings.Join(parts, " · ")
 	}
 	enabled := 0
 	connected := 0
@@ -393,13 +419,7 @@ func (m *model) tooltip(now time.Time) string {
 			connected++
 		}
 	}
-	failed := append(m.failed(), m.unreachable(now)...)
 	switch {
-	case m.cfgErr != nil:
-		parts = append(parts, i18n.T("config has errors: open Settings"))
-	case len(failed) > 0:
-		v := m.accounts[failed[0]]
-		parts = append(parts, safeLine(failed[0], 40)+": "+v.status(now))
 	case enabled == 0 && len(m.order) == 0:
 		// The words of the one menu item that helps, as the menu shows it.
 		parts = append(parts, i18n.T("no accounts: choose %s in the menu", i18n.T("Add account…")))

@@ -155,9 +155,9 @@ func TestTrayApply(t *testing.T) {
 		{"home down a minute: same line", time.Minute, &imapwatch.StateChange{Account: "Home", Mailbox: "INBOX", State: imapwatch.StateReconnecting, RetryAt: t0.Add(90 * time.Second), Err: fmt.Errorf("dial: %w", &net.OpError{Op: "dial", Err: syscall.ECONNREFUSED})},
 			[]string{"Work — 3 unread · connected", "Home — the server refused the connection, retrying since 10:00"}, IconState{Unread: 3}, "idlebell: 3 unread · 1 of 2 accounts connected"},
 		{"home down two minutes: attention, count kept", 2 * time.Minute, nil,
-			[]string{"Work — 3 unread · connected", "Home — the server refused the connection, retrying since 10:00"}, IconState{Unread: 3, Attention: true}, "idlebell: 3 unread · Home: the server refused the connection, retrying since 10:00"},
+			[]string{"Work — 3 unread · connected", "Home — the server refused the connection, retrying since 10:00"}, IconState{Unread: 3, Attention: true}, "idlebell: Home: the server refused the connection, retrying since 10:00 · 3 unread"},
 		{"home auth failed", 2 * time.Minute, &imapwatch.StateChange{Account: "Home", Mailbox: "INBOX", State: imapwatch.StateFailed, Err: fmt.Errorf("login: %w", imapwatch.ErrAuthFailed)},
-			[]string{"Work — 3 unread · connected", "Home — login failed: check the password"}, IconState{Unread: 3, Attention: true}, "idlebell: 3 unread · Home: login failed: check the password"},
+			[]string{"Work — 3 unread · connected", "Home — login failed: check the password"}, IconState{Unread: 3, Attention: true}, "idlebell: Home: login failed: check the password · 3 unread"},
 		{"home fixed", 3 * time.Minute, &imapwatch.StateChange{Account: "Home", Mailbox: "INBOX", State: imapwatch.StateIdle},
 			[]string{"Work — 3 unread · connected", "Home — connected"}, IconState{Unread: 3}, "idlebell: 3 unread · all accounts connected"},
 		{"home polls, 120 unread", 3 * time.Minute, &imapwatch.Unseen{Account: "Home", Mailbox: "INBOX", Count: 117},
@@ -288,7 +288,7 @@ func TestTooltipNamesTheMenuItem(t *testing.T) {
 func TestIconsDiffer(t *testing.T) {
 	seen := map[string]string{}
 	for _, st := range []IconState{{}, {Unread: 1}, {Unread: 42}, {Unread: 100}, {Attention: true}, {Unread: 3, Attention: true},
-		{Paused: true}, {Unread: 3, Paused: true}, {Unread: 3, Attention: true, Paused: true}} {
+		{Paused: true}, {Unread: 3, Paused: true}} {
 		b := trayIcon(st)
 		if other, dup := seen[string(b)]; dup {
 			t.Errorf("icon %v draws the same as %s", st, other)
@@ -304,6 +304,50 @@ func TestIconsDiffer(t *testing.T) {
 	}
 	if !bytes.Equal(trayIcon(IconState{Unread: 100}), trayIcon(IconState{Unread: 250})) {
 		t.Errorf("100 and 250 unread should share the 99+ icon")
+	}
+}
+
+// TestPausedWithAttention: paused, with an account that needs attention,
+// the icon is the attention icon (not a dimmed bell with the "!": attention
+// wins) and the tooltip starts with the trouble and names the pause, in
+// English and German; once the account is back, the paused icon returns.
+func TestPausedWithAttention(t *testing.T) {
+	refused := fmt.Errorf("dial: %w", &net.OpError{Op: "dial", Err: syscall.ECONNREFUSED})
+	for _, c := range []struct{ locale, tip, back string }{
+		{"C.UTF-8",
+			"idlebell: Work: the server refused the connection, retrying since 10:00 · notifications paused until 11:00 · 3 unread",
+			"idlebell: notifications paused until 11:00 · 3 unread · connected"},
+		{"de_DE.UTF-8",
+			"idlebell: Work: der Server hat die Verbindung abgelehnt, neue Versuche seit 10:00 · Benachrichtigungen pausiert bis 11:00 · 3 ungelesen",
+			"idlebell: Benachrichtigungen pausiert bis 11:00 · 3 ungelesen · verbunden"},
+	} {
+		i18ntest.Use(t, c.locale)
+		tr := newTestTray(t, cfgWith(3, true, "Work"))
+		tr.apply(&imapwatch.Unseen{Account: "Work", Mailbox: "INBOX", Count: 3})
+		tr.setPaused(true, t0.Add(time.Hour))
+		tr.apply(&imapwatch.StateChange{Account: "Work", Mailbox: "INBOX", State: imapwatch.StateReconnecting, Err: refused})
+		tr.at = t0.Add(2 * time.Minute)
+		tr.refresh()
+		if st := tr.model.iconState(tr.at); st != (IconState{Unread: 3, Attention: true}) {
+			t.Errorf("%s: paused and unreachable: icon state %v, want attention with the count", c.locale, st)
+		}
+		if !bytes.Equal(tr.host.icon, trayIcon(IconState{Unread: 3, Attention: true})) {
+			t.Errorf("%s: paused and unreachable: the icon is not the attention icon", c.locale)
+		}
+		if tr.host.tip != c.tip {
+			t.Errorf("%s: tooltip = %q, want %q", c.locale, tr.host.tip, c.tip)
+		}
+		tr.apply(&imapwatch.StateChange{Account: "Work", Mailbox: "INBOX", State: imapwatch.StateIdle})
+		if !bytes.Equal(tr.host.icon, trayIcon(IconState{Unread: 3, Paused: true})) {
+			t.Errorf("%s: back, still paused: the icon is not the paused icon", c.locale)
+		}
+		if tr.host.tip != c.back {
+			t.Errorf("%s: back: tooltip = %q, want %q", c.locale, tr.host.tip, c.back)
+		}
+	}
+	// Whatever asks for both, the drawing is the attention icon's.
+	if !bytes.Equal(trayIcon(IconState{Unread: 3, Attention: true, Paused: true}), trayIcon(IconState{Unread: 3, Attention: true})) {
+		t.Errorf("attention and paused draw differently from attention alone")
 	}
 }
 
@@ -399,8 +443,8 @@ func TestTraySignInAgain(t *testing.T) {
 	if got := ft.labels()[0]; got != "Gmail — sign-in needed" {
 		t.Errorf("menu line = %q, want %q", got, "Gmail — sign-in needed")
 	}
-	if !strings.HasSuffix(ft.tip, "Gmail: sign-in needed") {
-		t.Errorf("tooltip = %q, want it to end in the sign-in line", ft.tip)
+	if !strings.HasPrefix(ft.tip, "idlebell: Gmail: sign-in needed") {
+		t.Errorf("tooltip = %q, want it to start with the sign-in line", ft.tip)
 	}
 	again := ft.item(t, "Sign in again…")
 	if again.Disabled {
