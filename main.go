@@ -20,6 +20,7 @@ import (
 	"idlebell/cli"
 	"idlebell/delivery"
 	"idlebell/demo"
+	"idlebell/explain"
 	"idlebell/headless"
 	"idlebell/hooks"
 	"idlebell/i18n"
@@ -91,10 +92,12 @@ func run(args []string, stdout, stderr io.Writer, ro runOptions) int {
 	if !o.Demo {
 		var release func()
 		var code int
-		if store, release, code = cli.StartState(stderr, logger); code != 0 {
-			if code == 3 && !o.Headless {
+		var locked error
+		if store, release, code, locked = cli.StartState(stderr, logger); code != 0 {
+			if locked != nil && !o.Headless {
 				// The tray app started from a menu has no terminal to print to.
-				delivery.NotifyOnce(ctx, delivery.Notification{Title: i18n.T("idlebell is already running"), Body: i18n.T("It is in the tray already.")})
+				title, body := explain.DescribeIn(i18n.Template, locked)
+				delivery.NotifyOnce(ctx, delivery.Notification{Title: title, Body: body})
 			}
 			return code
 		}

@@ -132,24 +132,26 @@ func StartConfig(path string, headless bool, stderr io.Writer, logger *slog.Logg
 }
 
 // StartState opens the state file (each mailbox's watermark) under the
-// one-process lock: a second idlebell on the same state file gets code 3,
-// and stderr names the PID that holds it. A lock that cannot be taken (an
-// unwritable directory) or a state file that cannot be used is logged and
-// the app runs on: without the lock, or with store nil (mail is
+// one-process lock: a second idlebell on the same state file gets code 3
+// and locked, the *settings.LockedError, and stderr says in the user's
+// language which idlebell that is (its PID), the lock file, how to stop it
+// and how to run this one beside it (explain's words). A lock that cannot
+// be taken (an unwritable directory) or a state file that cannot be used is
+// logged and the app runs on: without the lock, or with store nil (mail is
 // re-baselined). release saves and closes the state and drops the lock;
 // call it on the way out.
-func StartState(stderr io.Writer, logger *slog.Logger) (store imapwatch.Store, release func(), code int) {
+func StartState(stderr io.Writer, logger *slog.Logger) (store imapwatch.Store, release func(), code int, locked error) {
 	release = func() {}
 	statePath, err := settings.StatePath()
 	if err != nil {
 		logger.Error("no place for the state file; mail will be re-baselined", "err", err)
-		return nil, release, exitOK
+		return nil, release, exitOK, nil
 	}
 	lock, err := settings.LockState(statePath)
-	var locked *settings.LockedError
-	if errors.As(err, &locked) {
-		fmt.Fprintln(stderr, "idlebell:", err)
-		return nil, release, exitLocked
+	var lockErr *settings.LockedError
+	if errors.As(err, &lockErr) {
+		fmt.Fprintln(stderr, sentenceAndHint(err)) // "idlebell is already running (PID 42). That is …"
+		return nil, release, exitLocked, err
 	}
 	if err != nil {
 		logger.Warn("cannot take the one-process lock; running without it", "err", err)
@@ -157,7 +159,7 @@ func StartState(stderr io.Writer, logger *slog.Logger) (store imapwatch.Store, r
 	st, err := settings.OpenState(statePath, logger)
 	if err != nil {
 		logger.Error("state file not usable; mail will be re-baselined", "err", err)
-		return nil, func() { lock.Unlock() }, exitOK
+		return nil, func() { lock.Unlock() }, exitOK, nil
 	}
-	return st, func() { st.Close(); lock.Unlock() }, exitOK
+	return st, func() { st.Close(); lock.Unlock() }, exitOK, nil
 }

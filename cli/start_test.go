@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"idlebell/i18n/i18ntest"
 )
 
 func TestNewLogger(t *testing.T) {
@@ -92,22 +94,38 @@ func TestStartConfig(t *testing.T) {
 }
 
 // TestStartState: the state file under the one-process lock; a second
-// idlebell on it gets status 3 and the holder's PID.
+// idlebell on it gets status 3 and is told, in the user's language, the
+// holder's PID, the lock file, how to stop the holder and how to run
+// beside it.
 func TestStartState(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("XDG_STATE_HOME", dir)
 	t.Setenv("XDG_CONFIG_HOME", dir)
 	logger := slog.New(slog.DiscardHandler)
-	store, release, code := StartState(io.Discard, logger)
+	store, release, code, _ := StartState(io.Discard, logger)
 	if store == nil || code != 0 {
 		t.Fatalf("StartState() = %v, %d; want a store and 0", store, code)
 	}
-	var stderr bytes.Buffer
-	if store2, _, code := StartState(&stderr, logger); store2 != nil || code != 3 || !strings.Contains(stderr.String(), strconv.Itoa(os.Getpid())) {
-		t.Errorf("second StartState() = %v, %d, stderr %q; want nil, 3 and this PID", store2, code, stderr.String())
+	lockFile := filepath.Join(dir, "idlebell", "state.json.lock")
+	for _, c := range []struct{ locale, running, stop string }{
+		{"C.UTF-8", "idlebell is already running (PID ", "stop it first"},
+		{"de_DE.UTF-8", "idlebell läuft schon (PID ", "beenden Sie"},
+	} {
+		i18ntest.Use(t, c.locale)
+		var stderr bytes.Buffer
+		store2, _, code, locked := StartState(&stderr, logger)
+		msg := stderr.String()
+		if store2 != nil || code != 3 || locked == nil {
+			t.Errorf("%s: second StartState() = %v, %d, %v; want nil, 3 and the lock's error", c.locale, store2, code, locked)
+		}
+		for _, want := range []string{c.running + strconv.Itoa(os.Getpid()) + ")", lockFile, c.stop, "XDG_STATE_HOME="} {
+			if !strings.Contains(msg, want) {
+				t.Errorf("%s: second StartState() said %q, want %q in it", c.locale, msg, want)
+			}
+		}
 	}
 	release()
-	if _, release, code := StartState(io.Discard, logger); code != 0 {
+	if _, release, code, _ := StartState(io.Discard, logger); code != 0 {
 		t.Errorf("StartState() after release = %d, want 0", code)
 	} else {
 		release()

@@ -19,6 +19,7 @@ import (
 	"io/fs"
 	"net"
 	"os"
+	"runtime"
 	"strings"
 	"syscall"
 
@@ -223,11 +224,12 @@ func classify(err error) meaning {
 
 	// The process.
 	case errors.As(err, &lockErr):
+		data["Lock"] = safetext.Line(settings.LockPath(lockErr.Path), 300)
 		if lockErr.PID > 0 {
 			data["PID"] = lockErr.PID
-			return m(i18n.Mark("idlebell is already running (PID {{.PID}})"), i18n.Mark("Use the one that runs, or stop it first."))
+			return m(i18n.Mark("idlebell is already running (PID {{.PID}})"), lockHint(runtime.GOOS))
 		}
-		return m(i18n.Mark("idlebell is already running"), i18n.Mark("Use the one that runs, or stop it first."))
+		return m(i18n.Mark("idlebell is already running"), lockHint(runtime.GOOS))
 
 	// The config file.
 	case errors.As(err, &cfgErr):
@@ -242,6 +244,23 @@ func classify(err error) meaning {
 		return m(at(i18n.Mark("can't reach {{.Addr}}"), i18n.Mark("can't reach the server")), checkDetails)
 	}
 	return m(i18n.Mark("connection failed"), checkDetails)
+}
+
+// lockHint is what to do when another idlebell holds the state file's
+// lock on goos (template fields Lock, the lock file, and PID, 0 when
+// unknown): which idlebell that is, how to stop it, and how to run this
+// one beside it with a state folder of its own, as settings.StatePath
+// finds it on that system.
+func lockHint(goos string) string {
+	switch goos {
+	case "linux":
+		return i18n.Mark("That is the tray app or the systemd user service; it holds {{.Lock}}. Use that one, or stop it first: choose Quit in its tray menu, or run systemctl --user stop idlebell{{if .PID}} (or kill {{.PID}}){{end}}. To run this one beside it, give it a state folder of its own: XDG_STATE_HOME=/another/folder idlebell")
+	case "windows":
+		return i18n.Mark("That is the tray app or an idlebell --headless; it holds {{.Lock}}. Use that one, or stop it first: choose Quit in its tray menu, or end idlebell in Task Manager{{if .PID}} (PID {{.PID}}){{end}}. To run this one beside it, give it a state folder of its own: in a Command Prompt, set LocalAppData=C:\\another\\folder and then start idlebell there.")
+	case "darwin", "ios":
+		return i18n.Mark("That is the idlebell in the menu bar or an idlebell --headless; it holds {{.Lock}}. Use that one, or stop it first: choose Quit in its menu{{if .PID}}, or run kill {{.PID}}{{end}}. On macOS a user's idlebells share the state folder ~/Library/Application Support/idlebell, so one runs at a time.")
+	}
+	return i18n.Mark("That is the tray app or an idlebell --headless; it holds {{.Lock}}. Use that one, or stop it first: choose Quit in its tray menu{{if .PID}}, or run kill {{.PID}}{{end}}. To run this one beside it, give it a state folder of its own: XDG_STATE_HOME=/another/folder idlebell")
 }
 
 func isX509(err error) bool {

@@ -19,6 +19,7 @@ import (
 	"testing"
 
 	"idlebell/i18n"
+	"idlebell/i18n/i18ntest"
 	"idlebell/imapwatch"
 	"idlebell/oauth"
 	"idlebell/settings"
@@ -63,8 +64,8 @@ var describeTests = []struct {
 	{"settings.Error", &settings.Error{Path: "/c.toml", Problems: []settings.Problem{{Line: 3, Field: "port", Message: "must be 1–65535"}}},
 		"the config file has errors", "/c.toml: line 3: port: must be 1–65535"},
 	{"imapwatch.ConfigError", &imapwatch.ConfigError{Field: "Mailboxes"}, "the account's settings are incomplete (Mailboxes)", "Settings"},
-	{"settings.LockedError", &settings.LockedError{Path: "/s/state.json", PID: 4242}, "idlebell is already running (PID 4242)", "stop it first"},
-	{"settings.LockedError without a PID", &settings.LockedError{Path: "/s/state.json"}, "idlebell is already running", "stop it first"},
+	{"settings.LockedError", &settings.LockedError{Path: "/s/state.json", PID: 4242}, "idlebell is already running (PID 4242)", "holds /s/state.json.lock. Use that one, or stop it first"},
+	{"settings.LockedError without a PID", &settings.LockedError{Path: "/s/state.json"}, "idlebell is already running", "holds /s/state.json.lock. Use that one, or stop it first"},
 	{"oauth.ErrSignInRequired", fmt.Errorf("refresh: %w", oauth.ErrSignInRequired), "sign-in needed", "Sign in again"},
 	{"oauth.ErrNoToken", fmt.Errorf("%w: none", oauth.ErrNoToken), "sign-in needed", "Sign in again"},
 	{"oauth.ErrConfig", fmt.Errorf("%w: the provider issued no refresh token", oauth.ErrConfig),
@@ -225,4 +226,34 @@ func TestTemplatesMarked(t *testing.T) {
 		}
 		return true
 	})
+}
+
+// TestLockHint: a second idlebell is told, on each system and in English
+// and German, which idlebell holds the lock, the lock file, how to stop
+// that one (its PID where known), and how to run beside it: the state
+// folder's variable where StatePath reads one, else that one runs at a time.
+func TestLockHint(t *testing.T) {
+	for _, c := range []struct {
+		goos string
+		want []string // in both languages
+	}{
+		{"linux", []string{"systemd", "systemctl --user stop idlebell", "XDG_STATE_HOME=/"}},
+		{"freebsd", []string{"idlebell --headless", "XDG_STATE_HOME=/"}},
+		{"windows", []string{"idlebell --headless", "Task", "set LocalAppData=C:\\"}},
+		{"darwin", []string{"idlebell --headless", "~/Library/Application Support/idlebell"}},
+	} {
+		for _, lang := range []struct{ locale, stop string }{{"C.UTF-8", "stop it first"}, {"de_DE.UTF-8", "beenden Sie"}} {
+			i18ntest.Use(t, lang.locale)
+			with := i18n.Template(lockHint(c.goos), map[string]any{"Lock": "/s/state.json.lock", "PID": 4242})
+			without := i18n.Template(lockHint(c.goos), map[string]any{"Lock": "/s/state.json.lock"})
+			for _, want := range append(c.want, "/s/state.json.lock", lang.stop, "4242") {
+				if !strings.Contains(with, want) {
+					t.Errorf("%s, %s: hint %q lacks %q", c.goos, lang.locale, with, want)
+				}
+			}
+			if strings.Contains(without, "kill") || strings.Contains(without, "PID") || strings.Contains(without, "{{") {
+				t.Errorf("%s, %s: hint without a PID %q names one", c.goos, lang.locale, without)
+			}
+		}
+	}
 }

@@ -29,11 +29,13 @@ type LockedError struct {
 	PID  int
 }
 
+// Error names the holder and the lock file, in English for logs; what to
+// do about it, in the user's language, is explain's.
 func (e *LockedError) Error() string {
 	if e.PID > 0 {
-		return fmt.Sprintf("idlebell is already running (PID %d) with the state file beside %s: stop it first, or give this one another --config and state directory", e.PID, e.Path)
+		return fmt.Sprintf("idlebell is already running (PID %d): it holds %s", e.PID, LockPath(e.Path))
 	}
-	return fmt.Sprintf("idlebell is already running with the state file beside %s: stop it first", e.Path)
+	return fmt.Sprintf("idlebell is already running: another process holds %s", LockPath(e.Path))
 }
 
 // LockPath is the lock file that goes with a state file: state.json.lock
