@@ -69,3 +69,5 @@ require (
 )
 
 replace github.com/jeandeaual/go-locale => ./third_party/go-locale
+
+replace github.com/emersion/go-imap/v2 => ./third_party/go-imap
