@@ -19,6 +19,7 @@ type FetchOptions struct {
 	BinarySection     []*FetchItemBinarySection     // requires IMAP4rev2 or BINARY
 	BinarySectionSize []*FetchItemBinarySectionSize // requires IMAP4rev2 or BINARY
 	ModSeq            bool                          // requires CONDSTORE
+	Preview           *FetchItemPreview             // requires PREVIEW
 
 	ChangedSince uint64 // requires CONDSTORE
 }
@@ -26,6 +27,14 @@ type FetchOptions struct {
 // FetchItemBodyStructure contains FETCH options for the body structure.
 type FetchItemBodyStructure struct {
 	Extended bool
+}
+
+// FetchItemPreview is a FETCH PREVIEW data item: a short text the server
+// makes from the message's body for display (RFC 8970).
+type FetchItemPreview struct {
+	// Lazy lets the server answer NIL instead of making a preview it does
+	// not have at hand (the LAZY modifier).
+	Lazy bool
 }
 
 // PartSpecifier describes whether to fetch a part's header, body, or both.

@@ -64,6 +64,13 @@ func writeFetchItems(enc *imapwire.Encoder, numKind imapwire.NumKind, options *i
 		}
 	}
 
+	if options.Preview != nil {
+		item := listEnc.Item().Atom("PREVIEW")
+		if options.Preview.Lazy {
+			item.SP().Special('(').Atom("LAZY").Special(')')
+		}
+	}
+
 	for _, bs := range options.BodySection {
 		writeFetchItemBodySection(listEnc.Item(), bs)
 	}
@@ -356,6 +363,7 @@ var (
 	_ FetchItemData = FetchItemDataRFC822Size{}
 	_ FetchItemData = FetchItemDataUID{}
 	_ FetchItemData = FetchItemDataBodyStructure{}
+	_ FetchItemData = FetchItemDataPreview{}
 )
 
 type discarder interface {
@@ -479,6 +487,19 @@ type FetchItemDataModSeq struct {
 
 func (FetchItemDataModSeq) fetchItemData() {}
 
+// FetchItemDataPreview holds data returned by FETCH PREVIEW.
+//
+// Preview is nil when the server answered NIL (with the LAZY modifier: no
+// preview at hand yet). An empty string means the message has no text to
+// make a preview from.
+//
+// This requires the PREVIEW extension.
+type FetchItemDataPreview struct {
+	Preview *string
+}
+
+func (FetchItemDataPreview) fetchItemData() {}
+
 // FetchBodySectionBuffer is a buffer for the data returned by
 // FetchItemBodySection.
 type FetchBodySectionBuffer struct {
@@ -507,7 +528,8 @@ type FetchMessageBuffer struct {
 	BodySection       []FetchBodySectionBuffer
 	BinarySection     []FetchBinarySectionBuffer
 	BinarySectionSize []FetchItemDataBinarySectionSize
-	ModSeq            uint64 // requires CONDSTORE
+	ModSeq            uint64  // requires CONDSTORE
+	Preview           *string // requires PREVIEW; nil when not returned or NIL
 }
 
 func (buf *FetchMessageBuffer) populateItemData(item FetchItemData) error {
@@ -554,6 +576,8 @@ func (buf *FetchMessageBuffer) populateItemData(item FetchItemData) error {
 		buf.BinarySectionSize = append(buf.BinarySectionSize, item)
 	case FetchItemDataModSeq:
 		buf.ModSeq = item.ModSeq
+	case FetchItemDataPreview:
+		buf.Preview = item.Preview
 	default:
 		panic(fmt.Errorf("unsupported fetch item data %T", item))
 	}
@@ -801,6 +825,24 @@ func (c *Client) handleFetch(seqNum uint32) error {
 				return dec.Err()
 			}
 			item = FetchItemDataModSeq{ModSeq: modSeq}
+		case "PREVIEW":
+			if !dec.ExpectSP() {
+				return dec.Err()
+			}
+			var (
+				s       string
+				preview *string
+			)
+			if dec.Atom(&s) {
+				if !dec.Expect(s == "NIL", "nstring") {
+					return dec.Err()
+				}
+			} else if dec.ExpectString(&s) {
+				preview = &s
+			} else {
+				return dec.Err()
+			}
+			item = FetchItemDataPreview{Preview: preview}
 		default:
 			return fmt.Errorf("unsupported msg-att name: %q", attName)
 		}
