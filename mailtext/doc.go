@@ -11,5 +11,6 @@
 // every string returned is valid UTF-8 without control or format characters.
 //
 // The package knows IMAP only as far as BODYSTRUCTURE goes (ChoosePart picks
-// the part whose first bytes make the preview); it never talks to a server.
+// the part whose first bytes make the preview) and a server's PREVIEW text
+// (ServerPreview cleans it); it never talks to a server.
 package mailtext

@@ -21,6 +21,13 @@ type TextPart struct {
 	// Alt is the first text/html part when this is a text/plain one: what
 	// to read when this part shows nothing (an empty text alternative).
 	Alt *TextPart
+	// FirstText says this is the message's first text part of any subtype,
+	// in order, outside forwarded messages (message/rfc822): the part a
+	// server makes its PREVIEW (RFC 8970) from, so that preview tells of
+	// this part. Dovecot takes the first text part, text/plain before
+	// text/html in a multipart/alternative, and nothing inside a
+	// message/rfc822.
+	FirstText bool
 }
 
 // ChoosePart picks the part a reader sees first: the first text/plain part
@@ -36,9 +43,14 @@ type TextPart struct {
 // first text part that has one: the charset to read raw 8-bit header bytes in.
 func ChoosePart(bs imap.BodyStructure) (p TextPart, textCharset string, ok bool) {
 	var plain, html, named *TextPart
-	walkParts(bs, nil, func(path []int, sp *imap.BodyStructureSinglePart) {
+	seenText := false
+	walkParts(bs, nil, false, func(path []int, sp *imap.BodyStructureSinglePart, forwarded bool) {
 		if !strings.EqualFold(sp.Type, "text") {
 			return
+		}
+		first := !seenText && !forwarded
+		if !forwarded {
+			seenText = true
 		}
 		cs := charsetParam(sp.Params)
 		if textCharset == "" {
@@ -49,7 +61,7 @@ func ChoosePart(bs imap.BodyStructure) (p TextPart, textCharset string, ok bool)
 			return
 		}
 		tp := &TextPart{Path: append([]int(nil), path...), HTML: sub == "html", Charset: cs,
-			Encoding: strings.ToLower(strings.TrimSpace(sp.Encoding)), Size: sp.Size}
+			Encoding: strings.ToLower(strings.TrimSpace(sp.Encoding)), Size: sp.Size, FirstText: first}
 		if isAttachment(sp) {
 			if named == nil {
 				named = tp
@@ -106,16 +118,16 @@ func isAttachment(sp *imap.BodyStructureSinglePart) bool {
 
 // walkParts calls f for every single part in order with its IMAP part
 // number, descending into multiparts and message/rfc822 parts (go-imap's
-// Walk stops at the latter). The depth is bounded, as a hostile server's
-// structure may nest without end.
-func walkParts(bs imap.BodyStructure, path []int, f func([]int, *imap.BodyStructureSinglePart)) {
+// Walk stops at the latter); forwarded says the part is inside one. The
+// depth is bounded, as a hostile server's structure may nest without end.
+func walkParts(bs imap.BodyStructure, path []int, forwarded bool, f func([]int, *imap.BodyStructureSinglePart, bool)) {
 	if len(path) > 16 {
 		return
 	}
 	switch bs := bs.(type) {
 	case *imap.BodyStructureMultiPart:
 		for i, c := range bs.Children {
-			walkParts(c, append(path[:len(path):len(path)], i+1), f)
+			walkParts(c, append(path[:len(path):len(path)], i+1), forwarded, f)
 		}
 	case *imap.BodyStructureSinglePart:
 		if len(path) == 0 {
@@ -124,23 +136,25 @@ func walkParts(bs imap.BodyStructure, path []int, f func([]int, *imap.BodyStruct
 		if bs.MessageRFC822 != nil && bs.MessageRFC822.BodyStructure != nil {
 			inner := bs.MessageRFC822.BodyStructure
 			if _, multi := inner.(*imap.BodyStructureMultiPart); multi {
-				walkParts(inner, path, f)
+				walkParts(inner, path, true, f)
 			} else {
-				walkParts(inner, append(path[:len(path):len(path)], 1), f)
+				walkParts(inner, append(path[:len(path):len(path)], 1), true, f)
 			}
 			return
 		}
-		f(path, bs)
+		f(path, bs, forwarded)
 	}
 }
 
 // How much of a part is fetched for its preview. The first fetch is small,
 // to keep a new mail under 1 KB on the wire; a part whose first bytes give
 // no readable line (an HTML head with its style sheet, an armor header) is
-// read on in growing steps, up to MaxFetch.
+// read on in growing steps, up to MaxFetch. Where the server makes
+// previews itself (RFC 8970 PREVIEW), imapwatch asks for the server's
+// preview instead of reading on, and ServerPreview cleans it.
 const (
 	FirstFetch  = 160       // bytes: ~160 characters of plain text, more than a bubble shows
-	MaxFetch    = 16 * 1024 // bytes: enough to get past a large <style>, bounded
+	MaxFetch    = 64 * 1024 // bytes: past a newsletter's 50 KB <head> and style sheet, bounded
 	enoughRunes = 24        // a preview this long is worth showing as it is
 )
 
