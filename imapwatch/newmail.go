@@ -29,6 +29,12 @@ import (
 //     part number for a whole batch; a part whose first bytes show nothing
 //     readable (an HTML head) is read on by mailtext.NextFetch; and Sender
 //     and Reply-To, only for mail whose From is empty or only groups.
+//     Where the server advertises PREVIEW (RFC 8970: Dovecot, Cyrus), an
+//     HTML part not yet read, or a part whose first bytes show nothing
+//     readable, is asked for its PREVIEW instead (see wantsServerPreview):
+//     a few hundred bytes where a newsletter's <head> and style sheet cost
+//     10–50 KB. A PREVIEW that is no good (mailtext.ServerPreview) falls
+//     back to reading the part.
 
 // maxHeaderFields bounds the header fields fetched per mail. Without a
 // bound, a sender who writes 120 KB of Subject makes the server answer with
@@ -98,6 +104,10 @@ type pendingMail struct {
 	complete bool   // data is the whole part
 	noSender bool   // From is empty or only groups: Sender and Reply-To are wanted
 	unseen   bool   // without \Seen
+
+	previewAsked bool   // the server's PREVIEW was fetched, whatever it said
+	fromServer   bool   // serverText is the preview: the part is not read
+	serverText   string // the server's PREVIEW as mailtext.ServerPreview cleaned it
 }
 
 // newPendingMail builds the NewMail of one message from the first round
@@ -124,7 +134,7 @@ func newPendingMail(rd *mailReader, account, mbox string, validity uint32, buf *
 // none), after switching to the part's alternative when the part read to
 // its end shows nothing.
 func (p *pendingMail) wants() uint32 {
-	if !p.hasPart {
+	if !p.hasPart || p.fromServer {
 		return 0
 	}
 	var n uint32
@@ -141,9 +151,41 @@ func (p *pendingMail) wants() uint32 {
 // no part to fetch, no Sender or Reply-To to look at.
 func (p *pendingMail) ready() bool { return !p.noSender && p.wants() == 0 }
 
-// setPreview makes the preview from the part's bytes fetched.
+// wantsServerPreview says whether the server's PREVIEW should stand in
+// for reading the part, given that it wants more bytes: the part is
+// where a server makes its preview from (the message's first text part),
+// and it is an HTML part not read yet (its first bytes are a <head> more
+// often than not) or a part whose first bytes show nothing readable. A
+// part that begins with OpenPGP armor is read: its armor headers cannot be
+// told from the text in a PREVIEW.
+func (p *pendingMail) wantsServerPreview() bool {
+	if p.previewAsked || !p.part.FirstText {
+		return false
+	}
+	if len(p.data) == 0 {
+		return p.part.HTML
+	}
+	return !bytes.Contains(p.data, []byte("-----BEGIN PGP"))
+}
+
+// setServerPreview takes the server's PREVIEW text as the preview when
+// mailtext finds it good; an HTML part's title, which repeats the subject,
+// is dropped.
+func (p *pendingMail) setServerPreview(text string) {
+	var leading []string
+	if p.part.HTML {
+		leading = []string{p.ev.Subject}
+	}
+	p.rd.step(p, "server preview", func() { p.serverText, p.fromServer = p.rd.text.serverPreview(text, leading...) })
+}
+
+// setPreview makes the preview from the server's PREVIEW or the part's
+// bytes fetched.
 func (p *pendingMail) setPreview() {
-	if p.hasPart {
+	switch {
+	case p.fromServer:
+		p.ev.Preview = p.serverText
+	case p.hasPart:
 		p.rd.step(p, "preview", func() { p.ev.Preview = p.rd.text.preview(p.part, p.data, p.complete) })
 	}
 }
@@ -177,12 +219,15 @@ func (s *session) fetchItems(account, mbox string, validity uint32, uids []imap.
 // fetchPreviews fetches the chosen part's first bytes of every mail of a
 // batch, for the previews made when they are handed on: one UID FETCH per
 // part number and offset, repeated while mailtext.NextFetch wants more of
-// some part. Mail whose From is empty or only groups gets its Sender and
-// Reply-To fields here too.
+// some part, and one UID FETCH of PREVIEW for the mails whose server
+// preview stands in for reading on (see wantsServerPreview). Mail whose
+// From is empty or only groups gets its Sender and Reply-To fields here
+// too.
 func (s *session) fetchPreviews(batch []*pendingMail) error {
 	if err := s.fetchFallbackFields(batch); err != nil {
 		return err
 	}
+	serverPreview := s.c.Caps().Has(imap.CapPreview)
 	for {
 		type key struct {
 			path      string
@@ -190,9 +235,14 @@ func (s *session) fetchPreviews(batch []*pendingMail) error {
 		}
 		groups := map[key][]*pendingMail{}
 		var order []key
+		var previews []*pendingMail
 		for _, p := range batch {
 			n := p.wants()
 			if n == 0 {
+				continue
+			}
+			if serverPreview && p.wantsServerPreview() {
+				previews = append(previews, p)
 				continue
 			}
 			k := key{fmt.Sprint(p.part.Path), uint32(len(p.data)), n}
@@ -201,8 +251,13 @@ func (s *session) fetchPreviews(batch []*pendingMail) error {
 			}
 			groups[k] = append(groups[k], p)
 		}
-		if len(order) == 0 {
+		if len(order) == 0 && len(previews) == 0 {
 			break
+		}
+		if len(previews) > 0 {
+			if err := s.fetchServerPreviews(previews); err != nil {
+				return err
+			}
 		}
 		for _, k := range order {
 			if err := s.fetchPart(groups[k], k.off, k.size); err != nil {
@@ -240,6 +295,31 @@ func (s *session) fetchPart(ps []*pendingMail, off, size uint32) error {
 		chunk := buf.FindBodySection(item)
 		p.data = append(p.data, chunk...)
 		p.complete = uint32(len(chunk)) < size
+		return nil
+	}); err != nil {
+		return s.fetchErr(wd, err)
+	}
+	return nil
+}
+
+// fetchServerPreviews fetches the PREVIEW (RFC 8970) of mails; each that
+// the server answers with a good one is done, the others read their part
+// as if the server had none.
+func (s *session) fetchServerPreviews(ps []*pendingMail) error {
+	var uids []imap.UID
+	byUID := map[imap.UID]*pendingMail{}
+	for _, p := range ps {
+		uids = append(uids, imap.UID(p.ev.UID))
+		byUID[imap.UID(p.ev.UID)] = p
+		p.previewAsked = true
+	}
+	wd := s.watchdog()
+	defer wd.stop()
+	cmd := s.c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{Preview: &imap.FetchItemPreview{}})
+	if err := collectEach(cmd, func(buf *imapclient.FetchMessageBuffer) error {
+		if p := byUID[buf.UID]; p != nil && buf.Preview != nil {
+			p.setServerPreview(*buf.Preview)
+		}
 		return nil
 	}); err != nil {
 		return s.fetchErr(wd, err)

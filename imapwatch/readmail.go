@@ -21,14 +21,17 @@ type mailText struct {
 	fallback     func(p mailtext.TextPart, have []byte, complete bool) (mailtext.TextPart, bool)
 	nextFetch    func(p mailtext.TextPart, have []byte, complete bool) uint32
 	preview      func(p mailtext.TextPart, data []byte, complete bool) string
+	// serverPreview cleans a server's PREVIEW (RFC 8970).
+	serverPreview func(text string, leading ...string) (string, bool)
 }
 
 var mailtextFuncs = mailText{
-	parseHeaders: mailtext.ParseHeaders,
-	choosePart:   mailtext.ChoosePart,
-	fallback:     mailtext.Fallback,
-	nextFetch:    mailtext.NextFetch,
-	preview:      mailtext.Preview,
+	parseHeaders:  mailtext.ParseHeaders,
+	choosePart:    mailtext.ChoosePart,
+	fallback:      mailtext.Fallback,
+	nextFetch:     mailtext.NextFetch,
+	preview:       mailtext.Preview,
+	serverPreview: mailtext.ServerPreview,
 }
 
 // mailReader reads the fetched data of an account's new mail. A panic in
