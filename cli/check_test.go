@@ -105,7 +105,17 @@ func TestCheckTable(t *testing.T) {
   ok    connect       mail:143
   ok    tls           TLS 1.2, CN=mail, ` + fp + `
   FAIL  login         login failed: check the password
-                      The server refused the login: check the username and the password (or, for an OAuth2 account, sign in again).
+                      The server refused the login: check the username and the password.
+`},
+		{"oauth2, refused", imapwatch.CheckResult{Account: "Gmail", Addr: "imap.gmail.com:993", Security: imapwatch.SecurityTLS,
+			IPs: []string{"192.0.2.1"}, TLSVersion: "TLS 1.3", CertSubject: "CN=imap.gmail.com", CertFingerprint: fp, Step: "login",
+			Err: &imapwatch.AuthError{Mech: "OAUTHBEARER", Host: "imap.gmail.com", Port: 993, Err: fmt.Errorf("%w: token refused", imapwatch.ErrAuthFailed)}},
+			settings.Account{Username: "me@gmail.com"}, `Gmail (imap.gmail.com:993, tls): FAILED
+  ok    resolve       192.0.2.1
+  ok    connect       imap.gmail.com:993
+  ok    tls           TLS 1.3, CN=imap.gmail.com, ` + fp + `
+  FAIL  login         the server refused the sign-in
+                      Check that the username is the address you signed in with and that IMAP is switched on for the mailbox, then sign in again (in Settings, or with idlebell login).
 `},
 		{"certificate", imapwatch.CheckResult{Account: "Self", Addr: "self:993", Security: imapwatch.SecurityTLS, IPs: []string{"10.0.0.2"},
 			Step: "tls", Err: &imapwatch.CertificateError{Host: "self", Subject: "CN=self", Fingerprint: fp, Err: errors.New("x509: unknown authority")}},

@@ -167,6 +167,22 @@ func lookupMXHost(host string) *provider {
 	return nil
 }
 
+// ServerNote is the note of the built-in provider that runs the IMAP
+// server at host and port ("Use an app password from …"), an English text
+// marked for translation (i18n.Translate shows it); "" for a server of no
+// provider idlebell knows. A front adds it where a login was refused.
+func ServerNote(host string, port int) string {
+	host = strings.TrimSuffix(strings.ToLower(host), ".")
+	for _, p := range providers {
+		for _, s := range p.servers {
+			if s.Host == host && s.Port == port {
+				return p.note
+			}
+		}
+	}
+	return ""
+}
+
 // result is a fresh Result for the provider's own domains.
 func (p *provider) result() *Result {
 	return &Result{Provider: p.name, Servers: append([]Server(nil), p.servers...), Note: p.note}

@@ -23,6 +23,7 @@ import (
 	"strings"
 	"syscall"
 
+	"idlebell/discover"
 	"idlebell/i18n"
 	"idlebell/imapwatch"
 	"idlebell/oauth"
@@ -56,13 +57,18 @@ func DescribeIn(tr Translator, err error) (sentence, hint string) {
 	if m.hint != "" {
 		hint = tr(m.hint, m.data)
 	}
+	if m.note != "" {
+		hint += " " + tr(m.note, nil)
+	}
 	return sentence, hint
 }
 
-// meaning is a classified error: templates and the values they name.
+// meaning is a classified error: templates and the values they name, and
+// a provider's note that follows the hint (a marked text, not a template).
 type meaning struct {
 	sentence, hint string
 	data           map[string]any
+	note           string
 }
 
 // Caps on values shown from an error.
@@ -79,7 +85,7 @@ var (
 
 func classify(err error) meaning {
 	data := map[string]any{}
-	m := func(sentence, hint string) meaning { return meaning{sentence, hint, data} }
+	m := func(sentence, hint string) meaning { return meaning{sentence: sentence, hint: hint, data: data} }
 	var (
 		serr    *settings.SecretError
 		perr    *settings.PasswordCommandError
@@ -168,7 +174,19 @@ func classify(err error) meaning {
 	case errors.Is(err, imapwatch.ErrAuthUnsupported):
 		return m(i18n.Mark("the server offers no sign-in idlebell can use"), i18n.Mark("With a password, use security tls or starttls (the server refuses LOGIN without TLS); with OAuth2, the server must offer OAUTHBEARER or XOAUTH2."))
 	case errors.Is(err, imapwatch.ErrAuthFailed):
-		return m(i18n.Mark("login failed: check the password"), i18n.Mark("The server refused the login: check the username and the password (or, for an OAuth2 account, sign in again)."))
+		var aerr *imapwatch.AuthError
+		if !errors.As(err, &aerr) {
+			return m(i18n.Mark("login failed: check the password"), i18n.Mark("The server refused the login: check the username and the password."))
+		}
+		if aerr.OAuth2() {
+			// The password, app passwords and OAuth2 are beside the point:
+			// the account signs in with OAuth2 already.
+			return m(i18n.Mark("the server refused the sign-in"), i18n.Mark("Check that the username is the address you signed in with and that IMAP is switched on for the mailbox, then sign in again (in Settings, or with idlebell login)."))
+		}
+		mm := m(i18n.Mark("login failed: check the password"), i18n.Mark("The server refused the login: check the username and the password."))
+		// A provider that wants an app password or an OAuth2 sign-in says so.
+		mm.note = discover.ServerNote(aerr.Host, aerr.Port)
+		return mm
 	case errors.As(err, &cerr):
 		data["Fingerprint"] = safetext.Line(cerr.Fingerprint, 120)
 		data["Short"] = shortFingerprint(cerr.Fingerprint)

@@ -37,6 +37,10 @@ var describeTests = []struct {
 }{
 	{"imapwatch.ErrAuthFailed", fmt.Errorf("login to x: %w: [AUTHENTICATIONFAILED] nope", imapwatch.ErrAuthFailed),
 		"login failed: check the password", "check the username and the password"},
+	{"imapwatch.AuthError", &imapwatch.AuthError{Mech: "LOGIN", Host: "imap.example.com", Port: 993, Err: imapwatch.ErrAuthFailed},
+		"login failed: check the password", "check the username and the password"},
+	{"imapwatch.AuthError OAuth2", fmt.Errorf("idle: %w", &imapwatch.AuthError{Mech: imapwatch.MechXOAuth2, Host: "imap.gmail.com", Port: 993, Err: imapwatch.ErrAuthFailed}),
+		"the server refused the sign-in", "then sign in again"},
 	{"imapwatch.CertificateError", fmt.Errorf("dial: %w", &imapwatch.CertificateError{Host: "h", Subject: "CN=h", Fingerprint: "sha256:AB:CD:EF:01:23:45:67:89:AB", Err: errors.New("x509")}),
 		"certificate not trusted (sha256:AB:CD:EF:01:23:45…)", `tls_fingerprint = "sha256:AB:CD:EF:01:23:45:67:89:AB"`},
 	{"imapwatch.ErrCertificate", imapwatch.ErrCertificate, "certificate not trusted", "tls_ca_file"},
@@ -253,6 +257,58 @@ func TestLockHint(t *testing.T) {
 			}
 			if strings.Contains(without, "kill") || strings.Contains(without, "PID") || strings.Contains(without, "{{") {
 				t.Errorf("%s, %s: hint without a PID %q names one", c.goos, lang.locale, without)
+			}
+		}
+	}
+}
+
+// TestAuthHints: a refused login's hint fits how the account signs in, in
+// English and German: an OAuth2 account is told to check its address and
+// sign in again, never about passwords or OAuth2; a password account is
+// told about app passwords or an OAuth2 sign-in only at a provider that
+// wants them.
+func TestAuthHints(t *testing.T) {
+	refused := func(mech, host string) error {
+		return fmt.Errorf("login: %w", &imapwatch.AuthError{Mech: mech, Host: host, Port: 993,
+			Err: fmt.Errorf("%w: server said NO [AUTHENTICATIONFAILED]", imapwatch.ErrAuthFailed)})
+	}
+	for _, c := range []struct {
+		locale       string
+		oauth        []string // the OAuth2 account's hint has these
+		password     string   // the password account's hint starts with it
+		gmail, yahoo string   // and has these at these providers
+		never        []string // words about another way to sign in
+	}{
+		{"C.UTF-8", []string{"address you signed in with", "sign in again"}, "The server refused the login: check the username and the password.",
+			"Sign in with Google. A password works only as an app password", "app password from your Yahoo account", []string{"OAuth2", "app password", "Google", "Sign in with"}},
+		{"de_DE.UTF-8", []string{"mit der Sie sich angemeldet haben", "erneut an"}, "Der Server hat die Anmeldung abgelehnt: Prüfen Sie Benutzername und Passwort.",
+			"Melden Sie sich mit Google an. Ein Passwort funktioniert nur als App-Passwort", "App-Passwort", []string{"OAuth2", "App-Passwort", "Google", "Melden Sie sich mit"}},
+	} {
+		i18ntest.Use(t, c.locale)
+		for _, mech := range []string{imapwatch.MechOAuthBearer, imapwatch.MechXOAuth2} {
+			_, hint := DescribeIn(i18n.Template, refused(mech, "imap.gmail.com"))
+			for _, want := range c.oauth {
+				if !strings.Contains(hint, want) {
+					t.Errorf("%s, %s at Gmail: hint %q lacks %q", c.locale, mech, hint, want)
+				}
+			}
+			for _, w := range append(c.never, "Passwort", "password") {
+				if strings.Contains(hint, w) {
+					t.Errorf("%s, %s at Gmail: hint %q speaks of %q", c.locale, mech, hint, w)
+				}
+			}
+		}
+		for host, want := range map[string]string{"imap.gmail.com": c.gmail, "imap.mail.yahoo.com": c.yahoo, "imap.example.com": ""} {
+			_, hint := DescribeIn(i18n.Template, refused("LOGIN", host))
+			if !strings.HasPrefix(hint, c.password) || !strings.Contains(hint, want) {
+				t.Errorf("%s, password at %s: hint %q, want %q then %q", c.locale, host, hint, c.password, want)
+			}
+			if want == "" {
+				for _, w := range c.never {
+					if strings.Contains(hint, w) {
+						t.Errorf("%s, password at %s: hint %q speaks of %q", c.locale, host, hint, w)
+					}
+				}
 			}
 		}
 	}

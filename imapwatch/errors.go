@@ -4,6 +4,8 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
+	"strconv"
 	"strings"
 )
 
@@ -31,6 +33,35 @@ var (
 	// sign-in in the browser helps. Config.Token returns errors wrapping it.
 	ErrSignInNeeded = errors.New("sign-in needed")
 )
+
+// AuthError is a login the server refused (it matches ErrAuthFailed with
+// errors.Is, and the server's *imap.Error, when it answered, with
+// errors.As). Mech says what idlebell signed in with, so a front can say
+// what to check: "LOGIN" with the account's password, MechOAuthBearer or
+// MechXOAuth2 with an OAuth2 access token. Host and Port are the server's,
+// as configured.
+type AuthError struct {
+	Mech string
+	Host string
+	Port int
+	Err  error
+}
+
+func (e *AuthError) Error() string { return e.Err.Error() }
+func (e *AuthError) Unwrap() error { return e.Err }
+
+// OAuth2 reports whether the refused login was an OAuth2 access token.
+func (e *AuthError) OAuth2() bool { return e.Mech == MechOAuthBearer || e.Mech == MechXOAuth2 }
+
+// authRefused is err as an *AuthError when it is ErrAuthFailed, else err.
+func authRefused(mech string, cfg *Config, err error) error {
+	if !errors.Is(err, ErrAuthFailed) {
+		return err
+	}
+	_, port, _ := net.SplitHostPort(cfg.Addr())
+	n, _ := strconv.Atoi(port)
+	return &AuthError{Mech: mech, Host: strings.Trim(cfg.Host, "[]"), Port: n, Err: err}
+}
 
 // CertificateError carries what the user needs to decide whether to trust a
 // server certificate. It matches ErrCertificate with errors.Is.

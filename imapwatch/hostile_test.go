@@ -3,6 +3,7 @@ package imapwatch
 import (
 	"context"
 	"errors"
+	"strconv"
 	"testing"
 	"time"
 
@@ -77,6 +78,10 @@ func TestLoginRefusalsClassified(t *testing.T) {
 			}
 			if tt.permanent != ErrAuthFailed && errors.Is(ev.Err, ErrAuthFailed) {
 				t.Errorf("failed because %v: not a wrong password", ev.Err)
+			}
+			var aerr *AuthError
+			if tt.permanent == ErrAuthFailed && (!errors.As(ev.Err, &aerr) || aerr.Mech != "LOGIN" || aerr.OAuth2() || aerr.Host+":"+strconv.Itoa(aerr.Port) != cfg.Addr()) {
+				t.Errorf("failed because %v: want an *AuthError for LOGIN at %s", ev.Err, cfg.Addr())
 			}
 		})
 	}

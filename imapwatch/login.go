@@ -52,7 +52,7 @@ func login(ctx context.Context, c *imapclient.Client, cfg *Config, onSecret func
 	// A server may repeat the arguments in its answer.
 	ss := &secretSet{}
 	ss.add(pw)
-	return authInfo{}, ss.redactErr(loginErr("login to "+cfg.Addr(), err, ss))
+	return authInfo{}, authRefused("LOGIN", cfg, ss.redactErr(loginErr("login to "+cfg.Addr(), err, ss)))
 }
 
 // loginErr classifies a failed LOGIN or AUTHENTICATE by the server's
@@ -146,8 +146,8 @@ func loginToken(ctx context.Context, c *imapclient.Client, cfg *Config, onSecret
 				detail = sc.failure.String() + ": " + detail
 			}
 			detail = cutServerText(ss.redactText(detail))
-			return authInfo{}, fmt.Errorf("%w: %s rejected a freshly refreshed access token with %s (%s); check that username is the signed-in address and that IMAP is enabled for the mailbox",
-				ErrAuthFailed, cfg.Addr(), mech, detail)
+			return authInfo{}, authRefused(mech, cfg, fmt.Errorf("%w: %s rejected a freshly refreshed access token with %s (%s); check that username is the signed-in address and that IMAP is enabled for the mailbox",
+				ErrAuthFailed, cfg.Addr(), mech, detail))
 		}
 		refresh = true
 	}

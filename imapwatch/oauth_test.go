@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -309,6 +310,30 @@ func TestOAuthDovecotRevoked(t *testing.T) {
 	}
 	if r, l := o.auth.Refreshes(), o.auth.Introspections(); r != refreshes || l != logins {
 		t.Errorf("after sign-in needed: refreshes %d -> %d, logins %d -> %d; want no change", refreshes, r, logins, l)
+	}
+}
+
+// TestOAuthDovecotTokenRefused: a token the server refuses also after a
+// refresh fails the account with an *AuthError that says it was an OAuth2
+// sign-in (so no front asks for a password), without a retry storm.
+func TestOAuthDovecotTokenRefused(t *testing.T) {
+	t.Parallel()
+	o := startOAuthDovecot(t, nil, oauthtest.Options{})
+	user := uniqueUser("oa")
+	cfg := o.config(t, user, newTestTokens(t, o.auth, user), nil)
+	var asked atomic.Int32
+	cfg.Token = func(context.Context, bool) (string, time.Time, error) {
+		asked.Add(1)
+		return "no-such-token", time.Time{}, nil
+	}
+	_, c := startManager(t, cfg, newMemStore())
+	ev := c.waitState(t, StateFailed, wait)
+	var aerr *AuthError
+	if !errors.Is(ev.Err, ErrAuthFailed) || !errors.As(ev.Err, &aerr) || !aerr.OAuth2() || aerr.Mech != MechOAuthBearer {
+		t.Errorf("failed because %v, want an *AuthError for an OAuth2 sign-in (OAUTHBEARER)", ev.Err)
+	}
+	if n := asked.Load(); n != 2 {
+		t.Errorf("token asked for %d times, want 2 (the first, one refresh)", n)
 	}
 }
 
