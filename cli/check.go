@@ -20,7 +20,7 @@ import (
 	"idlebell/settings"
 )
 
-const checkUsage = `Usage: idlebell check [--config PATH] [--json] [--timeout 20s] [--debug-imap]
+var checkUsage = i18n.Mark(`Usage: idlebell check [--config PATH] [--json] [--timeout 20s] [--debug-imap]
 
 Tests every enabled account once: resolve the host, connect, TLS (certificate
 subject and SHA-256 fingerprint), login, capabilities (IDLE, NOTIFY, CONDSTORE,
@@ -32,16 +32,16 @@ Examples:
   idlebell check --json | jq '.accounts[] | select(.ok | not) | .message'
 
 Flags:
-`
+`)
 
 // check is `idlebell check`: imapwatch.Check for each enabled account,
 // concurrently, reported in config order as a table or JSON.
 func check(env Env, args []string) int {
 	fset := newFlags(env, "check", checkUsage)
-	configPath := fset.String("config", "", "config file (default: the user config dir's idlebell/config.toml)")
-	asJSON := fset.Bool("json", false, "print JSON for scripts instead of a table")
-	timeout := fset.Duration("timeout", 20*time.Second, "give up on an account after this long")
-	debugIMAP := fset.Bool("debug-imap", false, "trace the IMAP protocol to stderr (passwords redacted)")
+	configPath := fset.String("config", "", i18n.T("read the config file `PATH` instead of idlebell/config.toml in the user config dir"))
+	asJSON := fset.Bool("json", false, i18n.T("print JSON for scripts instead of a table"))
+	timeout := fset.Duration("timeout", 20*time.Second, i18n.T("give up on an account after `DURATION`"))
+	debugIMAP := fset.Bool("debug-imap", false, i18n.T("trace the IMAP protocol to stderr (passwords redacted)"))
 	if code, ok := parse(fset, args); !ok {
 		return code
 	}

@@ -67,12 +67,46 @@ func Run(env Env, args []string) (code int, ok bool) {
 }
 
 // newFlags is the flag set of `idlebell NAME`: errors and usage go to
-// stderr, the usage text first.
+// stderr, the usage text (English, marked; shown in the user's language)
+// first, then the flags as printDefaults lists them.
 func newFlags(env Env, name, usage string) *flag.FlagSet {
 	fset := flag.NewFlagSet(strings.TrimSpace("idlebell "+name), flag.ContinueOnError)
 	fset.SetOutput(env.Stderr)
-	fset.Usage = func() { fmt.Fprint(env.Stderr, usage); fset.PrintDefaults() }
+	fset.Usage = func() { fmt.Fprint(env.Stderr, i18n.Translate(usage)); printDefaults(env.Stderr, fset) }
 	return fset
+}
+
+// printDefaults lists fset's flags as flag.PrintDefaults does ("  -config
+// PATH" and the description on the next line), but with the default in
+// the user's language: the descriptions are translated where the flags are
+// defined, and name their value's placeholder in backquotes (`PATH`), as
+// flag.UnquoteUsage reads it.
+func printDefaults(w io.Writer, fset *flag.FlagSet) {
+	fset.VisitAll(func(f *flag.Flag) {
+		var b strings.Builder
+		fmt.Fprintf(&b, "  -%s", f.Name)
+		name, usage := flag.UnquoteUsage(f)
+		if name != "" {
+			b.WriteString(" " + name)
+		}
+		if b.Len() <= 4 {
+			b.WriteString("\t")
+		} else {
+			b.WriteString("\n    \t")
+		}
+		b.WriteString(strings.ReplaceAll(usage, "\n", "\n    \t"))
+		switch def := f.DefValue; def {
+		case "", "false", "0", "0s":
+		default:
+			if g, ok := f.Value.(flag.Getter); ok {
+				if _, isString := g.Get().(string); isString {
+					def = strconv.Quote(def)
+				}
+			}
+			b.WriteString(" " + i18n.T("(default %s)", def))
+		}
+		fmt.Fprintln(w, b.String())
+	})
 }
 
 // parse parses args; when ok is false the subcommand ends with code: 0
@@ -110,9 +144,9 @@ func interruptible(timeout time.Duration) (context.Context, context.CancelFunc) 
 	return ctx, func() { cancel(); stop() }
 }
 
-// Usage is `idlebell --help`: the main command's forms and the
+// usage is `idlebell --help`: the main command's forms and the
 // subcommands; the flags follow it.
-const Usage = `idlebell: instant new-mail notifications over IMAP IDLE.
+var usage = i18n.Mark(`idlebell: instant new-mail notifications over IMAP IDLE.
 
 Usage:
   idlebell [flags]                 tray app (the default)
@@ -133,7 +167,7 @@ Examples:
   idlebell check --json
 
 Flags:
-`
+`)
 
 // Exit statuses.
 const (

@@ -18,7 +18,7 @@ import (
 	"idlebell/settings"
 )
 
-const discoverUsage = `Usage: idlebell discover [--json] [--timeout 30s] ADDRESS
+var discoverUsage = i18n.Mark(`Usage: idlebell discover [--json] [--timeout 30s] ADDRESS
 
 Finds the IMAP server of a mail address, as a mail program fills in host,
 port and security: idlebell's table of the big providers first (no network),
@@ -32,15 +32,15 @@ Examples:
   idlebell discover --json bob@example.org | jq -r '.servers[0].host'
 
 Flags:
-`
+`)
 
 // discoverCmd is `idlebell discover ADDRESS`. d is the discoverer; nil
 // means the real network.
 func discoverCmd(env Env, args []string, d *discover.Discoverer) int {
 	fset := newFlags(env, "discover", discoverUsage)
-	asJSON := fset.Bool("json", false, "print JSON for scripts")
-	timeout := fset.Duration("timeout", 30*time.Second, "give up after this long")
-	plaintext := fset.Bool("allow-plaintext", false, "also offer a server that speaks only unencrypted IMAP")
+	asJSON := fset.Bool("json", false, i18n.T("print JSON for scripts"))
+	timeout := fset.Duration("timeout", 30*time.Second, i18n.T("give up after `DURATION`"))
+	plaintext := fset.Bool("allow-plaintext", false, i18n.T("also offer a server that speaks only unencrypted IMAP"))
 	if code, ok := parse(fset, args); !ok {
 		return code
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -59,6 +60,52 @@ func TestLoginGerman(t *testing.T) {
 		_, _, stderr := run(t, Env{}, "login", "--config", path, tt.name)
 		if !strings.HasPrefix(stderr, tt.want) {
 			t.Errorf("idlebell login %s: stderr %q, want it to start with %q", tt.name, stderr, tt.want)
+		}
+	}
+}
+
+// TestHelpGerman: `idlebell --help` and each subcommand's --help under
+// LANG=de_DE.UTF-8 are German, with every flag under its own name: no
+// line of the English help but the examples and the flag names stays.
+func TestHelpGerman(t *testing.T) {
+	help := func(args ...string) string {
+		var b bytes.Buffer
+		if _, ok := Run(Env{Stdout: &b, Stderr: &b}, args); !ok {
+			ParseMain(args, &b, &b, "idlebell 1.2.3")
+		}
+		return b.String()
+	}
+	flagLine := regexp.MustCompile(`^  -[a-z-]+( [A-Z]+)?$`)
+	for _, args := range [][]string{{"--help"}, {"check", "--help"}, {"login", "--help"}, {"discover", "--help"}, {"settings", "--help"}} {
+		i18ntest.Use(t, "C.UTF-8")
+		en := help(args...)
+		i18ntest.Use(t, "de_DE.UTF-8")
+		de := help(args...)
+		if !strings.Contains(de, "Aufruf:") || !strings.Contains(de, "Optionen:\n") {
+			t.Errorf("idlebell %s in German:\n%s", strings.Join(args, " "), de)
+		}
+		names := func(text string) (out []string) {
+			for _, l := range strings.Split(text, "\n") {
+				if flagLine.MatchString(l) {
+					out = append(out, strings.Fields(l)[0])
+				}
+			}
+			return out
+		}
+		if e, d := names(en), names(de); len(e) == 0 || strings.Join(e, " ") != strings.Join(d, " ") {
+			t.Errorf("idlebell %s: flags %q in English, %q in German; want the same names", strings.Join(args, " "), e, d)
+		}
+		examples := false
+		for _, l := range strings.Split(en, "\n") {
+			switch {
+			case l == "Examples:":
+				examples = true
+			case l == "":
+				examples = false
+			case examples, flagLine.MatchString(l):
+			case strings.Contains(de, l):
+				t.Errorf("idlebell %s: German help keeps the English line %q", strings.Join(args, " "), l)
+			}
 		}
 	}
 }

@@ -10,7 +10,7 @@ import (
 	"idlebell/settings"
 )
 
-const loginUsage = `Usage: idlebell login [--config PATH] [--device | --browser] ACCOUNT
+var loginUsage = i18n.Mark(`Usage: idlebell login [--config PATH] [--device | --browser] ACCOUNT
 
 Signs ACCOUNT (an account with auth = "oauth2") in with its provider and
 keeps the refresh token in the keyring (service idlebell-oauth2). By
@@ -24,15 +24,15 @@ Examples:
   idlebell login --browser Outlook
 
 Flags:
-`
+`)
 
 // login is `idlebell login ACCOUNT`.
 func login(env Env, args []string) int {
 	fset := newFlags(env, "login", loginUsage)
-	configPath := fset.String("config", "", "config file (default: the user config dir's idlebell/config.toml)")
-	device := fset.Bool("device", false, "sign in with a code on another device (RFC 8628)")
-	browser := fset.Bool("browser", false, "sign in in a browser on this machine")
-	timeout := fset.Duration("timeout", 15*time.Minute, "give up after this long")
+	configPath := fset.String("config", "", i18n.T("read the config file `PATH` instead of idlebell/config.toml in the user config dir"))
+	device := fset.Bool("device", false, i18n.T("sign in with a code on another device (RFC 8628)"))
+	browser := fset.Bool("browser", false, i18n.T("sign in in a browser on this machine"))
+	timeout := fset.Duration("timeout", 15*time.Minute, i18n.T("give up after `DURATION`"))
 	if code, ok := parse(fset, args); !ok {
 		return code
 	}

@@ -6,17 +6,18 @@ import (
 	"io/fs"
 	"log/slog"
 
+	"idlebell/i18n"
 	"idlebell/settings"
 )
 
-const settingsUsage = `Usage: idlebell settings [--config PATH] [--account NAME | --add] [--about] [--demo]
+var settingsUsage = i18n.Mark(`Usage: idlebell settings [--config PATH] [--account NAME | --add] [--about] [--demo]
 
 The settings window (or About) as a process of its own: the tray app starts
 it for Settings… and About. It needs no lock and no watcher, and ends when
 its last window closes.
 
 Flags:
-`
+`)
 
 // SettingsWindow is what `idlebell settings` opens: the config it edits
 // (Path "" with Demo: read-only) and which window.
@@ -37,12 +38,12 @@ type SettingsWindow struct {
 func settingsCmd(env Env, args []string) int {
 	var w SettingsWindow
 	fset := newFlags(env, "settings", settingsUsage)
-	configPath := fset.String("config", "", "config file (default: the user config dir's idlebell/config.toml)")
-	fset.StringVar(&w.Account, "account", "", "open the settings of this account")
-	fset.BoolVar(&w.Add, "add", false, "open the dialog that adds an account")
-	fset.BoolVar(&w.About, "about", false, "open the About window")
-	fset.BoolVar(&w.Demo, "demo", false, "show the demo's settings, read-only")
-	logLevel := fset.String("log-level", "info", "log level: debug, info, warn, error")
+	configPath := fset.String("config", "", i18n.T("read the config file `PATH` instead of idlebell/config.toml in the user config dir"))
+	fset.StringVar(&w.Account, "account", "", i18n.T("open the settings of the account `NAME`"))
+	fset.BoolVar(&w.Add, "add", false, i18n.T("open the dialog that adds an account"))
+	fset.BoolVar(&w.About, "about", false, i18n.T("open the About window"))
+	fset.BoolVar(&w.Demo, "demo", false, i18n.T("show the demo's settings, read-only"))
+	logLevel := fset.String("log-level", "info", i18n.T("log `LEVEL`: debug, info, warn or error"))
 	if code, ok := parse(fset, args); !ok {
 		return code
 	}

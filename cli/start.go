@@ -31,16 +31,16 @@ type Main struct {
 // version for --version, and makes the logger --log-format and --log-level
 // ask for; when ok is false the process ends with code.
 func ParseMain(args []string, stdout, stderr io.Writer, version string) (m Main, code int, ok bool) {
-	fset := newFlags(Env{Stderr: stderr}, "", Usage)
-	fset.StringVar(&m.ConfigPath, "config", "", "config file (default: the user config dir's idlebell/config.toml)")
-	fset.BoolVar(&m.Demo, "demo", false, "watch an embedded demo server instead of the config's accounts")
-	fset.DurationVar(&m.DemoInterval, "demo-interval", 20*time.Second, "how often the demo server receives a message")
-	fset.BoolVar(&m.Headless, "headless", false, "no GUI: write new mail as JSON lines to stdout")
-	fset.BoolVar(&m.Notify, "notify", false, "with --headless: also show desktop notifications")
-	logFormat := fset.String("log-format", "text", "log format on stderr: text or json")
-	logLevel := fset.String("log-level", "info", "log level: debug, info, warn, error")
-	debugIMAP := fset.Bool("debug-imap", false, "trace the IMAP protocol to stderr (passwords redacted)")
-	printVersion := fset.Bool("version", false, "print the version and exit")
+	fset := newFlags(Env{Stderr: stderr}, "", usage)
+	fset.StringVar(&m.ConfigPath, "config", "", i18n.T("read the config file `PATH` instead of idlebell/config.toml in the user config dir"))
+	fset.BoolVar(&m.Demo, "demo", false, i18n.T("watch an embedded demo server instead of the config's accounts"))
+	fset.DurationVar(&m.DemoInterval, "demo-interval", 20*time.Second, i18n.T("every `DURATION` the demo server receives a message"))
+	fset.BoolVar(&m.Headless, "headless", false, i18n.T("no GUI: write new mail as JSON lines to stdout"))
+	fset.BoolVar(&m.Notify, "notify", false, i18n.T("with --headless: also show desktop notifications"))
+	logFormat := fset.String("log-format", "text", i18n.T("log `FORMAT` on stderr: text or json"))
+	logLevel := fset.String("log-level", "info", i18n.T("log `LEVEL`: debug, info, warn or error"))
+	debugIMAP := fset.Bool("debug-imap", false, i18n.T("trace the IMAP protocol to stderr (passwords redacted)"))
+	printVersion := fset.Bool("version", false, i18n.T("print the version and exit"))
 	if code, ok := parse(fset, args); !ok {
 		return m, code, false
 	}
