@@ -14,3 +14,7 @@ func runNative(ready func(), done <-chan struct{}) {
 	}()
 	systray.Run(ready, nil)
 }
+
+// tooltipSignal returns a no-op: the Windows and macOS trays read the
+// tooltip when it is set.
+func tooltipSignal() func() { return func() {} }

@@ -25,11 +25,14 @@ type systrayHost struct {
 	menu    []*item
 	icon    []byte
 	tip     *string
+
+	tipChanged func() // from tooltipSignal, once started
 }
 
 // start shows what was set before the item was on the bus.
 func (h *systrayHost) start() {
 	h.started = true
+	h.tipChanged = tooltipSignal()
 	if h.icon != nil {
 		h.SetIcon(h.icon)
 	}
@@ -66,6 +69,7 @@ func (h *systrayHost) SetTooltip(tip string) {
 		return
 	}
 	systray.SetTooltip(tip)
+	h.tipChanged()
 }
 
 func (h *systrayHost) SetMenu(items []*item) {
