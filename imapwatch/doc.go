@@ -14,7 +14,7 @@
 //	"* N EXISTS" → UnilateralDataHandler    go-imap's reader; signal(exists)         session.go
 //	      idle returns → fetchNew, fetchSet DONE; UID FETCH next:*; drop uid < next  fetch.go
 //	        newPendingMail, fetchPreviews   mailtext builds the NewMail              newmail.go
-//	        announce → ledger.handOn, send  once per Message-ID; Manager.Events()    announce.go, supervisor.go
+//	        announce → ledger.handOn, send  once per UID; Manager.Events()           announce.go, supervisor.go
 //	        send(*Batch), back to IDLE      the fetch's end: digests, batch hooks    fetch.go, event.go
 //	the front: NewMail.Delivered()          the watermark passes the UID, saved      ledger.go
 //

@@ -168,18 +168,39 @@ func TestCourierUIDValidityPerSession(t *testing.T) {
 	assertOnce(t, srv.sentinel(t, c2))
 }
 
-// testSameMessageTwoUIDs: a server that gives one message a second UID
-// (Courier under load; also a copy delivered twice by a list) announces it
-// once.
-func testSameMessageTwoUIDs(t *testing.T, srv server) {
+// scanMessage is a mail from a device that gives all its mails one
+// Message-ID and no Date (scanners, printers, cron jobs do).
+func scanMessage(subject string) []byte {
+	return []byte("From: scanner@office.example\r\nSubject: " + subject +
+		"\r\nMessage-ID: <fixed@scanner>\r\n\r\nx\r\n")
+}
+
+// testSharedMessageID: mails that share a Message-ID are different mails,
+// each announced: while idlebell runs, across a restart (the remembered
+// keys are in the state), and also the same message delivered twice, which
+// the mailbox holds twice. A new UID above the watermark is a new mail.
+func testSharedMessageID(t *testing.T, srv server) {
 	user, cfg := srv.newUser(t)
-	_, c := startManager(t, cfg, newMemStore())
-	c.waitState(t, StateIdle, wait)
-	twice := testMessage(1, "one message, two UIDs")
-	srv.deliver(t, user, "INBOX", twice)
-	srv.deliver(t, user, "INBOX", testMessage(2, "another"))
-	srv.deliver(t, user, "INBOX", twice)
-	assertOnce(t, c.untilSentinel(t, srv, user, "INBOX", wait), "one message, two UIDs", "another")
+	store := newMemStore()
+	m1, c1 := startManager(t, cfg, store)
+	c1.waitState(t, StateIdle, wait)
+	for _, s := range []string{"Scan 1", "Scan 2", "Scan 1"} {
+		srv.deliver(t, user, "INBOX", scanMessage(s))
+	}
+	got := c1.untilSentinel(t, srv, user, "INBOX", wait)
+	count := map[string]int{}
+	for _, m := range got {
+		count[m.Subject]++
+	}
+	if len(got) != 3 || count["Scan 1"] != 2 || count["Scan 2"] != 1 {
+		t.Errorf("announced %v, want Scan 1 twice (delivered twice) and Scan 2 once", count)
+	}
+	m1.Close()
+
+	_, c2 := startManager(t, cfg, store)
+	c2.waitState(t, StateIdle, wait)
+	srv.deliver(t, user, "INBOX", scanMessage("Scan 3"))
+	assertOnce(t, c2.untilSentinel(t, srv, user, "INBOX", wait), "Scan 3")
 }
 
 // testDroppedExists: a push lost on the way (the server sent EXISTS, a

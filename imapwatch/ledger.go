@@ -42,7 +42,11 @@ type ledger struct {
 	validity uint32
 	next     uint64    // every UID below was handed on, or was there at the baseline
 	pending  []pending // handed on, not yet delivered; ascending UID
-	saved    uint64    // the watermark the Store was last given
+	// handed are the UIDs at or above next that were handed on (a fetch
+	// answered out of UID order leaves next behind them), ascending: a
+	// fetch that reads the range again must not hand them on twice.
+	handed []uint32
+	saved  uint64 // the watermark the Store was last given
 	// lastSuccess is when the mailbox was last known fully delivered: the
 	// start of the window a UIDVALIDITY change is re-checked in.
 	lastSuccess time.Time
@@ -247,6 +251,7 @@ func (l *ledger) reset(validity uint32, next uint64, baseline bool) {
 	}
 	l.known, l.validity, l.next = true, validity, next
 	l.pending = slices.DeleteFunc(l.pending, func(p pending) bool { return uint64(p.uid) >= next })
+	l.handed = nil // UIDs of other mail now, or of another UIDVALIDITY
 	l.saveLocked(true)
 }
 
@@ -268,16 +273,26 @@ func (l *ledger) checked(now time.Time) {
 // refresh its time; the re-check window starts this much earlier at most.
 const touchEvery = time.Hour
 
-// seen reports whether a message with key was announced in this mailbox
-// already, or is on its way to the front.
-func (l *ledger) seen(key uint64) bool {
+// seen reports whether a message with key (or the key an older idlebell
+// wrote for it, see mailKey) was announced in this mailbox already, or is
+// on its way to the front.
+func (l *ledger) seen(key, old uint64) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.load()
 	if l.inflight[key] > 0 {
 		return true
 	}
-	return slices.Contains(l.keys, key)
+	return slices.Contains(l.keys, key) || (old != key && slices.Contains(l.keys, old))
+}
+
+// handedBefore reports whether uid, at or above the hand-on position, was
+// handed on already under the current UIDVALIDITY.
+func (l *ledger) handedBefore(uid uint32) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_, found := slices.BinarySearch(l.handed, uid)
+	return found
 }
 
 // handOn records a message about to be handed on and returns its delivery
@@ -287,6 +302,9 @@ func (l *ledger) handOn(uid uint32, key uint64) *delivery {
 	defer l.mu.Unlock()
 	i, _ := slices.BinarySearchFunc(l.pending, uid, func(p pending, uid uint32) int { return int(int64(p.uid) - int64(uid)) })
 	l.pending = slices.Insert(l.pending, i, pending{validity: l.validity, uid: uid})
+	if j, found := slices.BinarySearch(l.handed, uid); !found {
+		l.handed = slices.Insert(l.handed, j, uid)
+	}
 	l.inflight[key]++
 	if len(l.pending) > maxPending {
 		// A front that never calls Delivered: memory stays bounded, and
@@ -294,6 +312,9 @@ func (l *ledger) handOn(uid uint32, key uint64) *delivery {
 		// before fronts confirmed delivery).
 		l.pending = slices.Delete(l.pending, 0, len(l.pending)-maxPending)
 		clear(l.inflight)
+	}
+	if len(l.handed) > maxPending {
+		l.handed = slices.Delete(l.handed, 0, len(l.handed)-maxPending)
 	}
 	return &delivery{l: l, validity: l.validity, uid: uid, key: key}
 }
@@ -310,8 +331,7 @@ const maxPending = 1 << 16
 func (l *ledger) handedOn(uid uint32) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.next = max(l.next, uint64(uid)+1)
-	l.saveLocked(false)
+	l.advanceLocked(uid)
 }
 
 // skip moves the hand-on position past a message not handed on because it
@@ -319,7 +339,13 @@ func (l *ledger) handedOn(uid uint32) {
 func (l *ledger) skip(uid uint32) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.advanceLocked(uid)
+}
+
+// advanceLocked moves the hand-on position past uid.
+func (l *ledger) advanceLocked(uid uint32) {
 	l.next = max(l.next, uint64(uid)+1)
+	l.handed = slices.DeleteFunc(l.handed, func(u uint32) bool { return uint64(u) < l.next })
 	l.saveLocked(false)
 }
 
@@ -327,6 +353,9 @@ func (l *ledger) abandon(d *delivery) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.dropLocked(d)
+	if i, found := slices.BinarySearch(l.handed, d.uid); found && d.validity == l.validity {
+		l.handed = slices.Delete(l.handed, i, i+1)
+	}
 }
 
 // dropLocked removes a pending entry and its in-flight key.
@@ -401,17 +430,29 @@ func (m *NewMail) Delivered() {
 	d.once.Do(func() { d.l.delivered(d) })
 }
 
-// mailKey names a message independently of its UID: a hash of its
-// Message-ID, or, when it has none, of its date, sender and subject (real
-// reports whether it is the Message-ID). The fields are as mailtext decodes
-// them from the raw header, so the same message gives the same key on every
-// fetch.
-func mailKey(messageID string, date time.Time, from, subject string) (key uint64, real bool) {
-	h := fnv.New64a()
-	if id := strings.TrimSpace(messageID); id != "" {
-		h.Write([]byte("id\x00" + id))
-		return h.Sum64(), true
+// mailKey names a message independently of its UID, for the places where
+// UIDs were reassigned (a UIDVALIDITY change, UIDNEXT gone backwards): a
+// hash of its Message-ID together with its date, sender and subject, or of
+// those three alone when it has no Message-ID. The Message-ID alone would
+// not do: scanners, printers, cron jobs and broken mailers give each of
+// their mails the same one. The fields are as mailtext decodes them from
+// the raw header, so the same message gives the same key on every fetch.
+//
+// old is the key an idlebell before this one remembered for the message
+// (the Message-ID alone; key itself when there is none): a state file
+// written then still recognises the messages it names.
+func mailKey(messageID string, date time.Time, from, subject string) (key, old uint64) {
+	hdr := strconv.FormatInt(date.Unix(), 10) + "\x00" + from + "\x00" + subject
+	id := strings.TrimSpace(messageID)
+	if id == "" {
+		key = fnvSum("hdr\x00" + hdr)
+		return key, key
 	}
-	h.Write([]byte("hdr\x00" + strconv.FormatInt(date.Unix(), 10) + "\x00" + from + "\x00" + subject))
-	return h.Sum64(), false
+	return fnvSum("idhdr\x00" + id + "\x00" + hdr), fnvSum("id\x00" + id)
+}
+
+func fnvSum(s string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(s))
+	return h.Sum64()
 }

@@ -3,6 +3,7 @@ package imapwatch
 import (
 	"math"
 	"testing"
+	"time"
 )
 
 // TestLedgerWatermarkFollowsDelivery: the saved watermark passes a mail only
@@ -29,8 +30,8 @@ func TestLedgerWatermarkFollowsDelivery(t *testing.T) {
 			t.Errorf("after delivering UID %d: watermark = %d, want %d", 10+st.deliver, got, st.want)
 		}
 	}
-	if !l.seen(11) || l.seen(99) {
-		t.Errorf("seen(11), seen(99) = %v, %v; want true, false", l.seen(11), l.seen(99))
+	if !l.seen(11, 11) || l.seen(99, 99) {
+		t.Errorf("seen(11), seen(99) = %v, %v; want true, false", l.seen(11, 11), l.seen(99, 99))
 	}
 }
 
@@ -69,7 +70,7 @@ func TestLedgerLargestUID(t *testing.T) {
 	}
 	// After a restart the last message is fetched again and recognised.
 	l2 := newLedgers(store).get("A", "INBOX")
-	if !l2.seen(1) {
+	if !l2.seen(1, 1) {
 		t.Errorf("the last message's key is not remembered across a restart")
 	}
 }
@@ -100,5 +101,70 @@ func TestLedgerRenameForget(t *testing.T) {
 	(&NewMail{ack: d}).Delivered()
 	if _, _, ok := store.Load("New", "INBOX"); ok {
 		t.Errorf("a forgotten account has a watermark")
+	}
+}
+
+// TestLedgerHandedBefore: a fetch answered out of UID order leaves the
+// hand-on position behind the mails it handed on; reading the range again
+// must find them handed on (by UID: they may share a Message-ID with new
+// mail). Once the position passes them, or UIDs are reassigned, they are
+// forgotten.
+func TestLedgerHandedBefore(t *testing.T) {
+	l := newLedgers(newMemStore()).get("A", "INBOX")
+	l.reset(1, 10, true)
+	for _, uid := range []uint32{12, 11} {
+		(&NewMail{ack: l.handOn(uid, 7)}).Delivered()
+	}
+	for uid, want := range map[uint32]bool{10: false, 11: true, 12: true, 13: false} {
+		if got := l.handedBefore(uid); got != want {
+			t.Errorf("handedBefore(%d) = %v, want %v", uid, got, want)
+		}
+	}
+	l.abandon(l.handOn(13, 8))
+	if l.handedBefore(13) {
+		t.Errorf("handedBefore(13) after abandon = true, want false")
+	}
+	l.handedOn(11)
+	if l.handedBefore(11) || !l.handedBefore(12) {
+		t.Errorf("after the position passed 11: handedBefore(11), (12) = %v, %v; want false, true", l.handedBefore(11), l.handedBefore(12))
+	}
+	l.reset(2, 5, false)
+	if l.handedBefore(12) {
+		t.Errorf("handedBefore(12) after a UIDVALIDITY change = true, want false")
+	}
+}
+
+// TestMailKey: mails that share a Message-ID but differ in date, sender or
+// subject have different keys; the same message has one key; a key
+// remembered by an older idlebell (the Message-ID alone) is still
+// recognised.
+func TestMailKey(t *testing.T) {
+	date := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+	scan1, old := mailKey("fixed@scanner", time.Time{}, "scanner@office.example", "Scan 1")
+	again, _ := mailKey(" fixed@scanner ", time.Time{}, "scanner@office.example", "Scan 1")
+	if scan1 != again {
+		t.Errorf("the same message has keys %x and %x", scan1, again)
+	}
+	for _, other := range [][3]string{
+		{"", "scanner@office.example", "Scan 2"},
+		{"date", "scanner@office.example", "Scan 1"},
+		{"", "printer@office.example", "Scan 1"},
+	} {
+		d := time.Time{}
+		if other[0] != "" {
+			d = date
+		}
+		if k, _ := mailKey("fixed@scanner", d, other[1], other[2]); k == scan1 {
+			t.Errorf("mailKey(fixed@scanner, %v, %s, %s) = the key of Scan 1", d, other[1], other[2])
+		}
+	}
+	store := newMemStore()
+	store.Announce("A", "INBOX", fnvSum("id\x00fixed@scanner")) // as written before
+	l := newLedgers(store).get("A", "INBOX")
+	if !l.seen(scan1, old) {
+		t.Errorf("a key remembered by an older idlebell is not recognised")
+	}
+	if k, o := mailKey("", date, "a@example.org", "hi"); k != o {
+		t.Errorf("without a Message-ID: key %x, old key %x; want the same", k, o)
 	}
 }

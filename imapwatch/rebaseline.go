@@ -90,7 +90,7 @@ func (s *session) arrivedSince(m *mark, mbox string, since time.Time, next uint3
 				return nil
 			}
 			h, _ := s.sv.reader.headers(b.FindBodySection(headerFields), "", mbox, uint32(b.UID))
-			if key, _ := mailKey(h.MessageID, h.Date, h.FromAddress, h.Subject); !m.l.seen(key) {
+			if key, old := mailKey(h.MessageID, h.Date, h.FromAddress, h.Subject); !m.l.seen(key, old) {
 				out = append(out, uint32(b.UID))
 			}
 			return nil

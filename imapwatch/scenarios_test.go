@@ -31,7 +31,7 @@ var scenarios = []struct {
 	{"ManyFolders", testManyFolders},
 	{"ClockJump", testClockJump},
 	{"SilentDrop", testSilentDrop},
-	{"SameMessageTwoUIDs", testSameMessageTwoUIDs},
+	{"SharedMessageID", testSharedMessageID},
 	{"HugeHeaderField", testHugeHeaderField},
 	{"HugeStructure", testHugeStructure},
 }
@@ -146,7 +146,8 @@ func testRestartCatchUp(t *testing.T, srv server) {
 // testUIDValidity: a mailbox recreated while idlebell was stopped (a new
 // UIDVALIDITY) loses nothing: what arrived since idlebell last saw it is
 // announced once, as catch-up; a message it announced before and that came
-// back into the new mailbox (restored from a backup) is not announced again.
+// back into the new mailbox (restored from a backup) is not announced again,
+// and a new one that shares its Message-ID with it (a scanner's) is.
 func testUIDValidity(t *testing.T, srv server) {
 	user, cfg := srv.newUser(t)
 	cfg.Mailboxes = []string{"Box"}
@@ -156,18 +157,21 @@ func testUIDValidity(t *testing.T, srv server) {
 	c1.waitState(t, StateIdle, wait)
 	before := testMessage(1, "announced before")
 	srv.deliver(t, user, "Box", before)
-	assertOnce(t, c1.waitMails(t, 1, wait), "announced before")
+	srv.deliver(t, user, "Box", scanMessage("Scan 1"))
+	assertOnce(t, c1.waitMails(t, 2, wait), "announced before", "Scan 1")
 	m1.Close()
 
 	srv.recreate(t, user, "Box")
 	srv.deliver(t, user, "Box", before)
-	var want []string
+	srv.deliver(t, user, "Box", scanMessage("Scan 1"))
+	want := []string{"Scan 2"}
+	srv.deliver(t, user, "Box", scanMessage(want[0]))
 	for i := range 3 {
 		want = append(want, fmt.Sprintf("in new box %d", i))
-		srv.deliver(t, user, "Box", testMessage(i, want[i]))
+		srv.deliver(t, user, "Box", testMessage(i, want[len(want)-1]))
 	}
 	_, c2 := startManager(t, cfg, store)
-	got := c2.waitMails(t, 3, wait)
+	got := c2.waitMails(t, len(want), wait)
 	for _, m := range got {
 		if !m.CatchUp {
 			t.Errorf("mail %q: CatchUp = false, want true (it arrived while idlebell was stopped)", m.Subject)

@@ -40,10 +40,12 @@ type Watermark struct {
 	// Baseline is when the watcher first saw the mailbox: mail older than
 	// that is never announced, also not after a UIDVALIDITY change.
 	Baseline time.Time `json:"baseline,omitzero"`
-	// Announced are 64-bit keys (hashes of the Message-ID, made by the
-	// watcher) of the last MaxAnnounced messages announced, oldest first:
-	// after a UIDVALIDITY change, or from a server that gives one message
-	// a second UID, they keep a message from being announced twice.
+	// Announced are 64-bit keys (hashes of the Message-ID with date,
+	// sender and subject, made by the watcher; of the Message-ID alone in
+	// files an earlier idlebell wrote) of the last MaxAnnounced
+	// messages announced, oldest first: after a UIDVALIDITY change, or a
+	// UIDNEXT gone backwards, they keep a message from being announced
+	// twice under its new UID.
 	Announced Keys `json:"announced,omitempty"`
 }
 
