@@ -32,7 +32,7 @@ func (f *accountForm) loginRows() []*field {
 		f.entry("username", i18n.T("Username"), i18n.T("Usually your e-mail address."), a.Username, func(v string) { a.Username = v }),
 		f.add(newField("auth", i18n.T("Sign in with"), f.signIn, "")),
 		f.add(newField("sign_in_button", "", container.NewHBox(f.signInBtn), i18n.T("Opens the provider's page in your browser; idlebell keeps the sign-in in the keyring."))),
-		f.add(newField("password", i18n.T("Password"), pw, i18n.T("Kept in the keyring, never in the config file."))),
+		f.add(newField("password", i18n.T("Password"), pw, "")), // its hint: updatePasswordHint
 		f.entry("password_command", i18n.T("Password command"), i18n.T("Optional, instead of the keyring: a command that prints the password, such as pass show mail/work."), a.PasswordCommand, func(v string) {
 			a.PasswordCommand = v
 			f.updatePasswordHint()
@@ -70,6 +70,7 @@ func (f *accountForm) setSignIn(choice string) {
 	}
 	f.building = false
 	f.updateAuthRows()
+	f.updatePasswordHint()
 	f.changed("auth")
 }
 
@@ -122,10 +123,23 @@ func (f *accountForm) updateAuthRows() {
 	f.s.relayout()
 }
 
-// updatePasswordHint says whether a password is stored, never what it is.
+// updatePasswordHint says where the password comes from — the keyring,
+// the password command or an OAuth2 sign-in — and whether one is stored,
+// never what it is.
 func (f *accountForm) updatePasswordHint() {
 	pw := f.fields["password"]
 	e := pw.input.(*fieldEntry)
+	switch {
+	case f.e.acct.UsesOAuth2():
+		pw.hint = i18n.T("Not used: idlebell signs in through the provider's page.")
+	case f.e.acct.PasswordCommand != "":
+		pw.hint = i18n.T("Comes from the password command below; empty it to type a password here instead.")
+	default:
+		pw.hint = i18n.T("Kept in the keyring, never in the config file.")
+	}
+	if pw.problem() == "" {
+		pw.setProblem("")
+	}
 	switch {
 	case f.e.acct.PasswordCommand != "":
 		e.SetPlaceHolder(i18n.T("From the password command"))

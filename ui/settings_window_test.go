@@ -525,3 +525,41 @@ func renderedLines(l fyne.Widget) []string {
 	}
 	return out
 }
+
+// TestPasswordHintFollowsSource: the hint under Password says where the
+// password comes from: the keyring, the password command (typed or read
+// from the file), or an OAuth2 sign-in.
+func TestPasswordHintFollowsSource(t *testing.T) {
+	for _, tt := range []struct {
+		locale, keyring, command, oauth string
+	}{
+		{"C.UTF-8", "Kept in the keyring, never in the config file.",
+			"Comes from the password command below; empty it to type a password here instead.",
+			"Not used: idlebell signs in through the provider's page."},
+		{"de_DE.UTF-8", "Liegt im Schlüsselbund, nie in der Konfigurationsdatei.",
+			"Kommt vom Passwort-Befehl darunter; leeren Sie ihn, um stattdessen hier ein Passwort einzugeben.",
+			"Nicht verwendet: idlebell meldet sich über die Seite des Anbieters an."},
+	} {
+		i18ntest.Use(t, tt.locale)
+		cfg := workConfig()
+		cfg.Accounts[0].PasswordCommand = "pass show mail/work"
+		h := newSettingsHarness(t, cfg, false)
+		hint := func() string { return h.field("password").help.Text }
+		if got := hint(); got != tt.command {
+			t.Errorf("%s: with password_command in the file, the hint is %q, want %q", tt.locale, got, tt.command)
+		}
+		h.fill(h.entry("password_command"), "")
+		if got := hint(); got != tt.keyring {
+			t.Errorf("%s: password command emptied, the hint is %q, want %q", tt.locale, got, tt.keyring)
+		}
+		h.fill(h.entry("password_command"), "pass show mail/work")
+		if got := hint(); got != tt.command {
+			t.Errorf("%s: password command typed, the hint is %q, want %q", tt.locale, got, tt.command)
+		}
+		h.fill(h.entry("password_command"), "")
+		h.s.form.signIn.SetValue(settings.ProviderGoogle)
+		if got := hint(); got != tt.oauth {
+			t.Errorf("%s: signing in with Google, the hint is %q, want %q", tt.locale, got, tt.oauth)
+		}
+	}
+}
