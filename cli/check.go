@@ -68,11 +68,21 @@ func check(env Env, args []string) int {
 	if *debugIMAP {
 		trace = &lockedWriter{w: env.Stderr}
 	}
-	ctx, stop := interruptible(*timeout)
+	ctx, stop := interruptible(0)
 	defer stop()
+	// Each account has the whole --timeout from its own start, so that a
+	// step cut short can say how long the server had.
+	bounded := func() (context.Context, context.CancelFunc) {
+		if *timeout <= 0 {
+			return context.WithCancel(ctx)
+		}
+		return context.WithTimeout(ctx, *timeout)
+	}
 	b := bridge.New(bridge.Options{Secrets: env.Secrets, Tokens: env.Tokens, Trace: trace})
 	results := make([]*imapwatch.CheckResult, len(accounts))
-	signIns := missingSignIns(ctx, env.Tokens, accounts)
+	sctx, sdone := bounded()
+	signIns := missingSignIns(sctx, env.Tokens, accounts)
+	sdone()
 	var wg sync.WaitGroup
 	for i, a := range accounts {
 		if signIns[i] != nil {
@@ -82,7 +92,9 @@ func check(env Env, args []string) int {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i] = imapwatch.Check(ctx, b.Config(a))
+			actx, done := bounded()
+			defer done()
+			results[i] = imapwatch.Check(actx, b.Config(a))
 		}()
 	}
 	wg.Wait()
@@ -179,7 +191,7 @@ func newCheckReport(r *imapwatch.CheckResult, a settings.Account, now time.Time)
 		rep.TokenLifetimeS = r.TokenExpiry.Sub(now).Round(time.Second).Seconds()
 	}
 	if r.Err != nil {
-		rep.Message, rep.Hint = explain.Describe(r.Err)
+		rep.Message, rep.Hint = explain.DescribeOnce(nil, r.Err)
 		rep.Error = r.Err.Error()
 	}
 	if r.Step == stepSignIn {
@@ -223,7 +235,7 @@ func writeCheckTable(w io.Writer, reports []checkReport) error {
 			continue
 		}
 		fail := func(label string) {
-			msg, hint := explain.DescribeIn(i18n.Template, r.Err)
+			msg, hint := explain.DescribeOnce(i18n.Template, r.Err)
 			line(failMark, label, msg)
 			if hint != "" {
 				line("", "", hint)

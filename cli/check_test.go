@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"idlebell/demo"
+	"idlebell/i18n/i18ntest"
 	"idlebell/imapwatch"
 	"idlebell/settings"
 )
@@ -154,7 +156,7 @@ func TestCheckTable(t *testing.T) {
   ok    capabilities  IDLE no, NOTIFY no, CONDSTORE no, PREVIEW no
   ok    mailboxes     
   FAIL  teleport      connection failed
-                      idlebell tries again by itself; idlebell check shows the details.
+                      Check the host, the port and that this computer is online, then try again.
 `},
 	}
 	for _, tt := range tests {
@@ -267,5 +269,62 @@ username = "alice"
 		if !strings.Contains(stdout, want) {
 			t.Errorf("check table lacks %q:\n%s", want, stdout)
 		}
+	}
+}
+
+// silentServer greets like an IMAP server and then answers nothing; it
+// returns its port.
+func silentServer(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				fmt.Fprint(c, "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN IDLE] ready\r\n")
+				io.Copy(io.Discard, c) // until check closes it
+			}()
+		}
+	}()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// TestCheckSilentLogin: a server that never answers the login is reported
+// as that, with check's --timeout in seconds, in the table (English and
+// German) and in JSON; closing the socket at the deadline is not "the
+// connection was closed", and check, which tries once, never says that
+// idlebell tries again by itself.
+func TestCheckSilentLogin(t *testing.T) {
+	path := writeFile(t, fmt.Sprintf("[[account]]\nname = \"Silent\"\nhost = \"127.0.0.1\"\nport = %d\nsecurity = \"none\"\nusername = \"u\"\n", silentServer(t)))
+	env := Env{Secrets: passwords{"Silent": "pw"}}
+	for _, c := range []struct{ locale, sentence, hint, byItself string }{
+		{"C.UTF-8", "FAIL  login         the server did not answer the login within 0.2 s\n", "Try again later; if the server never answers the login", "by itself"},
+		{"de_DE.UTF-8", "der Server hat innerhalb von 0,2 s nicht auf die Anmeldung geantwortet\n", "Versuchen Sie es später erneut; wenn der Server nie auf die Anmeldung antwortet", "selbst erneut"},
+	} {
+		i18ntest.Use(t, c.locale)
+		code, stdout, stderr := run(t, env, "check", "--config", path, "--timeout", "200ms")
+		if code != 1 || !strings.Contains(stdout, c.sentence) || !strings.Contains(stdout, c.hint) || strings.Contains(stdout, c.byItself) {
+			t.Errorf("%s: check against a silent server = %d\n%s%s\nwant status 1, %q and %q, never %q", c.locale, code, stdout, stderr, c.sentence, c.hint, c.byItself)
+		}
+	}
+	i18ntest.Use(t, "C.UTF-8")
+	_, stdout, _ := run(t, env, "check", "--config", path, "--timeout", "200ms", "--json")
+	var out struct {
+		Accounts []checkReport `json:"accounts"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil || len(out.Accounts) != 1 {
+		t.Fatalf("check --json: %v\n%s", err, stdout)
+	}
+	if a := out.Accounts[0]; a.Step != "login" || a.Message != "the server did not answer the login within 0.2 s" ||
+		strings.Contains(a.Hint, "by itself") || strings.Contains(a.Error, "EOF") {
+		t.Errorf("check --json against a silent server: step %q, message %q, hint %q, error %q", a.Step, a.Message, a.Hint, a.Error)
 	}
 }

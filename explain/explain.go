@@ -20,8 +20,10 @@ import (
 	"net"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"idlebell/discover"
 	"idlebell/i18n"
@@ -46,14 +48,37 @@ func Describe(err error) (sentence, hint string) { return DescribeIn(nil, err) }
 // are made safe to show on one line. tr nil means English. Both are "" for
 // a nil err.
 func DescribeIn(tr Translator, err error) (sentence, hint string) {
+	return describe(tr, err, false)
+}
+
+// DescribeOnce is DescribeIn for a front that tests once and reports —
+// idlebell check, the settings window's Test connection: where the
+// watcher would try again by itself, its hint says what the user can do
+// (try again later, check the host and the port).
+func DescribeOnce(tr Translator, err error) (sentence, hint string) {
+	return describe(tr, err, true)
+}
+
+func describe(tr Translator, err error, once bool) (sentence, hint string) {
 	if err == nil {
 		return "", ""
 	}
-	if tr == nil {
+	english := tr == nil
+	if english {
 		tr = i18n.English
 	}
 	m := classify(err)
+	if d, ok := m.data["Seconds"].(time.Duration); ok {
+		m.data["Seconds"] = seconds(d, english)
+	}
 	sentence = tr(m.sentence, m.data)
+	switch {
+	case !once:
+	case m.once != "":
+		m.hint = m.once
+	case m.hint == retryByItself || m.hint == checkDetails:
+		m.hint = tryNetwork // never "tries again by itself" to a front that does not
+	}
 	if m.hint != "" {
 		hint = tr(m.hint, m.data)
 	}
@@ -65,10 +90,23 @@ func DescribeIn(tr Translator, err error) (sentence, hint string) {
 
 // meaning is a classified error: templates and the values they name, and
 // a provider's note that follows the hint (a marked text, not a template).
+// once, when set, replaces the hint for a front that tests once: the hint
+// then says that idlebell tries again by itself.
 type meaning struct {
 	sentence, hint string
 	data           map[string]any
 	note           string
+	once           string
+}
+
+// seconds is d in seconds as a sentence shows it: "20", "0.5" (German
+// "0,5" unless english).
+func seconds(d time.Duration, english bool) string {
+	s := strconv.FormatFloat(d.Round(100*time.Millisecond).Seconds(), 'f', -1, 64)
+	if !english && i18n.Language() == "de" {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
 }
 
 // Caps on values shown from an error.
@@ -81,11 +119,25 @@ const (
 var (
 	retryByItself = i18n.Mark("idlebell tries again by itself.")
 	checkDetails  = i18n.Mark("idlebell tries again by itself; idlebell check shows the details.")
+
+	// The same for a front that tests once.
+	tryLater       = i18n.Mark("Try again in a few minutes; if it keeps happening, ask the server's admin.")
+	tryHostPort    = i18n.Mark("Try again later; if it keeps happening, check the host and the port.")
+	tryPortSec     = i18n.Mark("Try again later; if it keeps happening, check the port and the security (TLS or STARTTLS).")
+	tryNetwork     = i18n.Mark("Check the host, the port and that this computer is online, then try again.")
+	tryLoginSilent = i18n.Mark("Try again later; if the server never answers the login, check that the port is its IMAP port and the security (TLS or STARTTLS) is right.")
 )
 
 func classify(err error) meaning {
 	data := map[string]any{}
 	m := func(sentence, hint string) meaning { return meaning{sentence: sentence, hint: hint, data: data} }
+	// retry is a meaning whose hint says idlebell tries again by itself,
+	// with the hint once for a front that tests once.
+	retry := func(sentence, hint, once string) meaning {
+		mm := m(sentence, hint)
+		mm.once = once
+		return mm
+	}
 	var (
 		serr    *settings.SecretError
 		perr    *settings.PasswordCommandError
@@ -94,6 +146,7 @@ func classify(err error) meaning {
 		cerr    *imapwatch.CertificateError
 		icfg    *imapwatch.ConfigError
 		mberr   *imapwatch.MailboxError
+		terr    *imapwatch.TimeoutError
 		dnsErr  *net.DNSError
 		opErr   *net.OpError
 		recErr  tls.RecordHeaderError
@@ -213,11 +266,25 @@ func classify(err error) meaning {
 	case errors.Is(err, imapwatch.ErrMailboxDenied):
 		return m(i18n.Mark("no permission to read a folder"), i18n.Mark("The server does not let this account read one of its folders: check the folder names, or ask the server's admin."))
 	case errors.Is(err, imapwatch.ErrServerUnavailable):
-		return m(i18n.Mark("the server is busy or down for now"), retryByItself)
+		return retry(i18n.Mark("the server is busy or down for now"), retryByItself, tryLater)
 	case errors.Is(err, imapwatch.ErrResponseTooLarge):
-		return m(i18n.Mark("the server sent more data than idlebell reads"), checkDetails)
+		return retry(i18n.Mark("the server sent more data than idlebell reads"), checkDetails, tryLater)
+	case errors.As(err, &terr):
+		data["Seconds"] = terr.After
+		data["Addr"] = safetext.Line(terr.Addr, maxName)
+		switch terr.Step {
+		case "resolve":
+			return retry(i18n.Mark("looking up the server's name took longer than {{.Seconds}} s"), retryByItself, tryNetwork)
+		case "connect":
+			return retry(i18n.Mark("no answer from {{.Addr}} within {{.Seconds}} s"), retryByItself, i18n.Mark("Check the host and the port, and that a firewall lets the port through."))
+		case "tls":
+			return retry(i18n.Mark("the server did not finish the TLS handshake within {{.Seconds}} s"), retryByItself, tryPortSec)
+		case "login":
+			return retry(i18n.Mark("the server did not answer the login within {{.Seconds}} s"), retryByItself, tryLoginSilent)
+		}
+		return retry(i18n.Mark("the server did not answer within {{.Seconds}} s"), retryByItself, tryHostPort)
 	case errors.Is(err, imapwatch.ErrTimeout):
-		return m(at(i18n.Mark("no answer from {{.Addr}}"), i18n.Mark("the server does not answer")), retryByItself)
+		return retry(at(i18n.Mark("no answer from {{.Addr}}"), i18n.Mark("the server does not answer")), retryByItself, tryHostPort)
 	case errors.As(err, &recErr):
 		return m(i18n.Mark("the server did not answer in TLS"), i18n.Mark("If this port does not speak TLS, use security starttls, or the TLS port (usually 993)."))
 
@@ -234,7 +301,7 @@ func classify(err error) meaning {
 	case errors.Is(err, imapwatch.ErrConnectionLost),
 		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET),
 		errors.Is(err, syscall.EPIPE), errors.Is(err, net.ErrClosed):
-		return m(i18n.Mark("the connection was closed"), retryByItself)
+		return retry(i18n.Mark("the connection was closed"), retryByItself, tryPortSec)
 
 	case errors.As(err, &icfg):
 		data["Field"] = icfg.Field
@@ -259,9 +326,9 @@ func classify(err error) meaning {
 	}
 	var nerr net.Error
 	if errors.As(err, &nerr) {
-		return m(at(i18n.Mark("can't reach {{.Addr}}"), i18n.Mark("can't reach the server")), checkDetails)
+		return retry(at(i18n.Mark("can't reach {{.Addr}}"), i18n.Mark("can't reach the server")), checkDetails, tryNetwork)
 	}
-	return m(i18n.Mark("connection failed"), checkDetails)
+	return retry(i18n.Mark("connection failed"), checkDetails, tryNetwork)
 }
 
 // lockHint is what to do when another idlebell holds the state file's

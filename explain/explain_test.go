@@ -17,6 +17,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"idlebell/i18n"
 	"idlebell/i18n/i18ntest"
@@ -101,6 +102,10 @@ var describeTests = []struct {
 		"the server sent more data than idlebell reads", "idlebell check"},
 	{"imapwatch.ErrResponseTooLarge", imapwatch.ErrResponseTooLarge, "the server sent more data than idlebell reads", "idlebell check"},
 	{"imapwatch.ErrTimeout", fmt.Errorf("login to imap.example.com:993: %w", imapwatch.ErrTimeout), "the server does not answer", "by itself"},
+	{"imapwatch.TimeoutError", &imapwatch.TimeoutError{Step: "login", Addr: "127.0.0.1:143", After: 20 * time.Second},
+		"the server did not answer the login within 20 s", "by itself"},
+	{"imapwatch.TimeoutError connect", &imapwatch.TimeoutError{Step: "connect", Addr: "127.0.0.1:143", After: 1500 * time.Millisecond},
+		"no answer from 127.0.0.1:143 within 1.5 s", "by itself"},
 	{"imapwatch.ErrConnectionLost", fmt.Errorf("fetch: %w", imapwatch.ErrConnectionLost), "the connection was closed", "by itself"},
 	{"imapwatch.ErrWake", imapwatch.ErrWake, "reconnecting after sleep or a network change", ""},
 	{"imapwatch.ErrCheckNow", imapwatch.ErrCheckNow, "reconnecting: you asked to check now", ""},
@@ -122,6 +127,42 @@ func TestDescribe(t *testing.T) {
 	}
 	if s, h := Describe(nil); s != "" || h != "" {
 		t.Errorf("Describe(nil) = %q, %q, want empty", s, h)
+	}
+}
+
+// TestDescribeOnce: for a front that tests once (check, Test connection)
+// the sentence is Describe's, and no hint says that idlebell tries again by
+// itself, in English or German; a step cut short by the deadline names the
+// step and the seconds.
+func TestDescribeOnce(t *testing.T) {
+	for _, c := range []struct{ locale, byItself string }{{"C.UTF-8", "by itself"}, {"de_DE.UTF-8", "selbst erneut"}} {
+		i18ntest.Use(t, c.locale)
+		for _, tt := range describeTests {
+			s, h := DescribeOnce(i18n.Template, tt.err)
+			if want, _ := DescribeIn(i18n.Template, tt.err); s != want {
+				t.Errorf("%s, %s: DescribeOnce sentence = %q, want %q", c.locale, tt.typed, s, want)
+			}
+			if strings.Contains(h, c.byItself) {
+				t.Errorf("%s, %s: DescribeOnce hint = %q, says idlebell tries again by itself", c.locale, tt.typed, h)
+			}
+			if _, wh := DescribeIn(i18n.Template, tt.err); wh != "" && h == "" {
+				t.Errorf("%s, %s: DescribeOnce gives no hint where DescribeIn gives %q", c.locale, tt.typed, wh)
+			}
+		}
+	}
+	silent := fmt.Errorf("check: %w", &imapwatch.TimeoutError{Step: "login", Addr: "127.0.0.1:143", After: 2500 * time.Millisecond})
+	for _, c := range []struct{ locale, sentence, hint string }{
+		{"C.UTF-8", "the server did not answer the login within 2.5 s", "Try again later; if the server never answers the login, check that the port is its IMAP port"},
+		{"de_DE.UTF-8", "der Server hat innerhalb von 2,5 s nicht auf die Anmeldung geantwortet", "Versuchen Sie es später erneut; wenn der Server nie auf die Anmeldung antwortet"},
+	} {
+		i18ntest.Use(t, c.locale)
+		if s, h := DescribeOnce(i18n.Template, silent); s != c.sentence || !strings.HasPrefix(h, c.hint) {
+			t.Errorf("%s: DescribeOnce(silent login) = %q, %q; want %q, %q…", c.locale, s, h, c.sentence, c.hint)
+		}
+	}
+	// JSON is English whatever the language.
+	if s, _ := DescribeOnce(nil, silent); s != "the server did not answer the login within 2.5 s" {
+		t.Errorf("DescribeOnce(nil, silent login) = %q under German", s)
 	}
 }
 
@@ -220,7 +261,7 @@ func TestTemplatesMarked(t *testing.T) {
 		if !ok {
 			return true
 		}
-		if id, ok := call.Fun.(*ast.Ident); !ok || (id.Name != "m" && id.Name != "at") {
+		if id, ok := call.Fun.(*ast.Ident); !ok || (id.Name != "m" && id.Name != "at" && id.Name != "retry") {
 			return true
 		}
 		for _, a := range call.Args {

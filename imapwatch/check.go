@@ -61,10 +61,17 @@ func (r *CheckResult) OK() bool { return r.Err == nil }
 
 // Check runs connect → TLS → login → capabilities → mailboxes once and
 // reports each step. It never retries. It returns when done or ctx ends.
+// A step cut short by ctx's deadline fails with a *TimeoutError naming the
+// step and the time ctx allowed (measured from Check's start): the socket
+// closed at the deadline reads as an EOF, which is not what went wrong.
 func Check(ctx context.Context, cfg Config) *CheckResult {
+	start := time.Now()
 	cfg = cfg.withDefaults()
 	r := &CheckResult{Account: cfg.Name, Addr: cfg.Addr(), Security: cfg.Security}
 	fail := func(step string, err error) *CheckResult {
+		if dl, ok := ctx.Deadline(); ok && step != "config" && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			err = &TimeoutError{Step: step, Addr: cfg.Addr(), After: dl.Sub(start).Round(10 * time.Millisecond)}
+		}
 		r.Step, r.Err = step, err
 		return r
 	}

@@ -7,6 +7,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Permanent errors: retrying cannot help until the user changes something.
@@ -132,6 +133,22 @@ var (
 	// larger than idlebell reads (see *ResponseTooLargeError).
 	ErrResponseTooLarge = errors.New("server sent more than idlebell reads")
 )
+
+// TimeoutError is a step of Check that the caller's deadline cut short:
+// Step is CheckResult.Step's name ("resolve", "connect", "tls", "login",
+// "mailbox"), Addr the server's host:port, After the time the deadline
+// allowed from Check's start. It matches ErrTimeout with errors.Is.
+type TimeoutError struct {
+	Step  string
+	Addr  string
+	After time.Duration
+}
+
+func (e *TimeoutError) Error() string {
+	return fmt.Sprintf("%s at %s: %v after %v", e.Step, e.Addr, ErrTimeout, e.After)
+}
+
+func (e *TimeoutError) Is(target error) bool { return target == ErrTimeout }
 
 // Reasons to reconnect that are not failures: idlebell itself dropped a
 // connection to make it anew, at once. The StateReconnecting change that

@@ -150,9 +150,10 @@ func noIdleText(every time.Duration) string {
 	return i18n.N("no IDLE: checked every %d second", "no IDLE: checked every %d seconds", s, s)
 }
 
-// describe is explain's sentence and hint for err, in the user's language.
+// describe is explain's sentence and hint for err, in the user's language,
+// for a one-shot action (the window does not try again by itself).
 func describe(err error) (sentence, hint string) {
-	return explain.DescribeIn(i18n.Template, err)
+	return explain.DescribeOnce(i18n.Template, err)
 }
 
 // joinSentences is a sentence for a status line from explain's short
