@@ -48,7 +48,7 @@ func newTray(d trayDeps) front {
 func runSettingsWindow(ctx context.Context, s cli.SettingsWindow) int {
 	app := appInfo()
 	if s.Problem != "" {
-		return ui.RunProblem(ctx, app, s.Problem)
+		return ui.RunProblem(ctx, app, s.ProblemTitle, s.Problem)
 	}
 	tokens := settings.TokenKeyring()
 	accounts := bridge.New(bridge.Options{Secrets: s.Secrets, Tokens: tokens})

@@ -199,10 +199,18 @@ func loadConfig(env Env, cmd, path, noFile string) (*settings.Config, string, in
 		fmt.Fprintln(env.Stderr, err)
 		return nil, path, exitUsage
 	case err != nil:
-		fmt.Fprintf(env.Stderr, "idlebell %s: %s\n", cmd, sentenceAndHint(err))
-		return nil, path, exitFailed
+		fmt.Fprintf(env.Stderr, "idlebell %s: %s\n", cmd, configProblem(err))
+		return nil, path, exitUsage
 	}
 	return cfg, path, exitOK
+}
+
+// configProblem is what every front says about a config file that Load
+// could not use (other than a missing one), in the user's language: a
+// file that cannot be read (a folder, no permission) as what it is, with
+// its path.
+func configProblem(err error) string {
+	return sentenceAndHint(err)
 }
 
 // sentenceAndHint is explain's description on one line, in the user's

@@ -29,8 +29,10 @@ type SettingsWindow struct {
 	Add     bool   // open the Add an account dialog
 	About   bool   // the About window instead
 	Demo    bool
-	Problem string // the config could not be read: shown instead of the form
-	Logger  *slog.Logger
+	// Problem: the config could not be used; ProblemTitle says so in a
+	// line, Problem what is wrong. Shown instead of the form.
+	Problem, ProblemTitle string
+	Logger                *slog.Logger
 }
 
 // settingsCmd is `idlebell settings`: it reads the config and hands the
@@ -75,8 +77,14 @@ func settingsCmd(env Env, args []string) int {
 		case err != nil:
 			// Never overwrite what could not be read: say what is wrong,
 			// here and in the window.
-			fmt.Fprintln(env.Stderr, "idlebell:", err)
+			var invalid *settings.Error
+			w.ProblemTitle = i18n.T("The config file has errors. Fix them in a text editor; idlebell reloads the file when it is saved.")
 			w.Problem = err.Error()
+			if !errors.As(err, &invalid) {
+				w.ProblemTitle = i18n.T("idlebell can't read its config file.")
+				w.Problem = configProblem(err)
+			}
+			fmt.Fprintln(env.Stderr, "idlebell:", w.Problem)
 		}
 	}
 	if env.Settings == nil && w.Problem != "" {

@@ -123,7 +123,12 @@ func StartConfig(path string, headless bool, stderr io.Writer, logger *slog.Logg
 	}
 	if cfgErr != nil {
 		if headless {
-			fmt.Fprintln(stderr, "idlebell:", cfgErr)
+			var invalid *settings.Error
+			if errors.As(cfgErr, &invalid) {
+				fmt.Fprintln(stderr, "idlebell:", cfgErr)
+			} else {
+				fmt.Fprintln(stderr, "idlebell:", configProblem(cfgErr))
+			}
 			return nil, nil, path, false, exitUsage
 		}
 		logger.Error("config not usable; fix it and idlebell reloads it", "path", path, "err", cfgErr)

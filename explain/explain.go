@@ -142,6 +142,7 @@ func classify(err error) meaning {
 		serr    *settings.SecretError
 		perr    *settings.PasswordCommandError
 		cfgErr  *settings.Error
+		rdErr   *settings.ReadError
 		lockErr *settings.LockedError
 		cerr    *imapwatch.CertificateError
 		icfg    *imapwatch.ConfigError
@@ -317,6 +318,16 @@ func classify(err error) meaning {
 		return m(i18n.Mark("idlebell is already running"), lockHint(runtime.GOOS))
 
 	// The config file.
+	case errors.As(err, &rdErr):
+		data["Path"] = safetext.Line(rdErr.Path, 200)
+		switch {
+		case errors.Is(err, settings.ErrNotAFile):
+			return m(i18n.Mark("the config file {{.Path}} is a folder"), i18n.Mark("Move the folder away (idlebell creates the file when you add an account), or give idlebell the file's path with --config."))
+		case errors.Is(err, fs.ErrPermission):
+			return m(i18n.Mark("no permission to read the config file {{.Path}}"), i18n.Mark("Give your user permission to read and write it, or give idlebell another file with --config."))
+		}
+		data["Detail"] = safetext.Line(rdErr.Err.Error(), maxDetail)
+		return m(i18n.Mark("can't read the config file {{.Path}}"), i18n.Mark("Check the file and the disk it is on ({{.Detail}})."))
 	case errors.As(err, &cfgErr):
 		data["Detail"] = safetext.Line(cfgErr.Error(), 400)
 		return m(i18n.Mark("the config file has errors"), i18n.Mark("{{.Detail}}"))
@@ -324,8 +335,11 @@ func classify(err error) meaning {
 		data["Path"] = safetext.Line(pathEr.Path, 200)
 		return m(i18n.Mark("{{.Path}} does not exist"), "")
 	}
+	// A bare system error (syscall.Errno is a net.Error too) is not a
+	// network failure unless a network operation carried it.
 	var nerr net.Error
-	if errors.As(err, &nerr) {
+	var errno syscall.Errno
+	if errors.As(err, &nerr) && (opErr != nil || !errors.As(err, &errno)) {
 		return retry(at(i18n.Mark("can't reach {{.Addr}}"), i18n.Mark("can't reach the server")), checkDetails, tryNetwork)
 	}
 	return retry(i18n.Mark("connection failed"), checkDetails, tryNetwork)

@@ -68,6 +68,11 @@ var describeTests = []struct {
 	{"settings.ErrPasswordCommand", settings.ErrPasswordCommand, "password_command failed", "first line"},
 	{"settings.Error", &settings.Error{Path: "/c.toml", Problems: []settings.Problem{{Line: 3, Field: "port", Message: "must be 1–65535"}}},
 		"the config file has errors", "/c.toml: line 3: port: must be 1–65535"},
+	{"settings.ReadError", fmt.Errorf("reload: %w", &settings.ReadError{Path: "/h/.config/idlebell/config.toml", Err: settings.ErrNotAFile}),
+		"the config file /h/.config/idlebell/config.toml is a folder", "Move the folder away"},
+	{"settings.ErrNotAFile", &settings.ReadError{Path: "/c.toml", Err: settings.ErrNotAFile}, "the config file /c.toml is a folder", "--config"},
+	{"settings.ReadError permission", &settings.ReadError{Path: "/c.toml", Err: syscall.EACCES}, "no permission to read the config file /c.toml", "permission to read"},
+	{"settings.ReadError I/O", &settings.ReadError{Path: "/c.toml", Err: syscall.EIO}, "can't read the config file /c.toml", "the disk it is on (input/output error)"},
 	{"imapwatch.ConfigError", &imapwatch.ConfigError{Field: "Mailboxes"}, "the account's settings are incomplete (Mailboxes)", "Settings"},
 	{"settings.LockedError", &settings.LockedError{Path: "/s/state.json", PID: 4242}, "idlebell is already running (PID 4242)", "holds /s/state.json.lock. Use that one, or stop it first"},
 	{"settings.LockedError without a PID", &settings.LockedError{Path: "/s/state.json"}, "idlebell is already running", "holds /s/state.json.lock. Use that one, or stop it first"},
@@ -110,6 +115,7 @@ var describeTests = []struct {
 	{"imapwatch.ErrWake", imapwatch.ErrWake, "reconnecting after sleep or a network change", ""},
 	{"imapwatch.ErrCheckNow", imapwatch.ErrCheckNow, "reconnecting: you asked to check now", ""},
 	{"unknown", errors.New("* BYE something raw"), "connection failed", "idlebell check"},
+	{"a system error off the network", &fs.PathError{Op: "read", Path: "/x", Err: syscall.EISDIR}, "connection failed", "idlebell check"},
 }
 
 func TestDescribe(t *testing.T) {

@@ -125,6 +125,25 @@ func TestLoadMissingFile(t *testing.T) {
 	}
 }
 
+// TestLoadUnreadable: a folder where the config file should be is a
+// *ReadError with ErrNotAFile and the path, not a missing file (a first
+// run would then write over it) nor a network error; the folder is left
+// as it was.
+func TestLoadUnreadable(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "config.toml")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(dir)
+	var rerr *ReadError
+	if !errors.As(err, &rerr) || rerr.Path != dir || !errors.Is(err, ErrNotAFile) || errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Load(folder) = %#v, want a *ReadError naming %s with ErrNotAFile", err, dir)
+	}
+	if entries, err := os.ReadDir(dir); err != nil || len(entries) != 0 {
+		t.Errorf("after Load the folder holds %v (%v)", entries, err)
+	}
+}
+
 func TestLoadVersion(t *testing.T) {
 	if cfg := mustLoad(t, "version = 1\n"); cfg.Version != 1 {
 		t.Errorf("Load(version = 1).Version = %d, want 1", cfg.Version)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"reflect"
@@ -23,7 +24,8 @@ const maxConfigSize = 1 << 20
 // Load reads and validates the config file at path. Missing keys take their
 // defaults (see Default and Account.WithDefaults; enabled and notify default
 // to true). It returns an error wrapping fs.ErrNotExist when the file does
-// not exist, another wrapped error when it cannot be read, and an *Error
+// not exist, a *ReadError when it exists but cannot be read (a folder, no
+// permission, an I/O error), and an *Error
 // listing every problem (syntax, unknown keys, wrong types, invalid values)
 // when it is not a valid config. Load never writes to path.
 func Load(path string) (*Config, error) {
@@ -34,20 +36,53 @@ func Load(path string) (*Config, error) {
 	return parse(path, data)
 }
 
+// ErrNotAFile: the config file's path names a folder, not a file. A
+// *ReadError carries it.
+var ErrNotAFile = errors.New("not a regular file")
+
+// ReadError is a config file that exists but cannot be read: Err is
+// ErrNotAFile for a folder where the file should be, matches
+// fs.ErrPermission when the user may not read it, else the system's
+// error. Load never writes to such a path.
+type ReadError struct {
+	Path string
+	Err  error
+}
+
+func (e *ReadError) Error() string { return fmt.Sprintf("read config file %s: %v", e.Path, e.Err) }
+func (e *ReadError) Unwrap() error { return e.Err }
+
 func readConfig(path string) ([]byte, error) {
 	f, err := os.Open(path)
-	if err != nil {
+	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("read config file: %w", err)
 	}
+	if err != nil {
+		return nil, &ReadError{Path: path, Err: unwrapPath(err)}
+	}
 	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		// A folder opens on most systems and fails only on reading, with
+		// words that differ by system.
+		return nil, &ReadError{Path: path, Err: ErrNotAFile}
+	}
 	data, err := io.ReadAll(io.LimitReader(f, maxConfigSize+1))
 	if err != nil {
-		return nil, fmt.Errorf("read config file %s: %w", path, err)
+		return nil, &ReadError{Path: path, Err: unwrapPath(err)}
 	}
 	if len(data) > maxConfigSize {
 		return nil, &Error{Path: path, Problems: []Problem{{Message: "the file is larger than 1 MiB: is this the right file? An idlebell config is a few kilobytes of TOML"}}}
 	}
 	return data, nil
+}
+
+// unwrapPath is a *fs.PathError's cause (the ReadError names the path).
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // parse turns file contents into a valid Config or an *Error naming path.

@@ -151,7 +151,11 @@ func (t *trayUI) scheduleAttention(now time.Time) {
 func (t *trayUI) menuItems(now time.Time) []*item {
 	var items []*item
 	if t.model.cfgErr != nil {
-		items = append(items, &item{Label: i18n.T("Config has errors — open Settings…"), Action: func() { t.showSettings("") }})
+		label := i18n.T("Config has errors — open Settings…")
+		if unreadable(t.model.cfgErr) {
+			label = i18n.T("Can't read the config file — open Settings…")
+		}
+		items = append(items, &item{Label: label, Action: func() { t.showSettings("") }})
 	}
 	for _, name := range t.model.order {
 		line := &item{Label: t.model.line(name, now)}

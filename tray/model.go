@@ -387,6 +387,8 @@ func (m *model) tooltip(now time.Time) string {
 	var parts []string
 	failed := append(m.failed(), m.unreachable(now)...)
 	switch {
+	case m.cfgErr != nil && unreadable(m.cfgErr):
+		parts = append(parts, i18n.T("can't read the config file: open Settings"))
 	case m.cfgErr != nil:
 		parts = append(parts, i18n.T("config has errors: open Settings"))
 	case len(failed) > 0:
@@ -433,4 +435,11 @@ func (m *model) tooltip(now time.Time) string {
 		parts = append(parts, i18n.T("%d of %d accounts connected", connected, enabled))
 	}
 	return "idlebell: " + strings.Join(parts, " · ")
+}
+
+// unreadable reports whether the config file could not be read at all (a
+// folder, no permission), which is not a file with errors.
+func unreadable(cfgErr error) bool {
+	var rerr *settings.ReadError
+	return errors.As(cfgErr, &rerr)
 }

@@ -239,6 +239,11 @@ func TestTrayCheckNowAndConfigError(t *testing.T) {
 	if got := ft.labels()[1]; got != "Work — connecting…" {
 		t.Errorf("account line after a broken reload = %q, want the running account kept", got)
 	}
+	// A file that cannot be read has no errors to fix: it says so.
+	tr.setConfig(nil, &settings.ReadError{Path: "/c/config.toml", Err: settings.ErrNotAFile})
+	if got := ft.labels()[0]; got != "Can't read the config file — open Settings…" || !strings.Contains(ft.tip, "can't read the config file: open Settings") {
+		t.Errorf("unreadable config: first menu line %q, tooltip %q", got, ft.tip)
+	}
 }
 
 // TestTrayNoAccounts: without accounts the menu offers Add account…, which

@@ -298,17 +298,18 @@ func (c *ControlWatcher) Retry(account string) {
 func safeLine(s string, maxRunes int) string { return safetext.Line(s, maxRunes) }
 
 // RunProblem shows why the config file cannot be edited here (it could not
-// be read, or is not valid: the window never overwrites it) until the user
-// closes the window or ctx is done. Like RunSettings it must be called on
-// the main goroutine. It returns the exit status, 2.
-func RunProblem(ctx context.Context, info appinfo.Info, problem string) int {
+// be read, or is not valid: the window never overwrites it), title in bold
+// above problem, until the user closes the window or ctx is done. Like
+// RunSettings it must be called on the main goroutine. It returns the exit
+// status, 2.
+func RunProblem(ctx context.Context, info appinfo.Info, title, problem string) int {
 	a := app.NewWithID(info.ID)
 	a.SetIcon(fyne.NewStaticResource("idlebell.png", assets.Bell))
 	w := a.NewWindow(i18n.T("idlebell settings"))
 	text := widget.NewLabel(problem)
 	text.Wrapping = fyne.TextWrapWord
 	w.SetContent(container.NewBorder(
-		widget.NewLabelWithStyle(i18n.T("The config file has errors. Fix them in a text editor; idlebell reloads the file when it is saved."), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.NewHBox(layout.NewSpacer(), widget.NewButton(i18n.T("Close"), a.Quit)),
 		nil, nil, container.NewVScroll(text)))
 	w.Resize(fyne.NewSize(640, 360))
