@@ -217,8 +217,27 @@ func classify(err error) meaning {
 		}
 		return m(i18n.Mark("no password stored"), i18n.Mark("Set it in Settings, or set password_command."))
 	case errors.As(err, &perr):
+		// One language per sentence: the program's own words (its stderr)
+		// only in parentheses.
+		data["Program"] = safetext.Line(perr.Program, maxName)
+		data["Stderr"] = safetext.Line(perr.Stderr, maxDetail)
+		failed := i18n.Mark("password_command failed")
+		switch perr.Kind {
+		case settings.PasswordCommandEmpty:
+			return m(failed, i18n.Mark("password_command is empty: enter the command that prints the password, or remove it to use the keyring."))
+		case settings.PasswordCommandNotFound:
+			return m(failed, i18n.Mark("Program {{.Program}} not found: check password_command and PATH."))
+		case settings.PasswordCommandTimedOut:
+			data["Seconds"] = perr.Timeout
+			return m(failed, i18n.Mark("{{.Program}} did not finish within {{.Seconds}} s{{if .Stderr}} ({{.Stderr}}){{end}}. If it asks for a passphrase, unlock gpg-agent or your password manager first."))
+		case settings.PasswordCommandExited:
+			data["Status"] = perr.Status
+			return m(failed, i18n.Mark("{{.Program}} ended with exit status {{.Status}}{{if .Stderr}} ({{.Stderr}}){{end}}. Fix password_command so that it prints the password on its first line."))
+		case settings.PasswordCommandNoOutput:
+			return m(failed, i18n.Mark("{{.Program}} printed nothing on its first line{{if .Stderr}} ({{.Stderr}}){{end}}. Fix password_command so that it prints the password on its first line."))
+		}
 		data["Detail"] = safetext.Line(perr.Reason, maxDetail)
-		return m(i18n.Mark("password_command failed"), i18n.Mark("{{.Detail}}. Fix password_command so that it prints the password on its first line."))
+		return m(failed, i18n.Mark("password_command could not be run ({{.Detail}}). Fix password_command so that it prints the password on its first line."))
 	case errors.Is(err, settings.ErrPasswordCommand):
 		return m(i18n.Mark("password_command failed"), i18n.Mark("Fix password_command so that it prints the password on its first line."))
 	case errors.Is(err, imapwatch.ErrNoSecret):

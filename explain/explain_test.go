@@ -63,8 +63,11 @@ var describeTests = []struct {
 		"the keyring is locked", "then sign in again"},
 	{"settings.ErrNoSecretService", &settings.SecretError{Account: "Work", Err: settings.ErrNoSecretService},
 		"no keyring service", "gnome-keyring or KWallet"},
-	{"settings.PasswordCommandError", fmt.Errorf("password for account %q: %w", "Work", &settings.PasswordCommandError{Reason: "pass exited with status 1: gpg: decryption failed\x1b[31m"}),
-		"password_command failed", "pass exited with status 1: gpg: decryption failed [31m. Fix password_command"},
+	{"settings.PasswordCommandError", fmt.Errorf("password for account %q: %w", "Work", &settings.PasswordCommandError{Reason: "pass exited with status 1: gpg: decryption failed\x1b[31m",
+		Kind: settings.PasswordCommandExited, Program: "pass", Status: 1, Stderr: "gpg: decryption failed\x1b[31m"}),
+		"password_command failed", "pass ended with exit status 1 (gpg: decryption failed [31m). Fix password_command"},
+	{"settings.PasswordCommandError not run", &settings.PasswordCommandError{Reason: "pass: exec format error", Program: "pass"},
+		"password_command failed", "password_command could not be run (pass: exec format error). Fix password_command"},
 	{"settings.ErrPasswordCommand", settings.ErrPasswordCommand, "password_command failed", "first line"},
 	{"settings.Error", &settings.Error{Path: "/c.toml", Problems: []settings.Problem{{Line: 3, Field: "port", Message: "must be 1–65535"}}},
 		"the config file has errors", "/c.toml: line 3: port: must be 1–65535"},
@@ -169,6 +172,30 @@ func TestDescribeOnce(t *testing.T) {
 	// JSON is English whatever the language.
 	if s, _ := DescribeOnce(nil, silent); s != "the server did not answer the login within 2.5 s" {
 		t.Errorf("DescribeOnce(nil, silent login) = %q under German", s)
+	}
+}
+
+// TestPasswordCommandWords: each way a real password_command fails reads
+// in one language per sentence: German words around the program's name,
+// its status and its own stderr (in parentheses), no English sentence.
+func TestPasswordCommandWords(t *testing.T) {
+	i18ntest.Use(t, "de_DE.UTF-8")
+	for _, c := range []struct{ command, hint string }{
+		{"idlebell-no-such-program --show", "Programm idlebell-no-such-program nicht gefunden: Prüfen Sie password_command und PATH."},
+		{"sh -c 'echo gpg: no secret key >&2; exit 3'", "sh endete mit dem Status 3 (gpg: no secret key). Korrigieren Sie password_command"},
+		{"true", "true hat in der ersten Zeile nichts ausgegeben. Korrigieren Sie password_command"},
+		{" ", "password_command ist leer: Geben Sie den Befehl ein"},
+	} {
+		_, err := settings.RunPasswordCommand(context.Background(), c.command)
+		s, h := DescribeIn(i18n.Template, fmt.Errorf("password for account %q: %w", "Arbeit", err))
+		if s != "password_command fehlgeschlagen" || !strings.HasPrefix(h, c.hint) {
+			t.Errorf("RunPasswordCommand(%q) in German = %q, %q; want the hint to start %q", c.command, s, h, c.hint)
+		}
+		for _, english := range []string{"not found", "check ", "exited", "printed", "Fix "} {
+			if strings.Contains(h, english) {
+				t.Errorf("RunPasswordCommand(%q) in German: hint %q has English %q", c.command, h, english)
+			}
+		}
 	}
 }
 

@@ -378,3 +378,22 @@ func fields(tmpl string) string {
 	slices.Sort(out)
 	return strings.Join(out, " ")
 }
+
+// TestGermanImperativeCapitalised: a German request to the user ("Legen
+// Sie eine an", "Prüfen Sie …") starts with a capital, also after a colon
+// and at the start of a text that follows one ("keine Konfigurationsdatei
+// unter …: Legen Sie eine an"), as the German hints do everywhere.
+func TestGermanImperativeCapitalised(t *testing.T) {
+	lower := regexp.MustCompile(`(^|: )\p{Ll}\pL* Sie\b`)
+	for k, e := range readGerman(t) {
+		texts := []string{e.text}
+		for _, f := range e.forms {
+			texts = append(texts, f)
+		}
+		for _, de := range texts {
+			if m := lower.FindString(de); m != "" {
+				t.Errorf("idlebell.de.json: %q: %q asks with a small letter (%q): write it with a capital", k, de, m)
+			}
+		}
+	}
+}

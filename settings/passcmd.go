@@ -31,7 +31,7 @@ func RunPasswordCommand(ctx context.Context, command string) (string, error) {
 
 func runPasswordCommand(ctx context.Context, command string, timeout time.Duration) (string, error) {
 	if strings.TrimSpace(command) == "" {
-		return "", &PasswordCommandError{Reason: "the command is empty", Err: proc.ErrEmpty}
+		return "", &PasswordCommandError{Reason: "the command is empty", Kind: PasswordCommandEmpty, Err: proc.ErrEmpty}
 	}
 	// Only the program's name goes into messages: the rest of the command
 	// line may carry a secret.
@@ -42,17 +42,17 @@ func runPasswordCommand(ctx context.Context, command string, timeout time.Durati
 	case passcmdSlots <- struct{}{}:
 		defer func() { <-passcmdSlots }()
 	case <-ctx.Done():
-		return "", &PasswordCommandError{Reason: prog + ": " + ctx.Err().Error(), Err: ctx.Err()}
+		return "", &PasswordCommandError{Reason: prog + ": " + ctx.Err().Error(), Program: prog, Err: ctx.Err()}
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
 	cmd, err := proc.Command(ctx, command, proc.Auto)
 	if errors.Is(err, exec.ErrNotFound) {
-		return "", &PasswordCommandError{Reason: fmt.Sprintf("program %q not found: check password_command and PATH", prog), Err: exec.ErrNotFound}
+		return "", notFound(prog)
 	}
 	if err != nil {
-		return "", &PasswordCommandError{Reason: fmt.Sprintf("%s: %v", prog, err), Err: err}
+		return "", &PasswordCommandError{Reason: fmt.Sprintf("%s: %v", prog, err), Program: prog, Err: err}
 	}
 	stdout, stderr := proc.NewLimitedBuffer(64<<10), proc.NewLimitedBuffer(4<<10)
 	cmd.Stdout, cmd.Stderr = stdout, stderr
@@ -64,27 +64,33 @@ func runPasswordCommand(ctx context.Context, command string, timeout time.Durati
 		// is all there is.
 		err = nil
 	}
-	errText := stderrSummary(stderr.String())
+	errLine := stderrSummary(stderr.String())
+	errText := ""
+	if errLine != "" {
+		errText = ": " + errLine
+	}
 	switch {
 	case ctx.Err() == context.DeadlineExceeded:
 		return "", &PasswordCommandError{Reason: fmt.Sprintf("%s did not finish within %s (if it asks for a passphrase, unlock gpg-agent or your password manager first)%s",
-			prog, timeout, errText)}
+			prog, timeout, errText), Kind: PasswordCommandTimedOut, Program: prog, Timeout: timeout, Stderr: errLine}
 	case ctx.Err() != nil:
-		return "", &PasswordCommandError{Reason: prog + ": " + ctx.Err().Error(), Err: ctx.Err()}
+		return "", &PasswordCommandError{Reason: prog + ": " + ctx.Err().Error(), Program: prog, Err: ctx.Err()}
 	case errors.Is(err, exec.ErrNotFound):
-		return "", &PasswordCommandError{Reason: fmt.Sprintf("program %q not found: check password_command and PATH", prog), Err: exec.ErrNotFound}
+		return "", notFound(prog)
 	case err != nil:
 		var exitErr *exec.ExitError
 		if errors.As(err, &exitErr) {
-			return "", &PasswordCommandError{Reason: fmt.Sprintf("%s exited with status %d%s", prog, exitErr.ExitCode(), errText)}
+			return "", &PasswordCommandError{Reason: fmt.Sprintf("%s exited with status %d%s", prog, exitErr.ExitCode(), errText),
+				Kind: PasswordCommandExited, Program: prog, Status: exitErr.ExitCode(), Stderr: errLine}
 		}
-		return "", &PasswordCommandError{Reason: fmt.Sprintf("run %s: %v%s", prog, err, errText), Err: err}
+		return "", &PasswordCommandError{Reason: fmt.Sprintf("run %s: %v%s", prog, err, errText), Program: prog, Stderr: errLine, Err: err}
 	}
 
 	line, _, _ := strings.Cut(stdout.String(), "\n")
 	line = strings.TrimSuffix(line, "\r")
 	if line == "" {
-		return "", &PasswordCommandError{Reason: fmt.Sprintf("%s printed nothing on its first line: it must print the password there%s", prog, errText)}
+		return "", &PasswordCommandError{Reason: fmt.Sprintf("%s printed nothing on its first line: it must print the password there%s", prog, errText),
+			Kind: PasswordCommandNoOutput, Program: prog, Stderr: errLine}
 	}
 	return line, nil
 }
@@ -102,6 +108,8 @@ func programName(command string) string {
 	return strings.Trim(strings.Fields(command)[0], `"'`)
 }
 
+// stderrSummary is the start of a program's stderr on one line, "" when
+// it wrote nothing.
 func stderrSummary(s string) string {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -111,5 +119,11 @@ func stderrSummary(s string) string {
 	if len(s) > 500 {
 		s = s[:500] + "..."
 	}
-	return ": " + s
+	return s
+}
+
+// notFound is the error of a program that is not there.
+func notFound(prog string) *PasswordCommandError {
+	return &PasswordCommandError{Reason: fmt.Sprintf("program %q not found: check password_command and PATH", prog),
+		Kind: PasswordCommandNotFound, Program: prog, Err: exec.ErrNotFound}
 }

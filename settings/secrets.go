@@ -299,14 +299,34 @@ func sessionBusMissing() error {
 var ErrPasswordCommand = errors.New("password_command failed")
 
 // PasswordCommandError is a failed password_command. Reason says what
-// happened for the user: the program's name (never the rest of the command
+// happened, in English: the program's name (never the rest of the command
 // line, which may hold a secret), its exit status or timeout, and the start
-// of its stderr (never its stdout). It matches ErrPasswordCommand with
-// errors.Is, and Err (a context or exec error, may be nil) too.
+// of its stderr (never its stdout). Kind and the fields it names say the
+// same for a front that words it in the user's language. It matches
+// ErrPasswordCommand with errors.Is, and Err (a context or exec error, may
+// be nil) too.
 type PasswordCommandError struct {
-	Reason string
-	Err    error
+	Reason  string
+	Kind    PasswordCommandKind
+	Program string        // the program's name only
+	Status  int           // its exit status (PasswordCommandExited)
+	Timeout time.Duration // the time it had (PasswordCommandTimedOut)
+	Stderr  string        // the start of its stderr on one line, "" if none
+	Err     error
 }
+
+// PasswordCommandKind is how a password_command failed.
+type PasswordCommandKind int
+
+const (
+	// PasswordCommandFailed: it could not be run, or was stopped; Err says why.
+	PasswordCommandFailed   PasswordCommandKind = iota
+	PasswordCommandEmpty                        // the setting is blank
+	PasswordCommandNotFound                     // no such program (PATH)
+	PasswordCommandTimedOut                     // still running after Timeout
+	PasswordCommandExited                       // non-zero exit Status
+	PasswordCommandNoOutput                     // an empty first line
+)
 
 func (e *PasswordCommandError) Error() string { return ErrPasswordCommand.Error() + ": " + e.Reason }
 
