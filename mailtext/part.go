@@ -170,7 +170,7 @@ func NextFetch(p TextPart, have []byte, complete bool) uint32 {
 	if n == 0 {
 		return FirstFetch
 	}
-	if utf8.RuneCountInString(Preview(p, have, false)) >= enoughRunes {
+	if own, _ := previewText(p, have, false); utf8.RuneCountInString(Clean(own, MaxPreviewRunes)) >= enoughRunes {
 		return 0
 	}
 	return min(3*n, MaxFetch-n)

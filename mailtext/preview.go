@@ -18,14 +18,25 @@ import (
 // cut quantum), the charset decoded (see DecodeHeader for labels), HTML
 // turned to text (head, style and script skipped), inline OpenPGP armor
 // ("-----BEGIN PGP SIGNED MESSAGE-----", its Hash: lines and the signature
-// block) and the "-- " signature removed, then cleaned and capped at
-// MaxPreviewRunes. complete says data is the whole part: otherwise a
-// character cut at the end is dropped. It never fails; unreadable is "".
+// block) and the "-- " signature removed, quoted text left out (lines that
+// begin with ">", an HTML <blockquote>) unless there is nothing else, then
+// cleaned and capped at MaxPreviewRunes. complete says data is the whole
+// part: otherwise a character cut at the end is dropped. It never fails;
+// unreadable is "".
+//
+// Leaving quoted text out is what a reader of a reply wants to see first,
+// and what Dovecot's PREVIEW (RFC 8970) does, so that a preview reads the
+// same whichever of the two made it (see ServerPreview).
 func Preview(p TextPart, data []byte, complete bool) string {
-	return Clean(previewText(p, data, complete), MaxPreviewRunes)
+	own, all := previewText(p, data, complete)
+	if s := Clean(own, MaxPreviewRunes); s != "" {
+		return s
+	}
+	return Clean(all, MaxPreviewRunes)
 }
 
-func previewText(p TextPart, data []byte, complete bool) string {
+// previewText is the part's text without quoted text (own) and with it.
+func previewText(p TextPart, data []byte, complete bool) (own, all string) {
 	b := decodeTransfer(p.Encoding, data, complete)
 	if !complete {
 		b = dropCutRune(b, p.Charset)
@@ -35,9 +46,26 @@ func previewText(p TextPart, data []byte, complete bool) string {
 		s = strings.TrimRight(s, "\uFFFD")
 	}
 	if p.HTML {
-		s = htmlText(s)
+		return stripArmor(htmlText(s, true)), stripArmor(htmlText(s, false))
 	}
-	return stripArmor(s)
+	all = stripArmor(s)
+	return dropQuoted(all), all
+}
+
+// dropQuoted leaves out the lines that begin with ">", quoted from the mail
+// replied to (as Dovecot does: a ">" after leading blanks is text).
+func dropQuoted(s string) string {
+	if !strings.Contains(s, ">") {
+		return s
+	}
+	lines := strings.Split(s, "\n")
+	out := lines[:0]
+	for _, l := range lines {
+		if !strings.HasPrefix(l, ">") {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 // decodeTransfer undoes a Content-Transfer-Encoding, keeping what decoded
@@ -94,8 +122,9 @@ func dropCutRune(b []byte, charset string) []byte {
 // htmlText is the text a reader sees in an HTML document or a prefix of
 // one, by the x/net/html tokenizer (which knows that style and script hold
 // raw text, and unescapes character references): nothing from head,
-// style, script, title or template; a line break for each block element.
-func htmlText(s string) string {
+// style, script, title or template, nor from blockquote when skipQuoted;
+// a line break for each block element.
+func htmlText(s string, skipQuoted bool) string {
 	z := html.NewTokenizer(strings.NewReader(s))
 	var b strings.Builder
 	skip := 0
@@ -112,6 +141,18 @@ func htmlText(s string) string {
 			name, _ := z.TagName()
 			a := atom.Lookup(name)
 			switch a {
+			case atom.Blockquote:
+				if skipQuoted {
+					switch tt {
+					case html.StartTagToken:
+						skip++
+					case html.EndTagToken:
+						if skip > 0 {
+							skip--
+						}
+					}
+				}
+				b.WriteByte('\n')
 			case atom.Head, atom.Style, atom.Script, atom.Title, atom.Template, atom.Noscript:
 				switch tt {
 				case html.StartTagToken:
@@ -124,7 +165,7 @@ func htmlText(s string) string {
 			case atom.Body:
 				skip = 0 // a head left open ends where the body begins
 			case atom.Br, atom.P, atom.Div, atom.Tr, atom.Li, atom.Table, atom.H1, atom.H2, atom.H3,
-				atom.H4, atom.H5, atom.H6, atom.Blockquote, atom.Hr, atom.Pre, atom.Ul, atom.Ol, atom.Td:
+				atom.H4, atom.H5, atom.H6, atom.Hr, atom.Pre, atom.Ul, atom.Ol, atom.Td:
 				b.WriteByte('\n')
 			}
 		}
