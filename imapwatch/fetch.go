@@ -129,7 +129,7 @@ func (f *fetchRun) round(set imap.UIDSet, from uint32) error {
 	s := f.s
 	wd := s.watchdog()
 	defer wd.stop()
-	cmd := s.c.Fetch(set, f.m.fetchOptions())
+	cmd := s.c.Fetch(set, s.fetchOptions(f.m))
 	var held []*pendingMail
 	var rest []imap.UID
 	streaming := true
@@ -193,7 +193,7 @@ func (f *fetchRun) round(set imap.UIDSet, from uint32) error {
 	}
 	for len(rest) > 0 {
 		n := min(fetchBatch, len(rest))
-		batch, err := s.fetchItems(s.sv.cfg.Name, f.mbox, f.validity, rest[:n], f.catchUp, f.m.fetchOptions())
+		batch, err := s.fetchItems(s.sv.cfg.Name, f.mbox, f.validity, rest[:n], f.catchUp, s.fetchOptions(f.m))
 		if err != nil {
 			return err
 		}

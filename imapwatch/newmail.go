@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
@@ -21,20 +22,24 @@ import (
 //     mailtext as the sender wrote them; ENVELOPE carries To, Cc and
 //     In-Reply-To that no bubble shows, and servers put placeholders such as
 //     MISSING_DOMAIN in its addresses; at most maxHeaderFields bytes of
-//     them), and BODY.PEEK[1]<0.160>: part 1 is
-//     the text of a single-part message and of most multipart/alternative
-//     ones, so most mail needs no second round trip. It is used only when
-//     the structure says part 1 is the part mailtext.ChoosePart picks.
+//     them), and for the preview:
+//     - where the server advertises PREVIEW (RFC 8970: Dovecot, Cyrus), the
+//       server's PREVIEW. It stands for the part mailtext.ChoosePart picks
+//       when the server made it from that part (TextPart.ServerPreviewed:
+//       the first text part, also in nested multiparts and in
+//       multipart/alternative) and mailtext.ServerPreview finds it good, so
+//       that one round trip brings plain, nested and HTML mail alike,
+//       without reading an HTML part past its <head> and style sheet;
+//     - elsewhere BODY.PEEK[1]<0.160>: part 1 is the text of a single-part
+//       message and of most multipart/alternative ones, so most mail needs
+//       no second round trip. It is used only when the structure says part
+//       1 is the part mailtext.ChoosePart picks.
 //  2. Otherwise BODY.PEEK[<part>]<0.160> of the chosen part, one command per
 //     part number for a whole batch; a part whose first bytes show nothing
 //     readable (an HTML head) is read on by mailtext.NextFetch; and Sender
-//     and Reply-To, only for mail whose From is empty or only groups.
-//     Where the server advertises PREVIEW (RFC 8970: Dovecot, Cyrus), an
-//     HTML part not yet read, or a part whose first bytes show nothing
-//     readable, is asked for its PREVIEW instead (see wantsServerPreview):
-//     a few hundred bytes where a newsletter's <head> and style sheet cost
-//     10–50 KB. A PREVIEW that is no good (mailtext.ServerPreview) falls
-//     back to reading the part.
+//     and Reply-To, only for mail whose From is empty or only groups. A
+//     PREVIEW of an empty text/plain alternative sends the reading to its
+//     HTML alternative at once.
 
 // maxHeaderFields bounds the header fields fetched per mail. Without a
 // bound, a sender who writes 120 KB of Subject makes the server answer with
@@ -73,6 +78,16 @@ var fetchNewOptions = &imap.FetchOptions{
 	BodySection:   []*imap.FetchItemBodySection{headerFields, firstPart},
 }
 
+// previewFetchOptions are fetchNewOptions for a server with PREVIEW: the
+// server's preview in place of part 1's first bytes.
+var previewFetchOptions = &imap.FetchOptions{
+	UID:           true,
+	Flags:         true,
+	BodyStructure: &imap.FetchItemBodyStructure{Extended: false},
+	BodySection:   []*imap.FetchItemBodySection{headerFields},
+	Preview:       &imap.FetchItemPreview{},
+}
+
 // leanFetchOptions are fetchNewOptions without the structure, and so
 // without a preview: for the fetch after one whose answer was too large to
 // read. The structure is the one item whose size the sender decides and
@@ -83,10 +98,14 @@ var leanFetchOptions = &imap.FetchOptions{
 	BodySection: []*imap.FetchItemBodySection{headerFields},
 }
 
-// fetchOptions is what the first round trip of a new-mail FETCH asks for.
-func (m *mark) fetchOptions() *imap.FetchOptions {
-	if m.lean {
+// fetchOptions is what the first round trip of a new-mail FETCH of m's
+// mailbox asks for.
+func (s *session) fetchOptions(m *mark) *imap.FetchOptions {
+	switch {
+	case m.lean:
 		return leanFetchOptions
+	case s.c.Caps().Has(imap.CapPreview):
+		return previewFetchOptions
 	}
 	return fetchNewOptions
 }
@@ -105,9 +124,8 @@ type pendingMail struct {
 	noSender bool   // From is empty or only groups: Sender and Reply-To are wanted
 	unseen   bool   // without \Seen
 
-	previewAsked bool   // the server's PREVIEW was fetched, whatever it said
-	fromServer   bool   // serverText is the preview: the part is not read
-	serverText   string // the server's PREVIEW as mailtext.ServerPreview cleaned it
+	fromServer bool   // serverText is the preview: the part is not read
+	serverText string // the server's PREVIEW as mailtext.ServerPreview cleaned it
 }
 
 // newPendingMail builds the NewMail of one message from the first round
@@ -127,6 +145,9 @@ func newPendingMail(rd *mailReader, account, mbox string, validity uint32, buf *
 	}
 	p.header = buf.FindBodySection(headerFields)
 	p.noSender = p.setHeaders().NoFrom
+	if p.hasPart && buf.Preview != nil && p.part.ServerPreviewed {
+		p.setServerPreview(*buf.Preview)
+	}
 	return p
 }
 
@@ -151,32 +172,19 @@ func (p *pendingMail) wants() uint32 {
 // no part to fetch, no Sender or Reply-To to look at.
 func (p *pendingMail) ready() bool { return !p.noSender && p.wants() == 0 }
 
-// wantsServerPreview says whether the server's PREVIEW should stand in
-// for reading the part, given that it wants more bytes: the part is
-// where a server makes its preview from (the message's first text part),
-// and it is an HTML part not read yet (its first bytes are a <head> more
-// often than not) or a part whose first bytes show nothing readable. A
-// part that begins with OpenPGP armor is read: its armor headers cannot be
-// told from the text in a PREVIEW.
-func (p *pendingMail) wantsServerPreview() bool {
-	if p.previewAsked || !p.part.FirstText {
-		return false
-	}
-	if len(p.data) == 0 {
-		return p.part.HTML
-	}
-	return !bytes.Contains(p.data, []byte("-----BEGIN PGP"))
-}
-
-// setServerPreview takes the server's PREVIEW text as the preview when
-// mailtext finds it good; an HTML part's title, which repeats the subject,
-// is dropped.
+// setServerPreview takes the server's PREVIEW of the chosen part as the
+// preview when mailtext finds it good (an HTML part's title, which repeats
+// the subject, dropped). An empty PREVIEW of a text/plain part with an HTML
+// alternative says that the part shows nothing: the HTML part is read, as
+// wants would after reading the empty one.
 func (p *pendingMail) setServerPreview(text string) {
-	var leading []string
-	if p.part.HTML {
-		leading = []string{p.ev.Subject}
-	}
-	p.rd.step(p, "server preview", func() { p.serverText, p.fromServer = p.rd.text.serverPreview(text, leading...) })
+	p.rd.step(p, "server preview", func() {
+		if strings.TrimSpace(text) == "" && p.part.Alt != nil {
+			p.part = *p.part.Alt
+			return
+		}
+		p.serverText, p.fromServer = p.rd.text.serverPreview(text, p.part, p.ev.Subject)
+	})
 }
 
 // setPreview makes the preview from the server's PREVIEW or the part's
@@ -219,15 +227,12 @@ func (s *session) fetchItems(account, mbox string, validity uint32, uids []imap.
 // fetchPreviews fetches the chosen part's first bytes of every mail of a
 // batch, for the previews made when they are handed on: one UID FETCH per
 // part number and offset, repeated while mailtext.NextFetch wants more of
-// some part, and one UID FETCH of PREVIEW for the mails whose server
-// preview stands in for reading on (see wantsServerPreview). Mail whose
-// From is empty or only groups gets its Sender and Reply-To fields here
-// too.
+// some part. Mail whose From is empty or only groups gets its Sender and
+// Reply-To fields here too.
 func (s *session) fetchPreviews(batch []*pendingMail) error {
 	if err := s.fetchFallbackFields(batch); err != nil {
 		return err
 	}
-	serverPreview := s.c.Caps().Has(imap.CapPreview)
 	for {
 		type key struct {
 			path      string
@@ -235,14 +240,9 @@ func (s *session) fetchPreviews(batch []*pendingMail) error {
 		}
 		groups := map[key][]*pendingMail{}
 		var order []key
-		var previews []*pendingMail
 		for _, p := range batch {
 			n := p.wants()
 			if n == 0 {
-				continue
-			}
-			if serverPreview && p.wantsServerPreview() {
-				previews = append(previews, p)
 				continue
 			}
 			k := key{fmt.Sprint(p.part.Path), uint32(len(p.data)), n}
@@ -251,13 +251,8 @@ func (s *session) fetchPreviews(batch []*pendingMail) error {
 			}
 			groups[k] = append(groups[k], p)
 		}
-		if len(order) == 0 && len(previews) == 0 {
+		if len(order) == 0 {
 			break
-		}
-		if len(previews) > 0 {
-			if err := s.fetchServerPreviews(previews); err != nil {
-				return err
-			}
 		}
 		for _, k := range order {
 			if err := s.fetchPart(groups[k], k.off, k.size); err != nil {
@@ -295,31 +290,6 @@ func (s *session) fetchPart(ps []*pendingMail, off, size uint32) error {
 		chunk := buf.FindBodySection(item)
 		p.data = append(p.data, chunk...)
 		p.complete = uint32(len(chunk)) < size
-		return nil
-	}); err != nil {
-		return s.fetchErr(wd, err)
-	}
-	return nil
-}
-
-// fetchServerPreviews fetches the PREVIEW (RFC 8970) of mails; each that
-// the server answers with a good one is done, the others read their part
-// as if the server had none.
-func (s *session) fetchServerPreviews(ps []*pendingMail) error {
-	var uids []imap.UID
-	byUID := map[imap.UID]*pendingMail{}
-	for _, p := range ps {
-		uids = append(uids, imap.UID(p.ev.UID))
-		byUID[imap.UID(p.ev.UID)] = p
-		p.previewAsked = true
-	}
-	wd := s.watchdog()
-	defer wd.stop()
-	cmd := s.c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{Preview: &imap.FetchItemPreview{}})
-	if err := collectEach(cmd, func(buf *imapclient.FetchMessageBuffer) error {
-		if p := byUID[buf.UID]; p != nil && buf.Preview != nil {
-			p.setServerPreview(*buf.Preview)
-		}
 		return nil
 	}); err != nil {
 		return s.fetchErr(wd, err)

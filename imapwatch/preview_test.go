@@ -7,48 +7,54 @@ import (
 
 	"idlebell/internal/mailcases"
 	"idlebell/internal/testsession"
-	"idlebell/mailtext"
 )
 
-// TestDovecotHTMLPreviewFromServer: on a server that advertises PREVIEW
-// (Dovecot), an HTML mail whose part begins with a <head> of 10–50 KB gets
-// its preview from the server's PREVIEW, cleaned (its title dropped, its
-// windows-1252 quotes right, its signature cut): one UID FETCH more and a
-// few hundred bytes, where reading the part on would cost up to 64 KB. A
-// PREVIEW the server could not decode (U+FFFD for an us-ascii label with
-// 8-bit bytes) is not shown: the part is read instead.
-func TestDovecotHTMLPreviewFromServer(t *testing.T) {
+// TestDovecotPreviewFirstRoundTrip: on a server that advertises PREVIEW
+// (Dovecot), the first UID FETCH asks for the server's PREVIEW in place of
+// part 1's first bytes, and a mail whose preview the server made from the
+// part idlebell chooses, and made well, needs no second one: plain text,
+// nested multipart with attachments, HTML past a 10–30 KB head, a reply
+// with quoted lines, signed text. Where the PREVIEW is of another part or
+// cannot stand for idlebell's own (a text attachment first, a forwarded
+// message, "--" in plain text, bytes the server could not decode, only
+// quoted lines), the chosen part is read in a second one; an empty text
+// alternative sends the reading to the HTML part at once. Every line of
+// each shape's expect.tsv holds either way.
+func TestDovecotPreviewFirstRoundTrip(t *testing.T) {
 	env := testsession.FromEnv(t)
 	t.Parallel()
 	srv := &dovecotServer{d: env.Dovecot}
 	user, cfg := srv.newUser(t)
 	trace := &lockedBuffer{b: &bytes.Buffer{}}
-	var traffic Traffic
-	cfg.Trace, cfg.Traffic = trace, &traffic
+	cfg.Trace = trace
 	_, c := startManager(t, cfg, newMemStore())
 	c.waitState(t, StateIdle, wait)
-	cases, err := mailcases.All()
-	if err != nil {
-		t.Fatal(err)
-	}
-	byName := map[string]mailcases.Case{}
-	for _, cs := range cases {
-		byName[cs.Name] = cs
-	}
+	byName := casesByName(t)
 	for _, tt := range []struct {
-		shape    string
-		readPart bool // the PREVIEW is no good: the part is read on
+		shape string
+		read  string // the part read in a second UID FETCH, "" for none
 	}{
-		{"html-newsletter-related-10kb-style", false},
-		{"html-head-20kb-style-latin1-title", false},
-		{"html-head-50kb-related-signature", false},
-		{"html-style-us-ascii-label-cp1252-bytes", true},
+		{"latin1-label-cp1252-bytes", ""},
+		{"outlook-mixed-related-alternative", ""},
+		{"gmail-mixed-alternative-attachment", ""},
+		{"html-newsletter-related-10kb-style", ""},
+		{"html-only-30kb-style-sheet", ""},
+		{"html-link-before-full-stop", ""},
+		{"reply-interleaved-quotes", ""},
+		{"inline-pgp-armor-in-preview", ""},
+		{"text-attachment-before-body", "BODY.PEEK[2]<0.160>"},
+		{"message-rfc822-only", "BODY.PEEK[1.1]<0.160>"},
+		{"plain-double-dash-in-text", "BODY.PEEK[1]<0.160>"},
+		{"inline-pgp-dash-escaped-and-signature", "BODY.PEEK[1]<0.160>"},
+		{"us-ascii-body-cp1252-bytes", "BODY.PEEK[1]<0.160>"},
+		{"reply-only-quoted-lines", "BODY.PEEK[1]<0.160>"},
+		{"empty-text-alternative-html", "BODY.PEEK[2]<0.160>"},
 	} {
 		cs, ok := byName[tt.shape]
 		if !ok {
 			t.Fatalf("no shape %s in internal/mailcases", tt.shape)
 		}
-		from, received := len(trace.String()), traffic.Received.Load()
+		from := len(trace.String())
 		srv.deliver(t, user, "INBOX", mailcases.CRLF(cs.Messages["message.eml"]))
 		m := c.waitMails(t, 1, wait)[0]
 		for _, ck := range cs.Checks {
@@ -57,74 +63,52 @@ func TestDovecotHTMLPreviewFromServer(t *testing.T) {
 			}
 		}
 		fetches := fetchCommands(trace.String()[from:])
-		preview, readOn := false, false
-		for _, f := range fetches {
-			preview = preview || strings.HasSuffix(f, "(UID PREVIEW)")
-			readOn = readOn || strings.Contains(f, "]<") && !strings.Contains(f, "]<0.")
+		first := len(fetches) > 0 && strings.Contains(fetches[0], " PREVIEW") && !strings.Contains(fetches[0], "BODY.PEEK[1]<")
+		read := len(fetches) == 2 && strings.Contains(fetches[1], tt.read)
+		if tt.read == "" {
+			read = len(fetches) == 1
 		}
-		if !preview || readOn != tt.readPart {
-			t.Errorf("%s: fetched %q: want a PREVIEW, and the part read on %v", tt.shape, fetches, tt.readPart)
-		}
-		if n := traffic.Received.Load() - received; !tt.readPart && n > 4096 {
-			t.Errorf("%s: %d bytes received for the mail, want at most 4096", tt.shape, n)
+		if !first || !read {
+			t.Errorf("%s: UID FETCHes %q; want PREVIEW in the first, and then %q", tt.shape, fetches, tt.read)
 		}
 	}
 }
 
-// TestWantsServerPreview: which mails ask for the server's PREVIEW, and
-// that one the server answers with NIL, an empty string or text it could
-// not decode reads its part instead, once.
-func TestWantsServerPreview(t *testing.T) {
-	head := []byte("<html><head><style>" + strings.Repeat("p{}", 50))
-	blank := []byte(strings.Repeat("\r\n", 80))
-	html := mailtext.TextPart{Path: []int{1}, HTML: true, Size: 50000, FirstText: true}
-	plain := mailtext.TextPart{Path: []int{1}, Size: 50000, FirstText: true}
-	notFirst := html
-	notFirst.FirstText = false
-	rd := &mailReader{text: &mailtextFuncs, logger: testLogger(t)}
-	for _, tt := range []struct {
-		name string
-		part mailtext.TextPart
-		data []byte
-		want bool
-	}{
-		{"HTML not read yet", html, nil, true},
-		{"HTML whose first bytes are its head", html, head, true},
-		{"plain text not read yet: read, as cheap", plain, nil, false},
-		{"plain text whose first bytes show nothing", plain, blank, true},
-		{"plain text that begins with armor", plain, []byte("-----BEGIN PGP SIGNED MESSAGE-----\r\nHash: SHA512\r\nComment: " + strings.Repeat("x", 140)), false},
-		{"HTML after another text part", notFirst, head, false},
-	} {
-		p := &pendingMail{rd: rd, ev: &NewMail{}, part: tt.part, hasPart: true, data: tt.data}
-		if got := p.wants() > 0 && p.wantsServerPreview(); got != tt.want {
-			t.Errorf("%s: wants the server's PREVIEW = %v, want %v", tt.name, got, tt.want)
+// TestInProcessNoPreviewFirstRoundTrip: a server without PREVIEW (go-imap's,
+// Gmail) gets the first round trip as before: part 1's first bytes, which
+// are the text of a plain mail, so one UID FETCH does.
+func TestInProcessNoPreviewFirstRoundTrip(t *testing.T) {
+	srv := newDemoServer(t, demoOptions())
+	user, cfg := srv.newUser(t)
+	trace := &lockedBuffer{b: &bytes.Buffer{}}
+	cfg.Trace = trace
+	_, c := startManager(t, cfg, newMemStore())
+	c.waitState(t, StateIdle, wait)
+	cs := casesByName(t)["latin1-label-cp1252-bytes"]
+	srv.deliver(t, user, "INBOX", mailcases.CRLF(cs.Messages["message.eml"]))
+	m := c.waitMails(t, 1, wait)[0]
+	for _, ck := range cs.Checks {
+		if got := jsonField(m, ck.Field); !ck.Holds(got) {
+			t.Errorf("%s: %s = %q", ck, ck.Field, got)
 		}
 	}
-	for _, tt := range []struct {
-		name   string
-		answer *string
-		want   string // "" : the part is read
-	}{
-		{"a good preview", ptr("Weekly digest This week"), "This week"},
-		{"NIL", nil, ""},
-		{"empty", ptr(""), ""},
-		{"not decoded by the server", ptr("Thanks \ufffd"), ""},
-	} {
-		p := &pendingMail{rd: rd, ev: &NewMail{Subject: "Weekly digest"}, part: html, hasPart: true, data: head}
-		p.previewAsked = true // as fetchServerPreviews does
-		if tt.answer != nil {
-			p.setServerPreview(*tt.answer)
-		}
-		n := p.wants()
-		if tt.want != "" {
-			p.setPreview()
-			if n != 0 || p.ev.Preview != tt.want {
-				t.Errorf("%s: wants %d more bytes, Preview %q; want 0 and %q", tt.name, n, p.ev.Preview, tt.want)
-			}
-		} else if n == 0 || p.wantsServerPreview() {
-			t.Errorf("%s: wants %d more bytes, PREVIEW again %v; want the part read on", tt.name, n, p.wantsServerPreview())
-		}
+	fetches := fetchCommands(trace.String())
+	if len(fetches) != 1 || strings.Contains(fetches[0], "PREVIEW") || !strings.Contains(fetches[0], "BODY.PEEK[1]<0.160>") {
+		t.Errorf("UID FETCHes %q; want one, with BODY.PEEK[1]<0.160> and without PREVIEW", fetches)
 	}
+}
+
+func casesByName(t *testing.T) map[string]mailcases.Case {
+	t.Helper()
+	cases, err := mailcases.All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]mailcases.Case{}
+	for _, cs := range cases {
+		byName[cs.Name] = cs
+	}
+	return byName
 }
 
 // fetchCommands lists the UID FETCH commands of an IMAP trace, without tag.

@@ -22,7 +22,7 @@ type mailText struct {
 	nextFetch    func(p mailtext.TextPart, have []byte, complete bool) uint32
 	preview      func(p mailtext.TextPart, data []byte, complete bool) string
 	// serverPreview cleans a server's PREVIEW (RFC 8970).
-	serverPreview func(text string, leading ...string) (string, bool)
+	serverPreview func(text string, p mailtext.TextPart, subject string) (string, bool)
 }
 
 var mailtextFuncs = mailText{

@@ -2,6 +2,7 @@ package mailtext
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -21,13 +22,11 @@ type TextPart struct {
 	// Alt is the first text/html part when this is a text/plain one: what
 	// to read when this part shows nothing (an empty text alternative).
 	Alt *TextPart
-	// FirstText says this is the message's first text part of any subtype,
-	// in order, outside forwarded messages (message/rfc822): the part a
-	// server makes its PREVIEW (RFC 8970) from, so that preview tells of
-	// this part. Dovecot takes the first text part, text/plain before
-	// text/html in a multipart/alternative, and nothing inside a
-	// message/rfc822.
-	FirstText bool
+	// ServerPreviewed says this is the part a server makes its PREVIEW
+	// (RFC 8970) from, so that its preview tells of this part (see
+	// ServerPreview). RFC 8970 leaves the choice to the server; this is
+	// Dovecot's (see serverPreviewPath).
+	ServerPreviewed bool
 }
 
 // ChoosePart picks the part a reader sees first: the first text/plain part
@@ -43,14 +42,10 @@ type TextPart struct {
 // first text part that has one: the charset to read raw 8-bit header bytes in.
 func ChoosePart(bs imap.BodyStructure) (p TextPart, textCharset string, ok bool) {
 	var plain, html, named *TextPart
-	seenText := false
-	walkParts(bs, nil, false, func(path []int, sp *imap.BodyStructureSinglePart, forwarded bool) {
+	serverPath, _ := serverPreviewPath(bs, nil)
+	walkParts(bs, nil, func(path []int, sp *imap.BodyStructureSinglePart) {
 		if !strings.EqualFold(sp.Type, "text") {
 			return
-		}
-		first := !seenText && !forwarded
-		if !forwarded {
-			seenText = true
 		}
 		cs := charsetParam(sp.Params)
 		if textCharset == "" {
@@ -61,7 +56,7 @@ func ChoosePart(bs imap.BodyStructure) (p TextPart, textCharset string, ok bool)
 			return
 		}
 		tp := &TextPart{Path: append([]int(nil), path...), HTML: sub == "html", Charset: cs,
-			Encoding: strings.ToLower(strings.TrimSpace(sp.Encoding)), Size: sp.Size, FirstText: first}
+			Encoding: strings.ToLower(strings.TrimSpace(sp.Encoding)), Size: sp.Size, ServerPreviewed: slices.Equal(path, serverPath)}
 		if isAttachment(sp) {
 			if named == nil {
 				named = tp
@@ -118,16 +113,16 @@ func isAttachment(sp *imap.BodyStructureSinglePart) bool {
 
 // walkParts calls f for every single part in order with its IMAP part
 // number, descending into multiparts and message/rfc822 parts (go-imap's
-// Walk stops at the latter); forwarded says the part is inside one. The
-// depth is bounded, as a hostile server's structure may nest without end.
-func walkParts(bs imap.BodyStructure, path []int, forwarded bool, f func([]int, *imap.BodyStructureSinglePart, bool)) {
+// Walk stops at the latter). The depth is bounded, as a hostile server's
+// structure may nest without end.
+func walkParts(bs imap.BodyStructure, path []int, f func([]int, *imap.BodyStructureSinglePart)) {
 	if len(path) > 16 {
 		return
 	}
 	switch bs := bs.(type) {
 	case *imap.BodyStructureMultiPart:
 		for i, c := range bs.Children {
-			walkParts(c, append(path[:len(path):len(path)], i+1), forwarded, f)
+			walkParts(c, append(path[:len(path):len(path)], i+1), f)
 		}
 	case *imap.BodyStructureSinglePart:
 		if len(path) == 0 {
@@ -136,22 +131,75 @@ func walkParts(bs imap.BodyStructure, path []int, forwarded bool, f func([]int, 
 		if bs.MessageRFC822 != nil && bs.MessageRFC822.BodyStructure != nil {
 			inner := bs.MessageRFC822.BodyStructure
 			if _, multi := inner.(*imap.BodyStructureMultiPart); multi {
-				walkParts(inner, path, true, f)
+				walkParts(inner, path, f)
 			} else {
-				walkParts(inner, append(path[:len(path):len(path)], 1), true, f)
+				walkParts(inner, append(path[:len(path):len(path)], 1), f)
 			}
 			return
 		}
-		f(path, bs, forwarded)
+		f(path, bs)
 	}
+}
+
+// serverPreviewPath is the part number of the part Dovecot makes its
+// PREVIEW from (index-mail.c, the first text MIME part), found in the
+// structure: a single part of type text, of any subtype; in a
+// multipart/alternative, among its own children only, the first
+// text/plain, else the last text/html, else the last other text part; in
+// any other multipart, the first child, in order, that has such a part.
+// A message/rfc822 part (a forwarded message) and every other type have
+// none, so ok is false for a message that is only a forwarded one.
+func serverPreviewPath(bs imap.BodyStructure, path []int) (_ []int, ok bool) {
+	if len(path) > 16 {
+		return nil, false
+	}
+	switch bs := bs.(type) {
+	case *imap.BodyStructureSinglePart:
+		if !strings.EqualFold(bs.Type, "text") {
+			return nil, false
+		}
+		if len(path) == 0 {
+			return []int{1}, true // the body of a single-part message is part 1
+		}
+		return path, true
+	case *imap.BodyStructureMultiPart:
+		if strings.EqualFold(bs.Subtype, "alternative") {
+			var html, other []int
+			for i, c := range bs.Children {
+				sp, single := c.(*imap.BodyStructureSinglePart)
+				if !single || !strings.EqualFold(sp.Type, "text") {
+					continue
+				}
+				child := append(path[:len(path):len(path)], i+1)
+				switch strings.ToLower(sp.Subtype) {
+				case "plain":
+					return child, true
+				case "html":
+					html = child
+				default:
+					other = child
+				}
+			}
+			if html != nil {
+				return html, true
+			}
+			return other, other != nil
+		}
+		for i, c := range bs.Children {
+			if p, ok := serverPreviewPath(c, append(path[:len(path):len(path)], i+1)); ok {
+				return p, true
+			}
+		}
+	}
+	return nil, false
 }
 
 // How much of a part is fetched for its preview. The first fetch is small,
 // to keep a new mail under 1 KB on the wire; a part whose first bytes give
 // no readable line (an HTML head with its style sheet, an armor header) is
 // read on in growing steps, up to MaxFetch. Where the server makes
-// previews itself (RFC 8970 PREVIEW), imapwatch asks for the server's
-// preview instead of reading on, and ServerPreview cleans it.
+// previews itself (RFC 8970 PREVIEW) and its preview can stand for the
+// part's (see ServerPreview), the part is not read at all.
 const (
 	FirstFetch  = 160       // bytes: ~160 characters of plain text, more than a bubble shows
 	MaxFetch    = 64 * 1024 // bytes: past a newsletter's 50 KB <head> and style sheet, bounded

@@ -2,62 +2,108 @@ package mailtext
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
-
-	"golang.org/x/text/encoding/charmap"
 )
 
 // ServerPreview turns the text a server sent for FETCH PREVIEW (RFC 8970:
-// at most 256 characters of the message's text, lines joined) into a
-// preview line cleaned as Preview cleans its own:
+// at most 256 characters of the message's text, lines joined, quoted lines
+// left out) of the part p into a preview line, cleaned as Preview cleans
+// its own; ok is false when that text cannot stand for Preview of the
+// part, and the caller reads the part itself. The server must have made
+// its preview from p (p.ServerPreviewed).
 //
-//   - C1 control characters (U+0080–U+009F) are read as the windows-1252
-//     bytes they were: a server that takes an iso-8859-1 label literally
-//     (Dovecot does) turns Outlook's € “ ” … into them, where the WHATWG
-//     Encoding Standard reads windows-1252;
+//   - C1 control characters (U+0080–U+009F) are read as the bytes they were,
+//     in p's charset as the WHATWG Encoding Standard reads it: a server that
+//     takes an iso-8859-1 label literally (Dovecot does) turns Outlook's
+//     € “ ” … into them, where WHATWG reads windows-1252;
 //   - inline OpenPGP armor (the "BEGIN PGP SIGNED MESSAGE" line with its
 //     Hash: and Charset: headers, dash-escaping, signature and message
-//     blocks) is removed, and the text ends at a "-- " signature separator;
-//   - a first copy of one of leading is dropped (the subject, which an HTML
-//     part's <title> repeats and Dovecot puts first);
+//     blocks) is removed from the joined lines;
+//   - of an HTML part, the text ends at a "-- " signature separator, a first
+//     copy of subject (the page's <title>, which Dovecot puts first) is
+//     dropped, and the space Dovecot puts between an inline element and
+//     "." "," ")" goes: reading an HTML part instead costs up to MaxFetch
+//     bytes, so its preview is taken with these repairs;
+//   - a text cut at the server's limit (200 characters, Dovecot's) ends in
+//     "…", as Preview ends a text Clean cut;
 //   - then it is cleaned and capped at MaxPreviewRunes, as Clean does.
 //
-// ok is false when the text is no good, and the caller reads the part
-// itself: the server sent nothing readable (an empty string), replaced
-// bytes it could not decode (U+FFFD: an unknown or RFC 2231 charset label,
-// 8-bit bytes under us-ascii), or the armor carries a Version:, Comment: or
-// MessageID: header, whose end cannot be told from the text once the
-// server joined the lines. A preview that is empty after the cleaning
-// (only a title, or only a signature) is ok: the part would show no more.
-func ServerPreview(text string, leading ...string) (preview string, ok bool) {
-	if strings.TrimSpace(text) == "" || !utf8.ValidString(text) || strings.ContainsRune(text, utf8.RuneError) {
+// ok is false when the text is empty (a text/plain alternative left empty,
+// or a part the server made nothing of), holds U+FFFD (bytes the server
+// could not decode: an unknown or RFC 2231 charset label, 8-bit bytes under
+// us-ascii), is longer than RFC 8970 allows, begins with ">" (Dovecot's
+// mark for a text of quoted lines only), or holds armor with a Version:,
+// Comment: or MessageID: header, whose end cannot be told from the text
+// once the lines are joined. Of a text/plain part, whose first bytes cost
+// about what the preview does, it is false also for a "--" word after the
+// first: a signature separator's line and a dash in the text read the same
+// once the lines are joined.
+func ServerPreview(text string, p TextPart, subject string) (preview string, ok bool) {
+	if strings.TrimSpace(text) == "" || len(text) > maxServerPreview || !utf8.ValidString(text) ||
+		strings.ContainsRune(text, utf8.RuneError) || strings.HasPrefix(text, ">") {
 		return "", false
 	}
-	text, ok = stripJoinedArmor(mapC1(text))
-	if !ok {
+	text = mapC1(text, p.Charset)
+	if utf8.RuneCountInString(text) >= serverPreviewRunes {
+		// Marks the cut, unless what ends there is removed below (a
+		// signature block, a signature).
+		text += cutMark
+	}
+	if text, ok = stripJoinedArmor(text); !ok {
 		return "", false
 	}
 	words := strings.Fields(text)
-	for _, l := range leading {
-		if w := strings.Fields(l); len(w) > 0 && hasPrefixFold(words, w) {
+	switch {
+	case p.HTML:
+		if w := strings.Fields(subject); len(w) > 0 && hasPrefixFold(words, w) {
 			words = words[len(w):]
-			break
 		}
+		text = tagSpace.ReplaceAllString(cutSignature(words), "$1$2")
+	case len(words) > 1 && slices.Contains(words[1:], "--"):
+		return "", false
+	default:
+		text = strings.ReplaceAll(text, escapedDashes, "-")
 	}
-	return Clean(cutSignature(words), MaxPreviewRunes), true
+	cut := strings.HasSuffix(text, cutMark)
+	preview = Clean(strings.TrimSuffix(text, cutMark), MaxPreviewRunes)
+	if cut && preview != "" && !strings.HasSuffix(preview, "…") {
+		// As Clean ends a text it cuts: the last rune gives way to "…".
+		r := []rune(preview)
+		preview = strings.TrimRight(string(r[:min(len(r), MaxPreviewRunes)-1]), " ") + "…"
+	}
+	return preview, true
 }
 
-// mapC1 reads each C1 control character as the windows-1252 byte of its
-// code point, as WHATWG's windows-1252 would have; the five bytes that
-// windows-1252 leaves undefined stay controls (Clean drops them).
-func mapC1(s string) string {
-	if !strings.ContainsFunc(s, isC1) {
+const (
+	// serverPreviewRunes is where Dovecot cuts its preview
+	// (BODY_SNIPPET_MAX_CHARS): a text that long was cut.
+	serverPreviewRunes = 200
+	// maxServerPreview bounds a PREVIEW in bytes: RFC 8970 allows 256
+	// characters, of at most 4 bytes each.
+	maxServerPreview = 1024
+)
+
+// mapC1 reads each C1 control character as the byte of its code point in
+// the charset label as WHATWG reads it (windows-1252 for iso-8859-1,
+// us-ascii and latin1): what Preview makes of that byte. A byte that is a
+// control there too, or no character of its own (a lead byte of GBK),
+// stays a control, which Clean drops. Under a label Preview reads as
+// UTF-8 first (none, us-ascii, utf-8) a C1 character was one in the text.
+func mapC1(s, label string) string {
+	if !strings.ContainsFunc(s, isC1) || isLaxLabel(label) {
 		return s
 	}
+	e := lookup(label)
+	if e == nil {
+		return s
+	}
+	dec := e.NewDecoder()
 	return strings.Map(func(r rune) rune {
 		if isC1(r) {
-			if m := charmap.Windows1252.DecodeByte(byte(r)); m != utf8.RuneError {
+			out, err := dec.Bytes([]byte{byte(r)})
+			if m, n := utf8.DecodeRune(out); err == nil && n == len(out) && m != utf8.RuneError {
 				return m
 			}
 		}
@@ -68,6 +114,11 @@ func mapC1(s string) string {
 func isC1(r rune) bool { return r >= 0x80 && r <= 0x9F }
 
 var (
+	// Dovecot's HTML to text puts a space where an inline element ends or
+	// begins: "Track it <a>here</a>." reads "Track it here ." Before "."
+	// "," and ")" and after "(" no text has one (French puts spaces before
+	// "!", "?", ";" and ":", so those stay).
+	tagSpace = regexp.MustCompile(`(\() | ([.,)])`)
 	// The armor header line of a cleartext-signed message and the headers
 	// of one token that may follow it (RFC 4880 §7, §6.2).
 	signedArmor = regexp.MustCompile(`-----BEGIN PGP SIGNED MESSAGE-----(?:\s+(?:Hash|Charset):[ \t]*\S+)*`)
@@ -86,6 +137,10 @@ var (
 // looked for the separator; U+E000 is a private-use character no preview
 // from a server holds.
 const escapedDashes = "\uE000"
+
+// cutMark stands for the end of a preview the server cut, through the
+// repairs of an HTML part's preview; U+E001 is a private-use character.
+const cutMark = "\uE001"
 
 // stripJoinedArmor is stripArmor for text whose lines a server joined with
 // spaces; ok is false for armor it cannot strip (see ServerPreview).
