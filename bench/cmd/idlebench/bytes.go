@@ -229,7 +229,8 @@ func bytesPerMail(e *env, r *report) error {
 		"The message is APPENDed from another connection, which is not counted. Every client watches the same mailbox in the same run: "+
 		"the minimal client fetches `UID ENVELOPE BODY.PEEK[TEXT]<0.200>`, the full one `BODY.PEEK[]`, each then re-IDLEs. "+
 		"2 KB and 50 KB messages are text/plain; the 5 MB one is a short text part and a base64 attachment. "+
-		"idlebell fetches `UID FLAGS BODY BODY.PEEK[HEADER.FIELDS (From Subject Date Message-ID)]<0.9999> BODY.PEEK[1]<0.160>` (part 1 is the text of these messages, so one round trip); "+
+		"idlebell fetches `UID FLAGS BODY BODY.PEEK[HEADER.FIELDS (From Subject Date Message-ID)]<0.9999> PREVIEW` from Dovecot, which advertises PREVIEW (RFC 8970), "+
+		"and `BODY.PEEK[1]<0.160>` in place of PREVIEW from the in-process server (part 1 is the text of these messages: one round trip either way); "+
 		"the ENVELOPE column is a client fetching the same but ENVELOPE in place of the header fields (worst case here %s). docs/bench.md discusses both.", trials, bench.Bytes(worstProp))
 	r.add(t)
 

@@ -87,8 +87,9 @@ func realWorldShapes(e *env, r *report) error {
 	t.Note("Each message of internal/mailcases (the shared shapes and our own of the same kinds) is APPENDed to Dovecot from another connection; " +
 		"idlebell watches over TLS. Bytes are counted on the TCP connection below TLS from the server's push to its acceptance of the next IDLE, one delivery each. " +
 		"\"Right\" means every line of the shape's expect.tsv holds for the NewMail (what the JSON line, hooks and bubbles show); a failing field is named. " +
-		"\"UID FETCHes\" counts idlebell's commands for the mail from its protocol trace, \"(PREVIEW)\" when one of them asked for the server's PREVIEW " +
-		"(an HTML part, or a part whose first bytes show nothing readable; idlebell reads the part itself when the PREVIEW is no good). " +
+		"\"UID FETCHes\" counts idlebell's commands for the mail from its protocol trace: \"PREVIEW\" when the first asked for the server's PREVIEW, " +
+		"\"part read\" when a later one read the chosen part (the PREVIEW was of another part, or could not stand for idlebell's own preview; " +
+		"without \"part read\" the PREVIEW was shown). " +
 		"The Dovecot PREVIEW columns fetch `UID FETCH uid (PREVIEW)` on a separate plain connection: the size of the PREVIEW item in the answer, and whether Dovecot's text " +
 		"passes the shape's preview lines as sent, before idlebell's cleaning (shapes without preview lines pass by default). docs/bench.md says where idlebell uses PREVIEW and why.")
 	r.add(t)
@@ -98,21 +99,30 @@ func realWorldShapes(e *env, r *report) error {
 }
 
 // fetchesOf counts the UID FETCH commands in trace lines and says whether
-// one asked for PREVIEW: "1", "2 (PREVIEW)".
+// the first asked for PREVIEW and whether a later one read a body part:
+// "1", "1, PREVIEW", "2, PREVIEW, part read".
 func fetchesOf(lines []string) string {
-	n, preview := 0, false
+	n, preview, partRead := 0, false, false
 	for _, l := range lines {
 		f := strings.Fields(l)
 		if len(f) < 3 || f[1] != "UID" || f[2] != "FETCH" || !strings.HasPrefix(f[0], "T") {
 			continue // not a command idlebell sent
 		}
 		n++
-		preview = preview || strings.Contains(l, " PREVIEW")
+		if n == 1 {
+			preview = strings.Contains(l, " PREVIEW")
+		} else if i := strings.Index(l, "BODY.PEEK["); i >= 0 && len(l) > i+10 && l[i+10] >= '0' && l[i+10] <= '9' {
+			partRead = true
+		}
 	}
+	out := strconv.Itoa(n)
 	if preview {
-		return fmt.Sprintf("%d (PREVIEW)", n)
+		out += ", PREVIEW"
 	}
-	return strconv.Itoa(n)
+	if partRead {
+		out += ", part read"
+	}
+	return out
 }
 
 // judge checks file's expect.tsv lines (only those of field only, unless
