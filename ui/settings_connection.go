@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"idlebell/explain"
@@ -29,17 +30,31 @@ type connectionTest struct {
 	f      *accountForm
 	button *focusButton
 	spin   *spinner
-	result *widget.Label
+	result *linesLabel // resultLines tall, whatever it says
 	box    fyne.CanvasObject
 	run    int // answers of an older run are dropped
 }
 
+// resultLines is the height of Test connection's result, in lines: a
+// longer one (a refused login and what to do) ends in "…" and shows whole
+// in a tip, so that the form below does not move and the button keeps
+// its size.
+const resultLines = 2
+
 func newConnectionTest(s *settingsWindow, f *accountForm) *connectionTest {
-	t := &connectionTest{s: s, f: f, result: widget.NewLabel(" "), spin: newSpinner()}
+	t := &connectionTest{s: s, f: f, result: newLinesLabel(resultLines), spin: newSpinner()}
 	t.button = newFocusButton(i18n.T("Test connection"), t.start)
-	t.result.Wrapping = fyne.TextWrapWord
-	t.box = container.NewBorder(nil, nil, container.NewHBox(t.button, t.spin.box), nil, t.result)
-	t.button.entered = func() { s.ensureVisible(t.box) } // with the result line beside it
+	t.result.SizeName = theme.SizeNameText
+	t.result.Importance = widget.MediumImportance
+	t.result.Text = " "
+	t.result.tips = s.tips
+	// The button at the top of the row, at its own height.
+	t.box = container.NewBorder(nil, nil, container.NewVBox(container.NewHBox(t.button, t.spin.box)), nil, t.result)
+	t.button.entered = func() {
+		s.ensureVisible(t.box) // with the result beside it
+		t.showTip()
+	}
+	t.button.left = func() { s.tips.hideFor(t.result) }
 	if s.readOnly || s.host.o.Test == nil {
 		t.button.Disable()
 		t.box.Hide() // the demo's server lives in the tray process: nothing to test from here
@@ -59,7 +74,7 @@ func (t *connectionTest) start() {
 	}
 	t.run++
 	run, password, test := t.run, t.f.e.password, t.s.host.o.Test
-	t.result.SetText(" ")
+	t.show(" ", widget.MediumImportance)
 	t.spin.start()
 	t.button.Disable()
 	t.s.background(func(ctx context.Context) func() {
@@ -83,7 +98,16 @@ func (t *connectionTest) stop() { t.run++ }
 func (t *connectionTest) show(text string, imp widget.Importance) {
 	t.result.Importance = imp
 	t.result.SetText(text)
-	t.s.relayout()
+	t.s.tips.hideFor(t.result)
+	t.showTip()
+}
+
+// showTip shows a result cut short whole while the button has the focus:
+// the keyboard's way to read it.
+func (t *connectionTest) showTip() {
+	if t.button.focused && t.result.cut() {
+		t.s.tips.show(t.result, t.result.Text, t.result.Importance)
+	}
 }
 
 // finished shows the outcome; an untrusted certificate asks.

@@ -277,7 +277,8 @@ func (s *spinner) stop()  { s.a.Stop(); s.a.Hide() }
 // scrolls it into view as it does its fields.
 type focusButton struct {
 	widget.Button
-	entered func()
+	entered, left func()
+	focused       bool
 }
 
 func newFocusButton(label string, tapped func()) *focusButton {
@@ -290,7 +291,17 @@ func newFocusButton(label string, tapped func()) *focusButton {
 // FocusGained is called on the Fyne goroutine when the button gets the focus.
 func (b *focusButton) FocusGained() {
 	b.Button.FocusGained()
+	b.focused = true
 	if b.entered != nil {
 		b.entered()
+	}
+}
+
+// FocusLost is called on the Fyne goroutine when the button loses the focus.
+func (b *focusButton) FocusLost() {
+	b.Button.FocusLost()
+	b.focused = false
+	if b.left != nil {
+		b.left()
 	}
 }

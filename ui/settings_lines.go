@@ -107,6 +107,7 @@ func (t *tipLayer) show(l *linesLabel, text string, imp widget.Importance) {
 	t.bg.FillColor = theme.Color(theme.ColorNameOverlayBackground)
 	t.bg.StrokeColor = theme.Color(theme.ColorNameSeparator)
 	t.text.Importance = imp
+	t.text.SizeName = l.SizeName
 	t.text.SetText(text)
 	width := l.Size().Width
 	t.text.Resize(fyne.NewSize(width, t.text.MinSize().Height))

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"idlebell/i18n/i18ntest"
 	"idlebell/imapwatch"
@@ -560,6 +561,71 @@ func TestPasswordHintFollowsSource(t *testing.T) {
 		h.s.form.signIn.SetValue(settings.ProviderGoogle)
 		if got := hint(); got != tt.oauth {
 			t.Errorf("%s: signing in with Google, the hint is %q, want %q", tt.locale, got, tt.oauth)
+		}
+	}
+}
+
+// TestConnectionResultKeepsItsPlace: a refused login's result (a sentence
+// and what to do, four lines in German) takes the result's two lines and
+// ends in "…"; the button keeps its size, nothing below it moves, and the
+// whole text shows in a tip on the mouse over it or while the button has
+// the focus.
+func TestConnectionResultKeepsItsPlace(t *testing.T) {
+	for _, locale := range []string{"C.UTF-8", "de_DE.UTF-8"} {
+		i18ntest.Use(t, locale)
+		h := newSettingsHarness(t, workConfig(), false)
+		h.mu.Lock()
+		h.testFn = func(context.Context, settings.Account, string) *imapwatch.CheckResult {
+			return &imapwatch.CheckResult{Step: "login", Err: &imapwatch.AuthError{Mech: "LOGIN", Host: "imap.example.com", Port: 993, Err: imapwatch.ErrAuthFailed}}
+		}
+		h.mu.Unlock()
+		ct := h.s.form.test
+		d := fyne.CurrentApp().Driver()
+		below := h.field("mailboxes").input
+		c := h.s.w.Canvas()
+		c.Focus(ct.button) // Tab onto it and Space, as a keyboard does
+		button, y := ct.button.Size(), d.AbsolutePositionForObject(below).Y
+		test.Tap(ct.button)
+		h.drainUntil("the failed test", func() bool { return ct.result.Importance == widget.DangerImportance })
+		sentence, hint := describe(&imapwatch.AuthError{Mech: "LOGIN", Host: "imap.example.com", Port: 993, Err: imapwatch.ErrAuthFailed})
+		want := joinSentences(sentence, hint)
+		if ct.result.Text != want {
+			t.Fatalf("%s: result = %q, want %q", locale, ct.result.Text, want)
+		}
+		lines := renderedLines(ct.result)
+		cut := strings.HasSuffix(lines[len(lines)-1], "…")
+		if len(lines) > resultLines || (locale == "de_DE.UTF-8" && !cut) {
+			t.Errorf("%s: the result shows as %q, want at most %d lines (German: cut with …)", locale, lines, resultLines)
+		}
+		if got := ct.button.Size(); got != button {
+			t.Errorf("%s: Test connection is %v with the result shown, %v before", locale, got, button)
+		}
+		if got := d.AbsolutePositionForObject(below).Y; got != y {
+			t.Errorf("%s: Folders moved from y=%v to %v when the result showed", locale, y, got)
+		}
+		tip := ""
+		if cut {
+			tip = want
+		}
+		if got := h.s.tips.shown(); got != tip {
+			t.Errorf("%s: tip when the result came while Test connection has the focus = %q, want %q", locale, got, tip)
+		}
+		c.Unfocus()
+		c.Focus(ct.button)
+		if got := h.s.tips.shown(); got != tip {
+			t.Errorf("%s: tip after Tab onto Test connection = %q, want %q", locale, got, tip)
+		}
+		c.Unfocus()
+		if got := h.s.tips.shown(); got != "" {
+			t.Errorf("%s: tip after the button lost the focus = %q, want none", locale, got)
+		}
+		test.MoveMouse(c, d.AbsolutePositionForObject(ct.result).AddXY(4, 4))
+		if got := h.s.tips.shown(); got != tip {
+			t.Errorf("%s: tip over the result = %q, want %q", locale, got, tip)
+		}
+		test.MoveMouse(c, fyne.NewPos(1, 1))
+		if got := h.s.tips.shown(); got != "" {
+			t.Errorf("%s: tip after the mouse left = %q, want none", locale, got)
 		}
 	}
 }
