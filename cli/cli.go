@@ -196,7 +196,7 @@ func loadConfig(env Env, cmd, path, noFile string) (*settings.Config, string, in
 		fmt.Fprintln(env.Stderr, i18n.T("idlebell %s: no config file at %s: %s", cmd, path, noFile))
 		return nil, path, exitUsage
 	case errors.As(err, &cfgErr):
-		fmt.Fprintln(env.Stderr, err)
+		fmt.Fprintln(env.Stderr, cfgErr.Localized())
 		return nil, path, exitUsage
 	case err != nil:
 		fmt.Fprintf(env.Stderr, "idlebell %s: %s\n", cmd, configProblem(err))

@@ -52,3 +52,40 @@ func TestConfigUnreadable(t *testing.T) {
 		t.Errorf("the folder now holds %v (%v)", entries, err)
 	}
 }
+
+// TestConfigErrorsGerman: a config with errors is told in German by check,
+// headless and the settings window, one problem a line with its path and
+// line; the TOML library's own words only in parentheses.
+func TestConfigErrorsGerman(t *testing.T) {
+	i18ntest.Use(t, "de_DE.UTF-8")
+	path := writeFile(t, "[[account]]\nname = \"Arbeit\"\nhost = \"imap.example.com\"\nport = 99999\nusername = \"a\"\n\n[[account]]\nname = \"Privat\"\nusername = \"b\nc\"\n")
+	want := []string{
+		path + ": Zeile 9: account.username: kein gültiges TOML (",
+	}
+	code, stdout, stderr := run(t, Env{Secrets: passwords{}}, "check", "--config", path)
+	for _, w := range want {
+		if code != exitUsage || stdout != "" || !strings.HasPrefix(stderr, w) {
+			t.Errorf("check with a broken config = %d, stdout %q, stderr %q; want 2 and %q", code, stdout, stderr, w)
+		}
+	}
+	valid := writeFile(t, "[[account]]\nname = \"Arbeit\"\nhost = \"imap.example.com\"\nport = 99999\nusername = \"a\"\nmailboxes = []\n")
+	lines := []string{
+		valid + ": Zeile 4: Konto „Arbeit“: port: 99999 ist kein gültiger Port: Verwenden Sie 1 bis 65535",
+		valid + ": Zeile 6: Konto „Arbeit“: mailboxes: nennt keinen Ordner: Nennen Sie mindestens einen",
+	}
+	var stderrBuf bytes.Buffer
+	if _, _, _, _, code := StartConfig(valid, true, &stderrBuf, slog.New(slog.DiscardHandler)); code != exitUsage {
+		t.Errorf("headless StartConfig(invalid) = %d, want 2", code)
+	}
+	var w SettingsWindow
+	env := Env{Secrets: passwords{}, Settings: func(_ context.Context, got SettingsWindow) int { w = got; return 2 }}
+	run(t, env, "settings", "--config", valid)
+	for _, l := range lines {
+		if !strings.HasPrefix(stderrBuf.String(), "idlebell: "+valid) || !strings.Contains(stderrBuf.String(), l) {
+			t.Errorf("headless stderr %q lacks %q", stderrBuf.String(), l)
+		}
+		if !strings.Contains(w.Problem, l) || w.ProblemTitle != "Die Konfigurationsdatei hat Fehler. Beheben Sie sie in einem Texteditor; idlebell lädt die Datei neu, sobald sie gespeichert ist." {
+			t.Errorf("settings window: title %q, problem %q; want the German title and %q", w.ProblemTitle, w.Problem, l)
+		}
+	}
+}

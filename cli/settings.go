@@ -79,8 +79,9 @@ func settingsCmd(env Env, args []string) int {
 			// here and in the window.
 			var invalid *settings.Error
 			w.ProblemTitle = i18n.T("The config file has errors. Fix them in a text editor; idlebell reloads the file when it is saved.")
-			w.Problem = err.Error()
-			if !errors.As(err, &invalid) {
+			if errors.As(err, &invalid) {
+				w.Problem = invalid.Localized()
+			} else {
 				w.ProblemTitle = i18n.T("idlebell can't read its config file.")
 				w.Problem = configProblem(err)
 			}

@@ -125,7 +125,7 @@ func StartConfig(path string, headless bool, stderr io.Writer, logger *slog.Logg
 		if headless {
 			var invalid *settings.Error
 			if errors.As(cfgErr, &invalid) {
-				fmt.Fprintln(stderr, "idlebell:", cfgErr)
+				fmt.Fprintln(stderr, "idlebell:", invalid.Localized())
 			} else {
 				fmt.Fprintln(stderr, "idlebell:", configProblem(cfgErr))
 			}

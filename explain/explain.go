@@ -71,6 +71,13 @@ func describe(tr Translator, err error, once bool) (sentence, hint string) {
 	if d, ok := m.data["Seconds"].(time.Duration); ok {
 		m.data["Seconds"] = seconds(d, english)
 	}
+	if e, ok := m.data["Detail"].(*settings.Error); ok {
+		text := e.Error()
+		if !english {
+			text = e.Localized()
+		}
+		m.data["Detail"] = safetext.Line(text, 400)
+	}
 	sentence = tr(m.sentence, m.data)
 	switch {
 	case !once:
@@ -348,7 +355,7 @@ func classify(err error) meaning {
 		data["Detail"] = safetext.Line(rdErr.Err.Error(), maxDetail)
 		return m(i18n.Mark("can't read the config file {{.Path}}"), i18n.Mark("Check the file and the disk it is on ({{.Detail}})."))
 	case errors.As(err, &cfgErr):
-		data["Detail"] = safetext.Line(cfgErr.Error(), 400)
+		data["Detail"] = cfgErr // Error() or Localized(), by the language
 		return m(i18n.Mark("the config file has errors"), i18n.Mark("{{.Detail}}"))
 	case errors.As(err, &pathEr) && errors.Is(err, fs.ErrNotExist):
 		data["Path"] = safetext.Line(pathEr.Path, 200)

@@ -169,6 +169,13 @@ func TestDescribeOnce(t *testing.T) {
 			t.Errorf("%s: DescribeOnce(silent login) = %q, %q; want %q, %q…", c.locale, s, h, c.sentence, c.hint)
 		}
 	}
+	// A config's problems read in the language too (the TOML library's
+	// words in parentheses).
+	cfgErr := &settings.Error{Path: "/c.toml", Problems: []settings.Problem{{Line: 3, Field: "port", Kind: settings.ProblemValue,
+		Text: "%d is not a valid port: use 1 to 65535 (usually %d for tls, %d for starttls or none)", Args: []any{0, 993, 143}}}}
+	if s, h := DescribeIn(i18n.Template, cfgErr); s != "die Konfigurationsdatei hat Fehler" || h != "/c.toml: Zeile 3: port: 0 ist kein gültiger Port: Verwenden Sie 1 bis 65535 (meist 993 für tls, 143 für starttls oder none)" {
+		t.Errorf("DescribeIn(German, config error) = %q, %q", s, h)
+	}
 	// JSON is English whatever the language.
 	if s, _ := DescribeOnce(nil, silent); s != "the server did not answer the login within 2.5 s" {
 		t.Errorf("DescribeOnce(nil, silent login) = %q under German", s)

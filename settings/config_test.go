@@ -228,9 +228,9 @@ func TestValidationMessages(t *testing.T) {
 		{"notifications open command expands mail data", "[notifications]\nopen_command = 'start %IDLEBELL_FROM_ADDRESS%'\n", "notifications.open_command", 2,
 			`expands %IDLEBELL_FROM_ADDRESS%, which the mail's sender wrote: on Windows cmd.exe would run a value such as "& calc" as a command; leave it to the program you call (it is in its environment)`},
 		{"fingerprint prefix", head + "tls_fingerprint = \"AB:CD\"\n", "tls_fingerprint", 5,
-			`"AB:CD" does not start with "sha256:": write it like "sha256:AB:CD:..." (openssl x509 -noout -fingerprint -sha256 prints it)`},
+			`"AB:CD" is not a SHA-256 fingerprint: write it like "sha256:AB:CD:..." with 32 pairs of hex digits (openssl x509 -noout -fingerprint -sha256 prints it)`},
 		{"fingerprint length", head + "tls_fingerprint = \"sha256:AB:CD\"\n", "tls_fingerprint", 5,
-			`"sha256:AB:CD" is not a SHA-256 fingerprint: after "sha256:" write 32 bytes as 64 hex digits, colons optional`},
+			`"sha256:AB:CD" is not a SHA-256 fingerprint: write it like "sha256:AB:CD:..." with 32 pairs of hex digits (openssl x509 -noout -fingerprint -sha256 prints it)`},
 		{"bad duration", head + "poll_interval = \"2 minutes\"\n", "poll_interval", 5,
 			`"2 minutes" is not a duration: write it like "90s", "2m" or "1h30m"`},
 	}
@@ -361,11 +361,11 @@ func TestBrokenFiles(t *testing.T) {
 		line int
 		msg  string
 	}{
-		{"truncated", example[:cut], strings.Count(string(example[:cut]), "\n") + 1, "not valid TOML: "},
+		{"truncated", example[:cut], strings.Count(string(example[:cut]), "\n") + 1, "not valid TOML ("},
 		{"binary junk", []byte("version = 1\n\x00\x01\x02\xff\xfe\x89PNG\r\n"), 2, "the file is not UTF-8 text"},
-		{"nul bytes", []byte("version = 1\n\x00\x00\x00"), 2, "not valid TOML: "},
-		{"missing quote", []byte("[[account]]\nname = Work\n"), 2, "not valid TOML: "},
-		{"duplicate key", []byte("version = 1\nversion = 1\n"), 2, "not valid TOML: "},
+		{"nul bytes", []byte("version = 1\n\x00\x00\x00"), 2, "not valid TOML ("},
+		{"missing quote", []byte("[[account]]\nname = Work\n"), 2, "not valid TOML ("},
+		{"duplicate key", []byte("version = 1\nversion = 1\n"), 2, "not valid TOML ("},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

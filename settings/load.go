@@ -11,10 +11,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
+
+	"idlebell/i18n"
 )
 
 // maxConfigSize bounds what Load reads: a config is a few kilobytes, and a
@@ -71,7 +72,7 @@ func readConfig(path string) ([]byte, error) {
 		return nil, &ReadError{Path: path, Err: unwrapPath(err)}
 	}
 	if len(data) > maxConfigSize {
-		return nil, &Error{Path: path, Problems: []Problem{{Message: "the file is larger than 1 MiB: is this the right file? An idlebell config is a few kilobytes of TOML"}}}
+		return nil, &Error{Path: path, Problems: []Problem{says(ProblemSyntax, i18n.Mark("the file is larger than 1 MiB: is this the right file? An idlebell config is a few kilobytes of TOML"))}}
 	}
 	return data, nil
 }
@@ -91,15 +92,20 @@ func parse(path string, data []byte) (*Config, error) {
 
 	if !utf8.Valid(data) {
 		line := 1 + strings.Count(string(data[:firstInvalidUTF8(data)]), "\n")
-		return fail(Problem{Line: line, Message: "the file is not UTF-8 text: is this the right file? Save it as UTF-8 TOML"})
+		p := says(ProblemSyntax, i18n.Mark("the file is not UTF-8 text: is this the right file? Save it as UTF-8 TOML"))
+		p.Line = line
+		return fail(p)
 	}
 	var raw map[string]any
 	if _, err := toml.Decode(string(data), &raw); err != nil {
 		var pe toml.ParseError
+		notTOML := says(ProblemSyntax, i18n.Mark("not valid TOML"))
 		if errors.As(err, &pe) {
-			return fail(Problem{Line: pe.Position.Line, Field: pe.LastKey, Message: "not valid TOML: " + pe.Message})
+			p := notTOML.detail(pe.Message)
+			p.Line, p.Field = pe.Position.Line, pe.LastKey
+			return fail(p)
 		}
-		return fail(Problem{Message: "not valid TOML: " + strings.TrimPrefix(err.Error(), "toml: ")})
+		return fail(notTOML.detail(strings.TrimPrefix(err.Error(), "toml: ")))
 	}
 
 	d := &decoder{lines: scanKeyLines(string(data))}
@@ -181,10 +187,10 @@ func (d *decoder) config(raw map[string]any) *Config {
 		n, isInt := v.(int64)
 		switch {
 		case !isInt:
-			d.add(Problem{Field: "version", Line: d.lines["version"], Message: "must be the number 1, not " + tomlType(v)})
+			d.add(d.at(says(ProblemType, i18n.Mark("must be the number 1, not %s"), tomlType(v)), 0, "version"))
 		case n != Version:
 			d.badVersion = true
-			d.add(Problem{Field: "version", Line: d.lines["version"], Message: versionMessage(n)})
+			d.add(d.at(versionProblem(n), 0, "version"))
 			return cfg
 		}
 	}
@@ -196,7 +202,7 @@ func (d *decoder) config(raw map[string]any) *Config {
 		case "notifications":
 			m, ok := v.(map[string]any)
 			if !ok {
-				d.add(Problem{Field: key, Line: d.lines[key], Message: "must be a table: write [notifications] on its own line, then its keys"})
+				d.add(d.at(says(ProblemType, i18n.Mark("must be a table: write [notifications] on its own line, then its keys")), 0, key))
 				continue
 			}
 			d.fields(m, reflect.ValueOf(&cfg.Notifications).Elem(), 0, "notifications")
@@ -218,16 +224,16 @@ func (d *decoder) accounts(cfg *Config, v any) {
 		for _, e := range v {
 			m, ok := e.(map[string]any)
 			if !ok {
-				d.add(Problem{Field: "account", Line: d.lines["account"], Message: "must be a list of tables: write one [[account]] block per account"})
+				d.add(d.at(says(ProblemType, i18n.Mark("must be a list of tables: write one [[account]] block per account")), 0, "account"))
 				return
 			}
 			tables = append(tables, m)
 		}
 	case map[string]any:
-		d.add(Problem{Field: "account", Line: d.lines["account"], Message: "write [[account]] with two brackets, one block per account"})
+		d.add(d.at(says(ProblemType, i18n.Mark("write [[account]] with two brackets, one block per account")), 0, "account"))
 		return
 	default:
-		d.add(Problem{Field: "account", Line: d.lines["account"], Message: "must be [[account]] blocks, not " + tomlType(v)})
+		d.add(d.at(says(ProblemType, i18n.Mark("must be [[account]] blocks, not %s"), tomlType(v)), 0, "account"))
 		return
 	}
 	for i, m := range tables {
@@ -272,8 +278,8 @@ func (d *decoder) fields(m map[string]any, rv reflect.Value, account int, scope 
 			continue
 		}
 		field := join(scope, key)
-		if msg := setField(rv.Field(i), v); msg != "" {
-			d.add(Problem{AccountIndex: account, Field: field, Line: d.lineOf(account, field), Message: msg})
+		if p, bad := setField(rv.Field(i), v); bad {
+			d.add(d.at(p, account, field))
 		}
 	}
 }
@@ -313,29 +319,29 @@ func tagsOf(t reflect.Type) []string {
 func (d *decoder) unknown(account int, scope, key string, v any) {
 	field := join(scope, key)
 	var known []string
-	var where string
+	var where Word
 	switch {
 	case account > 0:
-		known, where = accountKeys, "in [[account]]"
+		known, where = accountKeys, Word(i18n.Mark("in [[account]]"))
 	case scope == "notifications":
-		known, where = notificationsKeys, "in [notifications]"
+		known, where = notificationsKeys, Word(i18n.Mark("in [notifications]"))
 	default:
-		known, where = topKeys, "at the top level"
+		known, where = topKeys, Word(i18n.Mark("at the top level"))
 	}
-	msg := fmt.Sprintf("unknown key %q %s", key, where)
+	var p Problem
 	switch {
 	case strings.Contains(strings.ToLower(key), "password") && key != "password_command":
-		msg += ": passwords do not belong in the config file; store it in the keyring from Settings, or set password_command"
+		p = says(ProblemUnknownKey, i18n.Mark("unknown key %q %s: passwords do not belong in the config file; store it in the keyring from Settings, or set password_command"), key, where)
 	case suggest(key, known) != "":
-		msg += fmt.Sprintf(": did you mean %q?", suggest(key, known))
+		p = says(ProblemUnknownKey, i18n.Mark("unknown key %q %s: did you mean %q?"), key, where, suggest(key, known))
 	case account > 0 && slices.Contains(notificationsKeys, key):
-		msg += ": it belongs in [notifications]"
+		p = says(ProblemUnknownKey, i18n.Mark("unknown key %q %s: it belongs in [notifications]"), key, where)
 	case account == 0 && slices.Contains(accountKeys, key):
-		msg += ": it belongs in an [[account]] block"
+		p = says(ProblemUnknownKey, i18n.Mark("unknown key %q %s: it belongs in an [[account]] block"), key, where)
 	default:
-		msg += ": remove it (see config.example.toml for every key)"
+		p = says(ProblemUnknownKey, i18n.Mark("unknown key %q %s: remove it (see config.example.toml for every key)"), key, where)
 	}
-	d.add(Problem{AccountIndex: account, Field: field, Line: d.lineOf(account, field), Message: msg})
+	d.add(d.at(p, account, field))
 }
 
 // suggest is the known key closest to a typo, or "".
@@ -378,50 +384,51 @@ func editDistance(a, b string) int {
 
 var durationType = reflect.TypeFor[Duration]()
 
-// setField stores v in f, or returns why it cannot, in plain words.
-func setField(f reflect.Value, v any) string {
+// setField stores v in f, or returns why it cannot (bad), in plain words.
+func setField(f reflect.Value, v any) (p Problem, bad bool) {
+	wrong := func(text string, args ...any) (Problem, bool) { return says(ProblemType, text, args...), true }
 	switch {
 	case f.Type() == durationType:
 		s, ok := v.(string)
 		if !ok {
-			return "must be a duration in quotes like \"2m\" or \"90s\", not " + tomlType(v)
+			return wrong(i18n.Mark("must be a duration in quotes like \"2m\" or \"90s\", not %s"), tomlType(v))
 		}
 		var dur Duration
 		if err := dur.UnmarshalText([]byte(s)); err != nil {
-			return err.Error()
+			return says(ProblemValue, i18n.Mark("%q is not a duration: write it like \"90s\", \"2m\" or \"1h30m\""), s), true
 		}
 		f.Set(reflect.ValueOf(dur))
 	case f.Kind() == reflect.String:
 		s, ok := v.(string)
 		if !ok {
-			return "must be text in quotes, not " + tomlType(v)
+			return wrong(i18n.Mark("must be text in quotes, not %s"), tomlType(v))
 		}
 		f.SetString(s)
 	case f.Kind() == reflect.Bool:
 		b, ok := v.(bool)
 		if !ok {
-			return "must be true or false, not " + tomlType(v)
+			return wrong(i18n.Mark("must be true or false, not %s"), tomlType(v))
 		}
 		f.SetBool(b)
 	case f.Kind() == reflect.Int:
 		n, ok := v.(int64)
 		if !ok {
-			return "must be a whole number, not " + tomlType(v)
+			return wrong(i18n.Mark("must be a whole number, not %s"), tomlType(v))
 		}
 		if n < math.MinInt || n > math.MaxInt {
-			return "is out of range"
+			return says(ProblemValue, i18n.Mark("is out of range")), true
 		}
 		f.SetInt(n)
 	case f.Kind() == reflect.Slice && f.Type().Elem().Kind() == reflect.String:
 		list, ok := v.([]any)
 		if !ok {
-			return "must be a list of text in quotes like [\"INBOX\"], not " + tomlType(v)
+			return wrong(i18n.Mark("must be a list of text in quotes like [\"INBOX\"], not %s"), tomlType(v))
 		}
 		out := make([]string, 0, len(list))
 		for _, e := range list {
 			s, ok := e.(string)
 			if !ok {
-				return "must be a list of text in quotes like [\"INBOX\"], but has " + tomlType(e) + " in it"
+				return wrong(i18n.Mark("must be a list of text in quotes like [\"INBOX\"], but has %s in it"), tomlType(e))
 			}
 			out = append(out, s)
 		}
@@ -429,30 +436,34 @@ func setField(f reflect.Value, v any) string {
 	default:
 		panic(fmt.Sprintf("settings: no decoder for field type %s", f.Type()))
 	}
-	return ""
+	return Problem{}, false
 }
 
 // tomlType names a decoded TOML value's type for a user.
-func tomlType(v any) string {
+func tomlType(v any) Word {
 	switch v.(type) {
 	case string:
-		return "text"
+		return Word(i18n.Mark("text"))
 	case int64:
-		return "a number"
+		return Word(i18n.Mark("a number"))
 	case float64:
-		return "a decimal number"
+		return Word(i18n.Mark("a decimal number"))
 	case bool:
-		return "true/false"
-	case time.Time:
-		return "a date"
+		return Word(i18n.Mark("true/false"))
 	case []any:
-		return "a list"
+		return Word(i18n.Mark("a list"))
 	case map[string]any:
-		return "a table"
+		return Word(i18n.Mark("a table"))
 	case []map[string]any:
-		return "a list of tables"
+		return Word(i18n.Mark("a list of tables"))
 	}
-	return "a date"
+	return Word(i18n.Mark("a date"))
+}
+
+// at places p at field of the account (0: not in one).
+func (d *decoder) at(p Problem, account int, field string) Problem {
+	p.AccountIndex, p.Field, p.Line = account, field, d.lineOf(account, field)
+	return p
 }
 
 // keyLines maps "version", "notifications", "notifications.preview",

@@ -53,6 +53,10 @@ func (f *addFlow) store() {
 				}
 			}
 		}
+		if cfgErr != nil {
+			f.failed(capitalise(cfgErr.Localized()))
+			return
+		}
 		f.failed(capitalise(err.Error()))
 		return
 	}

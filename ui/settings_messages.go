@@ -164,7 +164,7 @@ func problemText(p settings.Problem, a settings.Account, n settings.Notification
 	case "oauth_client_id", "oauth_client_secret", "oauth_auth_url", "oauth_token_url", "oauth_device_url":
 		return oauthFieldText(p.Field, a)
 	}
-	return capitalise(p.Message) // a problem the window has no words of its own for
+	return capitalise(p.Translated()) // a problem the window has no words of its own for
 }
 
 // oauthFieldText covers the OAuth2 client fields: empty where needed, not a

@@ -317,7 +317,7 @@ func fixFirstText(elsewhere []settings.Problem, accounts []*accountEdit) string 
 			a := accounts[p.AccountIndex-1].acct
 			others = append(others, fmt.Sprintf("%s: %s", safeLine(a.Name, 40), problemText(p, withPreset(a), settings.Notifications{})))
 		} else {
-			others = append(others, capitalise(p.Message))
+			others = append(others, capitalise(p.Translated()))
 		}
 	}
 	if len(others) > 0 {
