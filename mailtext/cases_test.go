@@ -13,16 +13,28 @@ import (
 
 // serverView computes what idlebell shows for a raw message, fetching it as
 // imapwatch does from a server, but with go-imap's own server-side
-// extraction (what the in-process server answers): the header fields, the
-// BODYSTRUCTURE, then the chosen part's first bytes in NextFetch's steps.
+// extraction (what the in-process server answers): the header fields in
+// HeaderWindow bytes, those Refetch names alone, Sender and Reply-To when
+// From names nobody, the BODYSTRUCTURE, then the chosen part's first bytes in NextFetch's steps.
 // It returns the JSON fields by name and the bytes of the part fetched.
 func serverView(raw []byte) (map[string]string, int) {
 	msg := mailcases.CRLF(raw)
-	hdr := imapserver.ExtractBodySection(bytes.NewReader(msg), &imap.FetchItemBodySection{
-		Specifier: imap.PartSpecifierHeader, HeaderFields: append(HeaderFields, FallbackFields...), Peek: true})
 	bs := imapserver.ExtractBodyStructure(bytes.NewReader(msg))
 	p, cs, ok := ChoosePart(bs)
-	h := ParseHeaders(hdr, cs)
+	fetchFields := func(names []string, size uint32) HeaderBlock {
+		return NewHeaderBlock(imapserver.ExtractBodySection(bytes.NewReader(msg), &imap.FetchItemBodySection{
+			Specifier: imap.PartSpecifierHeader, HeaderFields: names, Peek: true,
+			Partial: &imap.SectionPartial{Size: int64(size)}}), size)
+	}
+	first := fetchFields(HeaderFields, HeaderWindow)
+	blocks := []HeaderBlock{first}
+	for _, f := range Refetch(first, cs) {
+		blocks = append(blocks, fetchFields([]string{f}, FieldWindow(f)))
+	}
+	h := ParseHeaderBlocks(cs, blocks...)
+	if h.NoFrom {
+		h = ParseHeaderBlocks(cs, append(blocks, fetchFields(FallbackFields, HeaderWindow))...)
+	}
 	fields := map[string]string{
 		"from": h.FromName, "from_address": h.FromAddress, "subject": h.Subject, "message_id": h.MessageID,
 	}

@@ -1,12 +1,8 @@
 package mailtext
 
 import (
-	"bufio"
-	"bytes"
 	"strings"
 	"time"
-
-	"github.com/emersion/go-message/textproto"
 )
 
 // HeaderFields are the header fields ParseHeaders reads for every message,
@@ -35,32 +31,35 @@ type Headers struct {
 
 // ParseHeaders reads a raw header block (RFC 5322 header fields, folded,
 // possibly with raw 8-bit bytes, ending in an empty line or not) and
-// decodes the fields in HeaderFields. textCharset is the charset the
-// message declares for its text (ChoosePart's), for raw 8-bit bytes; it
-// may be empty. A flawed line ends the block; what came before is kept.
+// decodes the fields in HeaderFields. The block is taken as whole: for a
+// block a window may have cut, see ParseHeaderBlocks. textCharset is the
+// charset the message declares for its text (ChoosePart's), for raw 8-bit
+// bytes; it may be empty. A flawed line ends the block; what came before
+// is kept.
 func ParseHeaders(block []byte, textCharset string) Headers {
-	h, _ := textproto.ReadHeader(bufio.NewReader(bytes.NewReader(block)))
-	var out Headers
-	from := h.Get("From")
-	out.NoFrom = noSender(from)
-	out.FromName, out.FromAddress = Sender(from, h.Get("Sender"), h.Get("Reply-To"), textCharset)
-	out.Subject = Clean(DecodeHeader(h.Get("Subject"), textCharset), MaxHeaderRunes)
-	if t, ok := ParseDate(h.Get("Date")); ok {
-		out.Date = t
-	}
-	out.MessageID = Clean(messageID(h.Get("Message-Id")), MaxHeaderRunes)
-	return out
+	return ParseHeaderBlocks(textCharset, HeaderBlock{Data: block})
 }
 
-// messageID is the first <id> of a Message-ID value, without its brackets;
-// a value without brackets is taken whole.
+// messageID is the id of a Message-ID value in the form RFC 5322 §3.6.4
+// gives it, "<id-left@id-right>" (comments and blanks around it allowed),
+// without its brackets (of several, the first in brackets). A value
+// in any other form ("none", "<@localhost>", "abc@host" without brackets,
+// "<abc" that a window cut) gives "": it is no id that tells one message
+// from another, and brackets a client put around it would be its own.
 func messageID(v string) string {
 	v = strings.TrimSpace(stripComments(v))
-	if i := strings.IndexByte(v, '<'); i >= 0 {
-		v = v[i+1:]
-		if j := strings.IndexByte(v, '>'); j >= 0 {
-			v = v[:j]
-		}
+	i := strings.IndexByte(v, '<')
+	if i < 0 {
+		return ""
 	}
-	return strings.TrimSpace(v)
+	j := strings.IndexByte(v[i:], '>')
+	if j < 0 {
+		return ""
+	}
+	id := v[i+1 : i+j]
+	at := strings.LastIndexByte(id, '@')
+	if at <= 0 || at == len(id)-1 || strings.ContainsAny(id, " \t\r\n<") {
+		return ""
+	}
+	return id
 }
