@@ -43,15 +43,17 @@ func TestHeadlessRealWorldShapes(t *testing.T) {
 			t.Fatalf("stdout line %q: %v", line, err)
 		}
 		id, _ := fields["message_id"].(string)
-		lines[strings.TrimSuffix(strings.TrimPrefix(id, "<"), ">")] = fields
+		subject, _ := fields["subject"].(string)
+		lines["message_id\x00"+strings.TrimSuffix(strings.TrimPrefix(id, "<"), ">")] = fields
+		lines["subject\x00"+subject] = fields
 	}
 	for _, cs := range cases {
 		t.Run(cs.Name, func(t *testing.T) {
 			for _, ck := range cs.Checks {
-				id := mailcases.MessageID(cs.Messages[ck.File])
-				fields := lines[id]
+				field, v := mailcases.Find(cs.Messages[ck.File])
+				fields := lines[field+"\x00"+v]
 				if fields == nil {
-					t.Errorf("%s: no JSON line with message_id <%s>", ck, id)
+					t.Errorf("%s: no JSON line with %s %q", ck, field, v)
 					continue
 				}
 				got := ""

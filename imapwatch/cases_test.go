@@ -36,17 +36,19 @@ func runCases(t *testing.T, srv server) {
 			n++
 		}
 	}
-	byID := map[string]*NewMail{}
+	byKey := map[[2]string]*NewMail{} // by mailcases.Find's field and value
 	for _, m := range c.waitMails(t, n, 4*wait) {
-		byID[m.MessageID] = m
+		for _, field := range []string{"message_id", "subject"} {
+			byKey[[2]string{field, jsonField(m, field)}] = m
+		}
 	}
 	for _, cs := range cases {
 		t.Run(cs.Name, func(t *testing.T) {
 			for _, ck := range cs.Checks {
-				id := mailcases.MessageID(cs.Messages[ck.File])
-				m := byID[id]
+				field, v := mailcases.Find(cs.Messages[ck.File])
+				m := byKey[[2]string{field, v}]
 				if m == nil {
-					t.Errorf("%s: no NewMail with Message-ID %q", ck, id)
+					t.Errorf("%s: no NewMail with %s %q", ck, field, v)
 					continue
 				}
 				if got := jsonField(m, ck.Field); !ck.Holds(got) {

@@ -1,7 +1,6 @@
 package imapwatch
 
 import (
-	"bytes"
 	"fmt"
 	"slices"
 	"strings"
@@ -22,7 +21,9 @@ import (
 //     mailtext as the sender wrote them; ENVELOPE carries To, Cc and
 //     In-Reply-To that no bubble shows, and servers put placeholders such as
 //     MISSING_DOMAIN in its addresses; at most maxHeaderFields bytes of
-//     them), and for the preview:
+//     them, and when those end inside a field or before one, each such
+//     field alone in a second round trip, see fetchCutFields), and for the
+//     preview:
 //     - where the server advertises PREVIEW (RFC 8970: Dovecot, Cyrus), the
 //       server's PREVIEW. It stands for the part mailtext.ChoosePart picks
 //       when the server made it from that part (TextPart.ServerPreviewed:
@@ -47,8 +48,9 @@ import (
 // attempt: the mailbox would announce nothing more. Those four fields of
 // real mail take a few hundred bytes; a subject is shown up to 998
 // characters. The largest four-digit size, as each byte of the command
-// counts in the 1 KB a new mail may cost.
-const maxHeaderFields = 9999
+// counts in the 1 KB a new mail may cost. The fields a full window cut or
+// left out are fetched each alone (fetchCutFields).
+const maxHeaderFields = mailtext.HeaderWindow
 
 var headerFields = &imap.FetchItemBodySection{
 	Specifier:    imap.PartSpecifierHeader,
@@ -115,7 +117,6 @@ func (s *session) fetchOptions(m *mark) *imap.FetchOptions {
 type pendingMail struct {
 	rd       *mailReader
 	ev       *NewMail
-	header   []byte // the raw header fields, for a second reading with Sender and Reply-To
 	charset  string // the message's text charset, for raw 8-bit header bytes
 	part     mailtext.TextPart
 	hasPart  bool
@@ -126,6 +127,9 @@ type pendingMail struct {
 
 	fromServer bool   // serverText is the preview: the part is not read
 	serverText string // the server's PREVIEW as mailtext.ServerPreview cleaned it
+
+	header  []mailtext.HeaderBlock // the raw header fields fetched so far (headerfields.go)
+	refetch []string               // header fields the first window cut or left out, to fetch alone
 }
 
 // newPendingMail builds the NewMail of one message from the first round
@@ -143,8 +147,7 @@ func newPendingMail(rd *mailReader, account, mbox string, validity uint32, buf *
 			p.complete = uint32(len(data)) < mailtext.FirstFetch
 		}
 	}
-	p.header = buf.FindBodySection(headerFields)
-	p.noSender = p.setHeaders().NoFrom
+	p.setFirstHeader(buf.FindBodySection(headerFields))
 	if p.hasPart && buf.Preview != nil && p.part.ServerPreviewed {
 		p.setServerPreview(*buf.Preview)
 	}
@@ -169,8 +172,9 @@ func (p *pendingMail) wants() uint32 {
 }
 
 // ready reports whether the first round trip brought all the mail needs:
-// no part to fetch, no Sender or Reply-To to look at.
-func (p *pendingMail) ready() bool { return !p.noSender && p.wants() == 0 }
+// no part to fetch, no header field to fetch alone, no Sender or Reply-To
+// to look at.
+func (p *pendingMail) ready() bool { return !p.noSender && len(p.refetch) == 0 && p.wants() == 0 }
 
 // setServerPreview takes the server's PREVIEW of the chosen part as the
 // preview when mailtext finds it good (an HTML part's title, which repeats
@@ -230,6 +234,9 @@ func (s *session) fetchItems(account, mbox string, validity uint32, uids []imap.
 // some part. Mail whose From is empty or only groups gets its Sender and
 // Reply-To fields here too.
 func (s *session) fetchPreviews(batch []*pendingMail) error {
+	if err := s.fetchCutFields(batch); err != nil {
+		return err
+	}
 	if err := s.fetchFallbackFields(batch); err != nil {
 		return err
 	}
@@ -316,12 +323,7 @@ func (s *session) fetchFallbackFields(batch []*pendingMail) error {
 	cmd := s.c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{fallbackFields}})
 	if err := collectEach(cmd, func(buf *imapclient.FetchMessageBuffer) error {
 		if p := byUID[buf.UID]; p != nil {
-			// The blocks end in an empty line: the first one's ends the header.
-			hdr := bytes.TrimRight(p.header, "\r\n")
-			if len(hdr) > 0 {
-				hdr = append(hdr[:len(hdr):len(hdr)], '\r', '\n')
-			}
-			p.header = append(hdr, buf.FindBodySection(fallbackFields)...)
+			p.header = append(p.header, mailtext.NewHeaderBlock(buf.FindBodySection(fallbackFields), maxHeaderFields))
 			p.setHeaders()
 		}
 		return nil

@@ -16,7 +16,7 @@ import (
 // mailText is how a new mail's fetched data is read: mailtext's functions.
 // Tests swap one for a function that panics.
 type mailText struct {
-	parseHeaders func(block []byte, textCharset string) mailtext.Headers
+	parseHeaders func(textCharset string, blocks ...mailtext.HeaderBlock) mailtext.Headers
 	choosePart   func(bs imap.BodyStructure) (mailtext.TextPart, string, bool)
 	fallback     func(p mailtext.TextPart, have []byte, complete bool) (mailtext.TextPart, bool)
 	nextFetch    func(p mailtext.TextPart, have []byte, complete bool) uint32
@@ -26,7 +26,7 @@ type mailText struct {
 }
 
 var mailtextFuncs = mailText{
-	parseHeaders:  mailtext.ParseHeaders,
+	parseHeaders:  mailtext.ParseHeaderBlocks,
 	choosePart:    mailtext.ChoosePart,
 	fallback:      mailtext.Fallback,
 	nextFetch:     mailtext.NextFetch,
@@ -59,22 +59,28 @@ func (rd *mailReader) recovered(v any, step, mbox string, uid uint32) bool {
 	return true
 }
 
-// headers reads a mail's header block; ok is false when reading it
-// panicked and the fields are the raw header's (rawHeaders).
-func (rd *mailReader) headers(block []byte, charset, mbox string, uid uint32) (h mailtext.Headers, ok bool) {
+// headers reads a mail's header blocks (see mailtext.ParseHeaderBlocks);
+// ok is false when reading them panicked and the fields are the raw
+// header's (rawHeaders).
+func (rd *mailReader) headers(blocks []mailtext.HeaderBlock, charset, mbox string, uid uint32) (h mailtext.Headers, ok bool) {
 	defer func() {
 		if rd.recovered(recover(), "header", mbox, uid) {
-			h, ok = rawHeaders(block), false
+			var all []byte
+			for _, b := range blocks {
+				all = append(append(all, b.Data...), '\r', '\n')
+			}
+			h, ok = rawHeaders(all), false
 		}
 	}()
-	return rd.text.parseHeaders(block, charset), true
+	return rd.text.parseHeaders(charset, blocks...), true
 }
 
 // rawHeaders is what a header block shows without decoding: the Subject
 // and From values as they stand (made safe to show), the Message-ID's
-// first <id>. It is for mail whose header mailtext could not read; the
-// same block always gives the same fields, so the mail's key is stable.
-// NoFrom stays false: the mail goes on as it is.
+// first <id> when it is closed and has an '@' (a window may have cut it).
+// It is for mail whose header mailtext could not read; the same block
+// always gives the same fields, so the mail's key is stable. NoFrom stays
+// false: the mail goes on as it is.
 func rawHeaders(block []byte) (h mailtext.Headers) {
 	defer func() {
 		if recover() != nil {
@@ -105,11 +111,10 @@ func rawHeaders(block []byte) (h mailtext.Headers) {
 			}
 		}
 	}
-	id := fields["message-id"]
-	if i := strings.IndexByte(id, '<'); i >= 0 {
-		id = id[i+1:]
-		if j := strings.IndexByte(id, '>'); j >= 0 {
-			id = id[:j]
+	id := ""
+	if _, v, ok := strings.Cut(fields["message-id"], "<"); ok {
+		if v, _, ok := strings.Cut(v, ">"); ok && strings.LastIndexByte(v, '@') > 0 && !strings.HasSuffix(v, "@") {
+			id = v
 		}
 	}
 	return mailtext.Headers{

@@ -20,11 +20,11 @@ import (
 func TestReadingPanicAnnounces(t *testing.T) {
 	srv, cfg := startBad(t)
 	text := mailtextFuncs
-	text.parseHeaders = func(block []byte, charset string) mailtext.Headers {
-		if bytes.Contains(block, []byte("header bug")) {
+	text.parseHeaders = func(charset string, blocks ...mailtext.HeaderBlock) mailtext.Headers {
+		if bytes.Contains(blocks[0].Data, []byte("header bug")) {
 			panic("mailtext: index out of range [7] with length 7")
 		}
-		return mailtext.ParseHeaders(block, charset)
+		return mailtext.ParseHeaderBlocks(charset, blocks...)
 	}
 	text.preview = func(p mailtext.TextPart, data []byte, complete bool) string {
 		if bytes.Contains(data, []byte("preview bug")) {
@@ -81,7 +81,8 @@ func TestReadingPanicAnnounces(t *testing.T) {
 }
 
 // TestRawHeaders: the fields of a header that could not be read are taken
-// as they stand: the first of each, folded lines joined, made safe to show.
+// as they stand: the first of each, folded lines joined, made safe to show;
+// a Message-ID only when its <id@host> is closed (not cut by a window).
 func TestRawHeaders(t *testing.T) {
 	block := []byte("Subject: =?utf-8?q?caf=C3=A9?=\r\n and more\r\nFrom: \"Berg, Anna\"\r\n\t<anna@example.org>\r\n" +
 		"Subject: second\r\nMessage-ID: (c) <id-1@example.org> <id-2@example.org>\r\nX-Bidi: \u202eevil\r\n\r\nbody: text\r\n")
@@ -89,6 +90,11 @@ func TestRawHeaders(t *testing.T) {
 	want := mailtext.Headers{Subject: "=?utf-8?q?caf=C3=A9?= and more", FromName: `"Berg, Anna" <anna@example.org>`, MessageID: "id-1@example.org"}
 	if h != want {
 		t.Errorf("rawHeaders = %+v, want %+v", h, want)
+	}
+	for _, id := range []string{"<cut-by-the-win", "none", "<@>x", "<abc>"} {
+		if h := rawHeaders([]byte("Message-ID: " + id + "\r\n")); h.MessageID != "" {
+			t.Errorf("rawHeaders(Message-ID: %s).MessageID = %q, want none", id, h.MessageID)
+		}
 	}
 	if h := rawHeaders([]byte("Subject: a\x1b[31m\u202eb\r\n")); h.Subject != "a [31mb" {
 		t.Errorf("rawHeaders(control and bidi characters).Subject = %q, want them out", h.Subject)

@@ -7,6 +7,8 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
+
+	"idlebell/mailtext"
 )
 
 // rebaseline handles a changed UIDVALIDITY (a recreated mailbox, a server
@@ -89,7 +91,7 @@ func (s *session) arrivedSince(m *mark, mbox string, since time.Time, next uint3
 			if b.UID == 0 || b.InternalDate.Before(since) {
 				return nil
 			}
-			h, _ := s.sv.reader.headers(b.FindBodySection(headerFields), "", mbox, uint32(b.UID))
+			h, _ := s.sv.reader.headers([]mailtext.HeaderBlock{mailtext.NewHeaderBlock(b.FindBodySection(headerFields), maxHeaderFields)}, "", mbox, uint32(b.UID))
 			if key, old := mailKey(h.MessageID, h.Date, h.FromAddress, h.Subject); !m.l.seen(key, old) {
 				out = append(out, uint32(b.UID))
 			}

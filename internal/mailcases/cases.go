@@ -126,11 +126,36 @@ func (c Check) String() string {
 func norm(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // MessageID is the Message-ID of a raw message without angle brackets, as
-// idlebell's NewMail carries it: how a test finds the mail of a file.
+// idlebell's NewMail carries it: how a test finds the mail of a file. It is
+// empty when the value is not in the form "<left@right>" (RFC 5322
+// §3.6.4): idlebell carries no Message-ID for such a message.
 func MessageID(raw []byte) string {
+	v := strings.TrimSpace(header(raw).Get("Message-Id"))
+	id, ok := strings.CutPrefix(v, "<")
+	if id, ok = strings.CutSuffix(id, ">"); !ok {
+		return ""
+	}
+	if at := strings.LastIndexByte(id, '@'); at <= 0 || at == len(id)-1 || strings.ContainsAny(id, " \t<>") {
+		return ""
+	}
+	return id
+}
+
+// Find is how a test finds the mail of a file among those idlebell
+// announced: the JSON field and its value. That is its Message-ID
+// ("message_id", without brackets, see MessageID) or, for a file without
+// one idlebell takes ("none", "<@localhost>"), its Subject ("subject"),
+// which such files keep short, plain ASCII and unique.
+func Find(raw []byte) (field, value string) {
+	if id := MessageID(raw); id != "" {
+		return "message_id", id
+	}
+	return "subject", strings.TrimSpace(header(raw).Get("Subject"))
+}
+
+func header(raw []byte) *textproto.Header {
 	h, _ := textproto.ReadHeader(bufio.NewReader(bytes.NewReader(raw)))
-	v := strings.TrimSpace(h.Get("Message-Id"))
-	return strings.TrimSuffix(strings.TrimPrefix(v, "<"), ">")
+	return &h
 }
 
 // CRLF returns the message with every line ending in CRLF, as IMAP APPEND
