@@ -273,7 +273,10 @@ func usableAddr(a string) bool {
 // then from Reply-To. A From without any usable address is shown as its
 // decoded text (name set, address empty), never with a placeholder; one
 // that names nobody, when no other header helps, as its group's name or
-// its text. Arguments are raw, unfolded header values; textCharset is the
+// its text. A display name that is, or holds, an address other than the
+// sender's is shown with the real address after it ("paypal@paypal.com
+// <evil@phish.example>"), never alone. Arguments are raw, unfolded header
+// values; textCharset is the
 // charset the message declares for its text, for raw 8-bit names. name and
 // address are cleaned (Clean, MaxHeaderRunes); either may be empty.
 func Sender(from, sender, replyTo, textCharset string) (name, address string) {
@@ -285,7 +288,8 @@ func Sender(from, sender, replyTo, textCharset string) (name, address string) {
 		l := parseAddressList(v)
 		for _, b := range l.boxes {
 			if usableAddr(b.addr) {
-				return Clean(DecodeHeader(b.name, textCharset), MaxHeaderRunes), Clean(b.addr, MaxHeaderRunes)
+				address = Clean(b.addr, MaxHeaderRunes)
+				return showRealAddress(Clean(DecodeHeader(b.name, textCharset), MaxHeaderRunes), address), address
 			}
 		}
 		if l.groupOnly || l.nameless() {
