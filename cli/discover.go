@@ -65,8 +65,9 @@ func discoverCmd(env Env, args []string, d *discover.Discoverer) int {
 			_ = writeJSON(env.Stdout, struct {
 				Address string             `json:"address"`
 				Error   string             `json:"error"`
+				Offline bool               `json:"offline,omitempty"`
 				Tried   []discover.Attempt `json:"tried"`
-			}{nf.Address, err.Error(), nf.Tried})
+			}{nf.Address, err.Error(), nf.Offline, nf.Tried})
 		} else {
 			writeNotFound(env.Stdout, nf)
 		}
@@ -153,6 +154,13 @@ func writeDiscovered(w io.Writer, r *discover.Result) error {
 // writeNotFound lists every source asked, once each, and why it gave
 // nothing, in the user's language.
 func writeNotFound(w io.Writer, nf *discover.NotFoundError) {
+	if nf.Offline {
+		// Every place failed alike, for want of the network: the domain
+		// is not to blame, and the list would say so a dozen times.
+		fmt.Fprintf(w, "%s\n%s\n", i18n.T("Could not look for the server of %s: this computer seems to be offline (no name could be looked up, not even autoconfig.thunderbird.net, or there is no route).", safetext.Line(nf.Address, 200)),
+			i18n.T("Try again when it is online. Without the network idlebell knows only the big providers (Gmail, Outlook.com, Yahoo, iCloud, GMX, WEB.DE…), and this address is not one of theirs."))
+		return
+	}
 	fmt.Fprintf(w, "%s\n", i18n.T("No IMAP server found for %s. Asked:", safetext.Line(nf.Address, 200)))
 	width := 0
 	for _, a := range nf.Tried {

@@ -316,3 +316,50 @@ func TestDiscoverNotFoundSaysWhy(t *testing.T) {
 		t.Errorf("discover --json: causes %s\nwant %s", got, want)
 	}
 }
+
+// offlineWorld is a computer without network: no name resolves, the
+// ISPDB's autoconfig.thunderbird.net included.
+type offlineWorld struct{}
+
+func (offlineWorld) LookupSRV(_ context.Context, service, proto, name string) (string, []*net.SRV, error) {
+	return "", nil, &net.DNSError{Err: "no such host", Name: "_" + service + "._" + proto + "." + name, IsNotFound: true}
+}
+
+func (offlineWorld) LookupMX(_ context.Context, name string) ([]*net.MX, error) {
+	return nil, &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
+}
+
+func (offlineWorld) DialContext(_ context.Context, network, addr string) (net.Conn, error) {
+	host, _, _ := net.SplitHostPort(addr)
+	return nil, &net.OpError{Op: "dial", Net: network, Err: &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}}
+}
+
+// TestDiscoverOffline: without network discover says that this computer
+// seems offline and to try again when it is online, in the user's
+// language, and does not blame the domain or send the user to the
+// provider; --json says "offline"; a big provider is still found.
+func TestDiscoverOffline(t *testing.T) {
+	d := func() *discover.Discoverer {
+		w := offlineWorld{}
+		return &discover.Discoverer{HTTPClient: &http.Client{Transport: &http.Transport{DialContext: w.DialContext}}, Resolver: w, Dialer: w}
+	}
+	for _, c := range []struct{ locale, offline, again, blame string }{
+		{"C.UTF-8", "this computer seems to be offline", "Try again when it is online.", "Ask your provider"},
+		{"de_DE.UTF-8", "Dieser Computer scheint offline zu sein", "Versuchen Sie es erneut, wenn er online ist.", "Anbieter nach"},
+	} {
+		i18ntest.Use(t, c.locale)
+		code, stdout, _ := run(t, Env{Discoverer: d()}, "discover", "max@unknown-domain.example")
+		if code != exitFailed || !strings.Contains(stdout, c.offline) || !strings.Contains(stdout, c.again) ||
+			strings.Contains(stdout, c.blame) || strings.Contains(stdout, "unknown host name") || strings.Contains(stdout, "Hostname unbekannt") {
+			t.Errorf("%s: discover offline = %d\n%s\nwant %q and %q, not blaming the domain", c.locale, code, stdout, c.offline, c.again)
+		}
+		if code, stdout, _ := run(t, Env{Discoverer: d()}, "discover", "max@gmx.de"); code != exitOK || !strings.Contains(stdout, "imap.gmx.net") {
+			t.Errorf("%s: discover max@gmx.de offline = %d\n%s\nwant the built-in answer", c.locale, code, stdout)
+		}
+	}
+	_, stdout, _ := run(t, Env{Discoverer: d()}, "discover", "--json", "max@unknown-domain.example")
+	var nf struct{ Offline bool }
+	if err := json.Unmarshal([]byte(stdout), &nf); err != nil || !nf.Offline {
+		t.Errorf("discover --json offline: %v\n%s\nwant \"offline\": true", err, stdout)
+	}
+}

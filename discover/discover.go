@@ -165,6 +165,12 @@ type NotFoundError struct {
 	// (Security is settings.SecurityNone, Username filled in): the fronts
 	// name them, so that a user on a network they trust can choose one.
 	Plaintext []Server
+	// Offline: no source reached the network. Every name failed to
+	// resolve or had no route, the ISPDB's host (which exists) too: the
+	// computer seems to be offline, and the fronts say so instead of
+	// blaming the domain. The built-in table needs no network and was
+	// asked first.
+	Offline bool
 }
 
 func (e *NotFoundError) Error() string {
@@ -261,6 +267,7 @@ func (d *Discoverer) Discover(ctx context.Context, address string) (*Result, err
 		return nil, ctx.Err()
 	}
 	nf := &NotFoundError{Address: address, Tried: append(res.Tried, failed...)}
+	nf.Offline = seemsOffline(nf.Tried)
 	for _, a := range failed {
 		if a.Cause != CausePlaintextOnly {
 			continue
@@ -271,6 +278,32 @@ func (d *Discoverer) Discover(ctx context.Context, address string) (*Result, err
 			Username: expandUsername("", address, local, domain), Auth: settings.AuthPassword})
 	}
 	return nil, nf
+}
+
+// seemsOffline reports whether tried shows a computer without network rather
+// than a domain without an IMAP server: every network step failed for
+// want of a name, an answer or a route, the ISPDB's too, whose host
+// (autoconfig.thunderbird.net) exists — a resolver cut off from the
+// network may well say "no such host" for every name. Without the ISPDB
+// nothing tells the two apart, and it is false.
+func seemsOffline(tried []Attempt) bool {
+	asked, canary := false, false
+	for _, a := range tried {
+		if a.Source == SourceBuiltin {
+			continue
+		}
+		asked = true
+		switch a.Cause {
+		case CauseNoSuchHost, CauseDNSFailed, CauseUnreachable, CauseTimeout:
+			if a.Source == SourceISPDB {
+				canary = true
+			}
+		case CauseNoRecord:
+		default:
+			return false // something answered
+		}
+	}
+	return asked && canary
 }
 
 // Builtin returns what the built-in table says about address, without any

@@ -507,3 +507,76 @@ func listen(t *testing.T, serve func(net.Conn)) string {
 	}()
 	return l.Addr().String()
 }
+
+// noNetwork is a computer without network, as the resolver and the dialer
+// see it: every name is unknown (a resolver cut off from its upstream
+// says so for autoconfig.thunderbird.net too), or, with noRoute, every
+// packet has no route.
+type noNetwork struct{ noRoute bool }
+
+func (n noNetwork) err(name string) error {
+	if n.noRoute {
+		return &net.DNSError{Err: "dial udp 192.0.2.53:53: connect: network is unreachable", Name: name}
+	}
+	return &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
+}
+
+func (n noNetwork) LookupSRV(_ context.Context, service, proto, name string) (string, []*net.SRV, error) {
+	return "", nil, n.err("_" + service + "._" + proto + "." + name)
+}
+
+func (n noNetwork) LookupMX(_ context.Context, name string) ([]*net.MX, error) {
+	return nil, n.err(name)
+}
+
+func (n noNetwork) DialContext(_ context.Context, network, addr string) (net.Conn, error) {
+	host, _, _ := net.SplitHostPort(addr)
+	if n.noRoute {
+		return nil, &net.OpError{Op: "dial", Net: network, Err: os.NewSyscallError("connect", syscall.ENETUNREACH)}
+	}
+	return nil, &net.OpError{Op: "dial", Net: network, Err: n.err(host)}
+}
+
+// offlineDiscoverer asks the real sources' names (the ISPDB at
+// autoconfig.thunderbird.net) of a computer without network.
+func offlineDiscoverer(n noNetwork) *Discoverer {
+	return &Discoverer{
+		HTTPClient: &http.Client{Transport: &http.Transport{DialContext: n.DialContext}},
+		Resolver:   n, Dialer: n, Timeout: time.Second,
+	}
+}
+
+// TestOffline: when no source reaches the network — no name resolves, the
+// ISPDB's host included, or nothing has a route — the NotFoundError says
+// the computer seems offline; a domain that has no server while the ISPDB
+// answers is not offline; the built-in table answers without network.
+func TestOffline(t *testing.T) {
+	for _, n := range []noNetwork{{}, {noRoute: true}} {
+		_, err := offlineDiscoverer(n).Discover(context.Background(), "max@unknown-domain.example")
+		var nf *NotFoundError
+		if !errors.As(err, &nf) || !nf.Offline {
+			t.Errorf("no route %v: Discover = %v (%+v), want a NotFoundError that says offline", n.noRoute, err, nf)
+		}
+		if r, err := offlineDiscoverer(n).Discover(context.Background(), "max@gmx.de"); err != nil || r.Servers[0].Host != "imap.gmx.net" {
+			t.Errorf("no route %v: Discover(gmx.de) = %+v, %v, want the built-in answer", n.noRoute, r, err)
+		}
+	}
+	// Online, the domain has nothing: the ISPDB answers 404.
+	ispdb := httptest.NewServer(http.NotFoundHandler())
+	defer ispdb.Close()
+	d := offlineDiscoverer(noNetwork{})
+	ispdbAddr := strings.TrimPrefix(ispdb.URL, "http://")
+	d.HTTPClient = &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if addr == ispdbAddr {
+			var nd net.Dialer
+			return nd.DialContext(ctx, network, addr)
+		}
+		return noNetwork{}.DialContext(ctx, network, addr)
+	}}}
+	d.ISPDBURL = ispdb.URL + "/v1.1/{domain}"
+	_, err := d.Discover(context.Background(), "max@unknown-domain.example")
+	var nf *NotFoundError
+	if !errors.As(err, &nf) || nf.Offline {
+		t.Errorf("ISPDB answers: Discover = %v (%+v), want a NotFoundError that does not say offline", err, nf)
+	}
+}

@@ -234,6 +234,9 @@ func (f *addFlow) discovered(address, password string, r *discover.Result, err e
 		f.failed(i18n.T("%s answers only unencrypted: the password would cross the network readable. If you trust this network, click Edit manually… and tick “Allow sending the password unencrypted”.",
 			safeLine(nf.Plaintext[0].Host, 80)))
 		return
+	case errors.As(err, &nf) && nf.Offline:
+		f.failed(i18n.T("This computer seems to be offline, so idlebell could not look for the server of %s. Try again when it is online, or click Edit manually… and enter it yourself.", safeLine(address, 80)))
+		return
 	case errors.As(err, &nf):
 		f.failed(i18n.T("idlebell found no server for %s. Click Edit manually… and enter it yourself.", safeLine(address, 80)))
 		return
