@@ -19,8 +19,11 @@ type TextPart struct {
 	Charset  string // the charset parameter, "" if none
 	Encoding string // the Content-Transfer-Encoding, lower case, "" if none
 	Size     uint32 // the part's size in bytes, as transferred (encoded)
-	// Alt is the first text/html part when this is a text/plain one: what
-	// to read when this part shows nothing (an empty text alternative).
+	// Alt is what to read when this part shows nothing: the next text part
+	// a reader would see after it (the HTML alternative of an empty
+	// text/plain one, the text of a forwarded message after an empty note),
+	// else, for a text/plain part, the first text/html one. Alt's own Alt
+	// goes on in the same order, at most maxAlternates parts, never back.
 	Alt *TextPart
 	// ServerPreviewed says this is the part a server makes its PREVIEW
 	// (RFC 8970) from, so that its preview tells of this part (see
@@ -42,6 +45,7 @@ type TextPart struct {
 // first text part that has one: the charset to read raw 8-bit header bytes in.
 func ChoosePart(bs imap.BodyStructure) (p TextPart, textCharset string, ok bool) {
 	var plain, html, named *TextPart
+	var order []*TextPart // the text parts that are not attachments, in order
 	serverPath, _ := serverPreviewPath(bs, nil)
 	walkParts(bs, nil, func(path []int, sp *imap.BodyStructureSinglePart) {
 		if !strings.EqualFold(sp.Type, "text") {
@@ -63,6 +67,7 @@ func ChoosePart(bs imap.BodyStructure) (p TextPart, textCharset string, ok bool)
 			}
 			return
 		}
+		order = append(order, tp)
 		switch {
 		case sub == "plain" && plain == nil:
 			plain = tp
@@ -70,8 +75,11 @@ func ChoosePart(bs imap.BodyStructure) (p TextPart, textCharset string, ok bool)
 			html = tp
 		}
 	})
-	if plain != nil && html != nil {
-		plain.Alt = html
+	switch {
+	case plain != nil:
+		plain.Alt = alternates(order, plain, html)
+	case html != nil:
+		html.Alt = alternates(order, html, nil)
 	}
 	for _, c := range []*TextPart{plain, html, named} {
 		if c != nil {
@@ -82,6 +90,30 @@ func ChoosePart(bs imap.BodyStructure) (p TextPart, textCharset string, ok bool)
 		}
 	}
 	return TextPart{}, textCharset, false
+}
+
+// maxAlternates bounds the parts read in turn while each shows nothing:
+// each costs a round trip.
+const maxAlternates = 3
+
+// alternates is the chain of parts to read in turn when the chosen part
+// shows nothing: the text parts after it in order, else the first HTML
+// part when that one is elsewhere (a text/plain part after its HTML
+// alternative). The chain is made of copies, so it cannot lead back.
+func alternates(order []*TextPart, chosen, firstHTML *TextPart) *TextPart {
+	i := slices.Index(order, chosen)
+	next := order[i+1:]
+	if len(next) == 0 && firstHTML != nil {
+		next = []*TextPart{firstHTML}
+	}
+	next = next[:min(len(next), maxAlternates)]
+	var alt *TextPart
+	for j := len(next) - 1; j >= 0; j-- {
+		c := *next[j]
+		c.Alt = alt
+		alt = &c
+	}
+	return alt
 }
 
 // charsetParam is the part's charset parameter. Written in RFC 2231's
