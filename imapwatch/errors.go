@@ -145,7 +145,7 @@ type TimeoutError struct {
 }
 
 func (e *TimeoutError) Error() string {
-	return fmt.Sprintf("%s at %s: %v after %v", e.Step, e.Addr, ErrTimeout, e.After)
+	return fmt.Sprintf("%s (%s): server did not answer within %v", e.Step, e.Addr, e.After)
 }
 
 func (e *TimeoutError) Is(target error) bool { return target == ErrTimeout }
