@@ -81,6 +81,61 @@ func pollUntil(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// startUnread starts a headless child whose stdout is a pipe read only
+// when the test takes from lines (which closes once the child is gone and
+// the pipe drained); idle closes when it first reports state=idle. r is the
+// pipe's reading end, to measure what waits in it.
+func startUnread(t *testing.T, dir, cfg string) (cmd *exec.Cmd, r *os.File, lines <-chan string, idle <-chan struct{}) {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd = exec.Command(os.Args[0], "--headless", "--config", cfg)
+	cmd.Env = append(os.Environ(), "IDLEBELL_E2E_CHILD=1", "GORACE=atexit_sleep_ms=0",
+		"XDG_CONFIG_HOME="+filepath.Join(dir, "config"), "XDG_STATE_HOME="+filepath.Join(dir, "state"))
+	cmd.Stdout = w
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	idleCh := make(chan struct{})
+	go func() { // drains stderr until the child dies
+		sc := bufio.NewScanner(stderr)
+		once := false
+		for sc.Scan() {
+			if !once && strings.Contains(sc.Text(), "state=idle") {
+				once = true
+				close(idleCh)
+			}
+		}
+	}()
+	linesCh := make(chan string)
+	go func() { // ends when the pipe's writer is gone and it is drained
+		defer close(linesCh)
+		sc := bufio.NewScanner(r)
+		sc.Buffer(nil, 1<<20)
+		for sc.Scan() {
+			linesCh <- sc.Text()
+		}
+	}()
+	return cmd, r, linesCh, idleCh
+}
+
+// pipeFull waits until the child blocks writing to r: the pipe holds most
+// of its 64 KiB.
+func pipeFull(t *testing.T, r *os.File) {
+	t.Helper()
+	pollUntil(t, "pipe full", func() bool {
+		n, err := unix.IoctlGetInt(int(r.Fd()), unix.TIOCINQ) // FIONREAD: bytes in the pipe
+		return err == nil && n >= 60000
+	})
+}
+
 // TestHeadlessKillSlowReader: a consumer that reads stdout slowly (a shell
 // loop, a script doing work per line) and a kill -9 lose no mail: what was
 // not written to stdout is announced after the restart. Five rounds: a
@@ -106,44 +161,9 @@ func TestHeadlessKillSlowReader(t *testing.T) {
 	}
 	const rounds, burst = 5, 300
 	for round := range rounds {
-		r, w, err := os.Pipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		cmd := exec.Command(os.Args[0], "--headless", "--config", cfg)
-		cmd.Env = append(os.Environ(), "IDLEBELL_E2E_CHILD=1", "GORACE=atexit_sleep_ms=0",
-			"XDG_CONFIG_HOME="+filepath.Join(dir, "config"), "XDG_STATE_HOME="+filepath.Join(dir, "state"))
-		cmd.Stdout = w
-		stderr, err := cmd.StderrPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		w.Close()
-		idle := make(chan struct{})
-		go func() { // drains stderr until the child dies
-			sc := bufio.NewScanner(stderr)
-			once := false
-			for sc.Scan() {
-				if !once && strings.Contains(sc.Text(), "state=idle") {
-					once = true
-					close(idle)
-				}
-			}
-		}()
+		cmd, r, lines, idle := startUnread(t, dir, cfg)
 		// The reader reads while the child catches up on what the last
 		// round left, and stops reading once the child idles.
-		lines := make(chan string)
-		go func() { // ends when the pipe's writer is gone and it is drained
-			defer close(lines)
-			sc := bufio.NewScanner(r)
-			sc.Buffer(nil, 1<<20)
-			for sc.Scan() {
-				lines <- sc.Text()
-			}
-		}()
 		for waiting := true; waiting; {
 			select {
 			case l := <-lines:
@@ -160,10 +180,7 @@ func TestHeadlessKillSlowReader(t *testing.T) {
 		want = append(want, appendMails(t, d, user, fmt.Sprintf("round %d mail", round), burst)...)
 		// The reader does not read: the pipe fills, the child blocks
 		// writing with mail fetched and queued behind the line it writes.
-		pollUntil(t, "pipe full", func() bool {
-			n, err := unix.IoctlGetInt(int(r.Fd()), unix.TIOCINQ) // FIONREAD: bytes in the pipe
-			return err == nil && n >= 60000
-		})
+		pipeFull(t, r)
 		pollUntil(t, "watermark saved", func() bool { return stateNextUID(dir, "Work") > before })
 		cmd.Process.Kill()
 		cmd.Wait()
@@ -195,6 +212,74 @@ func TestHeadlessKillSlowReader(t *testing.T) {
 	}
 	if count["before start"] != 0 {
 		t.Errorf("old mail announced")
+	}
+}
+
+// TestHeadlessKillInCatchUp: a kill -9 in the middle of a long catch-up
+// (mail that arrived while idlebell was stopped) repeats what was written
+// since the state was last saved, not the whole catch-up: without bubbles
+// the JSON line is the delivery, and the watermark follows the lines while
+// the catch-up is still being written.
+func TestHeadlessKillInCatchUp(t *testing.T) {
+	t.Parallel()
+	env := testsession.FromEnv(t)
+	d := env.Dovecot
+	dir := t.TempDir()
+	user := newUser("hl-killcatch")
+	cfg := writeConfig(t, dir, e2eAccount{Name: "Work", Addr: d.PlainAddr, Security: "none", User: user, Password: d.Password()})
+	c := startChild(t, dir, nil, "--headless", "--config", cfg)
+	c.waitIdle("Work")
+	if code, _ := c.stop(os.Interrupt); code != 0 {
+		t.Fatalf("exit status %d, want 0", code)
+	}
+	before := stateNextUID(dir, "Work")
+	want := appendMails(t, d, user, "while stopped", 400)
+
+	// The reader does not read: the child blocks writing line 90 or so
+	// of 400, in the middle of the catch-up.
+	cmd, r, lines, _ := startUnread(t, dir, cfg)
+	pipeFull(t, r)
+	pollUntil(t, "watermark following the catch-up", func() bool { return stateNextUID(dir, "Work") >= before+50 })
+	cmd.Process.Kill()
+	cmd.Wait()
+	count := map[string]int{}
+	read := func(line string) {
+		var m headless.Mail
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("stdout line %q: %v", line, err)
+		}
+		count[m.Subject]++
+	}
+	written := 0
+	for l := range lines {
+		read(l)
+		written++
+	}
+	r.Close()
+
+	c = startChild(t, dir, nil, "--headless", "--config", cfg)
+	c.waitIdle("Work")
+	deliver(t, d, user, testsession.Message("end@example.org", user+"@example.org", "sentinel", "end"))
+	for done := false; !done; {
+		line := c.nextLine()
+		read(line)
+		done = strings.Contains(line, `"subject":"sentinel"`)
+	}
+	lost, dup := 0, 0
+	for _, s := range want {
+		switch n := count[s]; {
+		case n == 0:
+			lost++
+		case n > 1:
+			dup += n - 1
+		}
+	}
+	t.Logf("kill -9 in a catch-up of %d mails after %d were written: %d lost, %d announced twice", len(want), written, lost, dup)
+	if lost > 0 {
+		t.Errorf("%d of %d mails lost after kill -9, want 0", lost, len(want))
+	}
+	if dup > written-50 {
+		t.Errorf("%d of the %d mails written before the kill announced twice, want at most %d (the watermark had passed 50)", dup, written, written-50)
 	}
 }
 

@@ -86,8 +86,9 @@ type Pump struct {
 	done    chan struct{} // closed when Run returns
 
 	bubbles *bubbler
-	// catchUp holds catch-up mail until its Batch: the digest that shows
-	// it is decided then, and only then is it delivered.
+	// catchUp holds catch-up mail until its Batch when there are bubbles:
+	// the digest that shows it is decided then, and only then is it
+	// delivered.
 	catchUp map[string][]*imapwatch.NewMail // by account + "\x00" + mailbox
 }
 
@@ -276,7 +277,7 @@ func (p *Pump) pauseChanged() {
 // event handles one watcher event. Hooks see every event first; a new mail
 // counts as delivered (NewMail.Delivered, so its watermark may pass it) once
 // the front wrote it, its hooks are queued and its bubble is queued — for
-// catch-up mail, once its Batch queued the digest. Mail held by a pause is
+// catch-up mail shown in bubbles, once its Batch queued the digest. Mail held by a pause is
 // delivered when held: the user asked for quiet, the digest follows.
 func (p *Pump) event(ev imapwatch.Event) error {
 	p.logger.Debug("event", "type", fmt.Sprintf("%T", ev))
@@ -291,7 +292,10 @@ func (p *Pump) event(ev imapwatch.Event) error {
 			p.o.Hooks.Handle(ev)
 		}
 		p.show(p.policy.Mail(e, p.o.Now()))
-		if e.CatchUp {
+		// Without a notifier nothing waits for the Batch: the line
+		// written is the delivery, and a kill in a long catch-up repeats
+		// only what was written since the last save, not all of it.
+		if e.CatchUp && p.o.Notifier != nil {
 			k := e.Account + "\x00" + e.Mailbox
 			p.catchUp[k] = append(p.catchUp[k], e)
 		} else {

@@ -138,6 +138,37 @@ func TestStateWritesWithinInterval(t *testing.T) {
 	}
 }
 
+// TestStateWritesSoon: a change that follows a write is written within
+// 100 ms of it, not a second later: a kill -9 in a burst of mail repeats
+// what was delivered since the last write.
+func TestStateWritesSoon(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	s := newState(path, nil)
+	wrote := make(chan struct{}, 100)
+	waits := make(chan time.Duration, 1)
+	fire := make(chan time.Time)
+	s.wrote = func() { wrote <- struct{}{} }
+	s.after = func(d time.Duration) <-chan time.Time { waits <- d; return fire }
+	go s.run()
+	t.Cleanup(func() { s.Close() })
+	s.Save("A", "INBOX", 1, 1)
+	<-wrote
+	s.Save("A", "INBOX", 1, 2)
+	select {
+	case d := <-waits:
+		if d > 100*time.Millisecond {
+			t.Errorf("the writer waits %s after a write, want at most 100ms", d)
+		}
+		fire <- time.Now()
+		<-wrote
+	case <-wrote: // a slow machine: the window had passed already
+	}
+	data, _ := os.ReadFile(path)
+	if !strings.Contains(string(data), `"next_uid": 2`) {
+		t.Errorf("state file = %s, want next_uid 2", data)
+	}
+}
+
 func TestStateCorrupt(t *testing.T) {
 	tests := map[string]func(path string) error{
 		"truncated json": func(p string) error { return os.WriteFile(p, []byte(`{"version":1,"accounts":{"A":{"INB`), 0o600) },
