@@ -70,12 +70,16 @@ func isLaxLabel(label string) bool {
 
 // decodeCharset converts b from the charset label to UTF-8. An unknown label
 // spoils nothing: the bytes are read as UTF-8 when they are valid UTF-8,
-// else as windows-1252. The result may hold U+FFFD, never invalid UTF-8.
+// else as windows-1252. Bytes labelled UTF-8 that are not are read as
+// utf8OrWindows1252 does. The result may hold U+FFFD, never invalid UTF-8.
 func decodeCharset(b []byte, label string) string {
 	if isLaxLabel(label) && utf8.Valid(b) {
 		return string(b)
 	}
 	e := lookup(label)
+	if e == unicode.UTF8 {
+		return utf8OrWindows1252(b)
+	}
 	if e == nil {
 		if utf8.Valid(b) {
 			return string(b)
@@ -87,6 +91,27 @@ func decodeCharset(b []byte, label string) string {
 		return strings.ToValidUTF8(string(b), "\uFFFD")
 	}
 	return strings.ToValidUTF8(string(out), "\uFFFD")
+}
+
+// utf8OrWindows1252 reads text labelled UTF-8 that is not valid UTF-8: each
+// valid sequence as UTF-8, each byte that is not part of one as
+// windows-1252. Senders label Latin-1 text utf-8 ("=?utf-8?Q?Gr=FC=DFe?="):
+// it reads "Grüße", as it would under its own label, where a UTF-8 decoder
+// makes "Gr��e"; text that is all windows-1252 reads as windows-1252 (a
+// run such as "Ã©" that happens to be valid UTF-8 aside), and the valid
+// characters of mixed text stay.
+func utf8OrWindows1252(b []byte) string {
+	var out strings.Builder
+	out.Grow(len(b))
+	for len(b) > 0 {
+		r, n := utf8.DecodeRune(b)
+		if r == utf8.RuneError && n <= 1 {
+			r, n = charmap.Windows1252.DecodeByte(b[0]), 1
+		}
+		out.WriteRune(r)
+		b = b[n:]
+	}
+	return out.String()
 }
 
 // decodeRaw reads unencoded header bytes: ISO-2022-JP text (7-bit, so
