@@ -44,7 +44,7 @@ func TestConfigUnreadable(t *testing.T) {
 		}
 		var w SettingsWindow
 		env := Env{Secrets: passwords{}, Settings: func(_ context.Context, got SettingsWindow) int { w = got; return 2 }}
-		if code, _, _ := run(t, env, "settings", "--config", dir); code != 2 || w.ProblemTitle != c.title || !strings.HasPrefix(w.Problem, c.sentence) {
+		if code, _, _ := run(t, env, "settings", "--config", dir); code != 2 || w.ProblemTitle != c.title || !strings.HasPrefix(w.Problem, sentenceCase(c.sentence)) || w.Problem[:1] == c.sentence[:1] {
 			t.Errorf("%s: settings window for a folder: %d, title %q, problem %q", c.locale, code, w.ProblemTitle, w.Problem)
 		}
 	}

@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"idlebell/i18n"
 	"idlebell/settings"
@@ -83,7 +86,7 @@ func settingsCmd(env Env, args []string) int {
 				w.Problem = invalid.Localized()
 			} else {
 				w.ProblemTitle = i18n.T("idlebell can't read its config file.")
-				w.Problem = configProblem(err)
+				w.Problem = sentenceCase(configProblem(err))
 			}
 			fmt.Fprintln(env.Stderr, "idlebell:", w.Problem)
 		}
@@ -98,4 +101,16 @@ func settingsCmd(env Env, args []string) int {
 	ctx, stop := interruptible(0)
 	defer stop()
 	return env.Settings(ctx, w)
+}
+
+// sentenceCase starts s, a sentence shown on its own in a window, with a
+// capital ("The config file … is a folder."), unless its first word is not
+// a plain word (a path, a host name) or is idlebell.
+func sentenceCase(s string) string {
+	first, _, _ := strings.Cut(s, " ")
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 || first == "idlebell" || strings.IndexFunc(first, func(r rune) bool { return !unicode.IsLetter(r) }) >= 0 {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
 }
