@@ -70,6 +70,13 @@ func (s *dovecotServer) recreate(t *testing.T, user, mbox string) {
 	s.createMailbox(t, user, mbox)
 }
 
+func (s *dovecotServer) deleteMailbox(t *testing.T, user, mbox string) {
+	t.Helper()
+	if err := s.d.DeleteMailbox(user, mbox); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func (s *dovecotServer) createMailbox(t *testing.T, user, mbox string) {
 	t.Helper()
 	if err := s.d.CreateMailbox(user, mbox); err != nil {

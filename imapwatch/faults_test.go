@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -391,6 +392,25 @@ func (c *stepClock) pending(t *testing.T, horizon time.Duration) time.Time {
 		case <-c.changed:
 		case <-deadline:
 			t.Fatalf("no timer due within %s was set within %s", horizon, wait)
+		}
+	}
+}
+
+// waitTimer waits until a timer due at at is set; the clock does not move.
+func (c *stepClock) waitTimer(t *testing.T, at time.Time) {
+	t.Helper()
+	deadline := time.After(wait)
+	for {
+		c.mu.Lock()
+		found := slices.ContainsFunc(c.timers, func(tm stepTimer) bool { return tm.at.Equal(at) })
+		c.mu.Unlock()
+		if found {
+			return
+		}
+		select {
+		case <-c.changed:
+		case <-deadline:
+			t.Fatalf("no timer due at %s was set within %s", at.Format(time.TimeOnly), wait)
 		}
 	}
 }

@@ -28,6 +28,7 @@ type server interface {
 	kick(t *testing.T, user string)
 	recreate(t *testing.T, user, mbox string)
 	createMailbox(t *testing.T, user, mbox string)
+	deleteMailbox(t *testing.T, user, mbox string)
 	// appendFlags reads the flags of every message over a second connection.
 	flags(t *testing.T, user, mbox string) [][]imap.Flag
 }
@@ -81,6 +82,13 @@ func (d *demoServer) recreate(t *testing.T, user, mbox string) {
 		t.Fatal(err)
 	}
 	if err := d.s.CreateMailbox(user, mbox); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (d *demoServer) deleteMailbox(t *testing.T, user, mbox string) {
+	t.Helper()
+	if err := d.s.DeleteMailbox(user, mbox); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -28,6 +28,7 @@ var scenarios = []struct {
 	{"BadPassword", testBadPassword},
 	{"MissingMailbox", testMissingMailbox},
 	{"MissingFolderFailsAlone", testMissingFolderFailsAlone},
+	{"FolderRecreated", testFolderRecreated},
 	{"ManyFolders", testManyFolders},
 	{"ClockJump", testClockJump},
 	{"SilentDrop", testSilentDrop},
@@ -335,4 +336,54 @@ func testSilentDrop(t *testing.T, srv server) {
 	if len(got) == 1 && !got[0].CatchUp {
 		t.Errorf("mail during freeze: CatchUp = false, want true")
 	}
+}
+
+// testFolderRecreated: a watched folder deleted and created again in
+// another client fails alone while it is missing (the other folders go on
+// announcing), is tried again every folderRetry without a word while it is
+// still missing, and once it exists again is watched, what arrived in it
+// announced as catch-up: on an IDLE connection of its own (Lists) and on the
+// shared polling one (Lists2) alike.
+func testFolderRecreated(t *testing.T, srv server) {
+	user, cfg := srv.newUser(t)
+	for _, b := range []string{"Lists", "Work", "Lists2"} {
+		srv.createMailbox(t, user, b)
+	}
+	// INBOX and Lists IDLE on a connection each; Work and Lists2 share the
+	// polling one.
+	cfg.Mailboxes = []string{"INBOX", "Lists", "Work", "Lists2"}
+	cfg.MaxConnections = 3
+	cfg.PollInterval = 100 * time.Millisecond
+	clk := newStepClock()
+	_, c := faultManager(t, cfg, Options{timers: clk})
+	c.waitStates(t, wait, map[string]State{"INBOX": StateIdle, "Lists": StateIdle, "Work": StatePolling, "Lists2": StatePolling})
+
+	for _, b := range []string{"Lists", "Lists2"} {
+		srv.deleteMailbox(t, user, b)
+	}
+	srv.kick(t, user) // Dovecot says BYE to the session on Lists; the in-process server does not
+	c.waitStates(t, wait, map[string]State{"Lists": StateFailed, "Lists2": StateFailed})
+	failedAt := clk.Now()
+	for _, b := range []string{"Lists", "Lists2"} {
+		srv.createMailbox(t, user, b)
+		srv.deliver(t, user, b, testMessage(1, "in new "+b))
+	}
+	// The other folders are not held up meanwhile.
+	for _, b := range []string{"INBOX", "Work"} {
+		srv.deliver(t, user, b, testMessage(2, "to "+b))
+	}
+	assertOnce(t, c.waitMails(t, 2, wait), "to INBOX", "to Work")
+
+	clk.waitTimer(t, failedAt.Add(folderRetry))
+	clk.advance(failedAt.Add(folderRetry))
+	got := c.waitMails(t, 2, wait)
+	for _, m := range got {
+		if !m.CatchUp {
+			t.Errorf("%q: CatchUp = false, want true (it arrived while its folder was not watched)", m.Subject)
+		}
+	}
+	assertOnce(t, got, "in new Lists", "in new Lists2")
+	c.waitStates(t, wait, map[string]State{"Lists": StateIdle, "Lists2": StatePolling})
+	assertOnce(t, c.untilSentinel(t, srv, user, "Lists", wait))
+	assertOnce(t, c.untilSentinel(t, srv, user, "Lists2", wait))
 }

@@ -23,7 +23,11 @@ func (sv *supervisor) runSession(ctx context.Context, b *backoff, reason error) 
 	if err := sv.cfg.validate(); err != nil {
 		return err
 	}
-	sv.state(ctx, StateConnecting, reason, time.Time{})
+	if !folderOnly(reason) {
+		// A folder tried again after it failed keeps its StateFailed until
+		// it is found: the user sees no "connecting" every folderRetry.
+		sv.state(ctx, StateConnecting, reason, time.Time{})
+	}
 	s := &session{
 		sv:       sv,
 		started:  time.Now(),

@@ -1,6 +1,7 @@
 package imapwatch
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"time"
@@ -14,8 +15,9 @@ import (
 //
 // A folder the server says it has not, or does not let the account read,
 // fails alone (see folderFailed): the others go on being polled. Check now
-// tries the failed ones again. When every folder failed, watchMany returns
-// the last one's error.
+// tries the failed ones again, and so does every folderRetry (quietly while
+// they fail the same way). When every folder failed, watchMany returns the
+// last one's error.
 func (s *session) watchMany(ctx context.Context) error {
 	sv := s.sv
 	first, announce := true, true
@@ -30,22 +32,38 @@ func (s *session) watchMany(ctx context.Context) error {
 				announce = true
 			}
 		}
+		retry := len(sv.failed) > 0 && !sv.clk.Now().Before(sv.retryFailedAt)
+		if retry {
+			sv.retryFailedAt = sv.clk.Now().Add(folderRetry)
+		}
 		var failed error
 		for _, mbox := range sv.mailboxes {
-			if _, ok := sv.failed[mbox]; ok {
+			before, wasFailed := sv.failed[mbox]
+			if wasFailed && !retry {
 				continue
 			}
 			err := s.pollFolder(ctx, mbox, first)
 			if err == nil {
+				if wasFailed {
+					delete(sv.failed, mbox)
+					sv.logger.Info("mailbox found again", "mailbox", mbox)
+					sv.send(ctx, &StateChange{Account: sv.cfg.Name, Mailbox: mbox, State: StatePolling})
+				}
 				continue
 			}
 			if !folderOnly(err) {
 				return err
 			}
 			failed = err
+			if wasFailed && before.Error() == err.Error() {
+				continue // still so: said already
+			}
 			sv.folderFailed(ctx, mbox, err)
 		}
 		if len(sv.failed) == len(sv.mailboxes) {
+			for _, err := range sv.failed {
+				failed = cmp.Or(failed, err) // none was tried this round
+			}
 			if sv.checks.Load() != sv.retried {
 				signal(sv.checkNow) // a Check now came during the round: run takes it
 			}
@@ -105,11 +123,14 @@ func folderOnly(err error) bool {
 }
 
 // folderFailed reports that one folder of the shared polling connection
-// failed (err names it) and leaves it out until Check now.
+// failed (err names it) and leaves it out until Check now or retryFailedAt.
 func (sv *supervisor) folderFailed(ctx context.Context, mbox string, err error) {
 	sv.logger.Error("mailbox failed", "mailbox", mbox, "err", err)
 	if sv.failed == nil {
 		sv.failed = make(map[string]error)
+	}
+	if len(sv.failed) == 0 {
+		sv.retryFailedAt = sv.clk.Now().Add(folderRetry)
 	}
 	sv.failed[mbox] = err
 	sv.send(ctx, &StateChange{Account: sv.cfg.Name, Mailbox: mbox, State: StateFailed, Err: err})

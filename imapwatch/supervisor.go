@@ -16,6 +16,13 @@ const logoutGrace = 1500 * time.Millisecond
 // in a command, for Check now to drop it and connect anew.
 const stuckAfter = 2 * time.Second
 
+// folderRetry is how often a folder the server does not have (or does not
+// let the account read) is tried again: a folder deleted and created again
+// in another client is watched again within this, and what arrived in it
+// meanwhile announced. One login, or one STATUS on a shared connection, per
+// folder and interval.
+const folderRetry = 5 * time.Minute
+
 // supervisor keeps one IMAP connection for one account. With one mailbox it
 // IDLEs on it (or polls when the server lacks IDLE); with several it checks
 // them in turn with STATUS (the folders beyond max_connections).
@@ -37,8 +44,10 @@ type supervisor struct {
 
 	// failed are the folders of a shared polling connection that failed
 	// alone (missing, no permission), with why; the others go on, these
-	// wait for Check now. Only run's goroutine touches it.
-	failed map[string]error
+	// wait for Check now or retryFailedAt (folderRetry after they failed).
+	// Only run's goroutine touches them.
+	failed        map[string]error
+	retryFailedAt time.Time
 	// checks counts Check now requests (Manager.CheckNow); retried is the
 	// count watchMany last saw, so that it tries failed folders again once
 	// per request, whichever wait the request woke.
@@ -131,8 +140,9 @@ func (sv *supervisor) state(ctx context.Context, s State, err error, retryAt tim
 }
 
 // run supervises the connection: connect, watch, and on failure reconnect
-// with backoff. Permanent errors park it until CheckNow. It returns when ctx
-// is done.
+// with backoff. Permanent errors park it until CheckNow; a missing or
+// forbidden folder is also tried again every folderRetry, quietly while it
+// fails the same way. It returns when ctx is done.
 //
 // A session counts as healthy (and resets the backoff) only once it stayed
 // up for Config.HealthyAfter or completed a resync, so a server that accepts
@@ -159,15 +169,26 @@ func (sv *supervisor) run(ctx context.Context, b *backoff) {
 		if ctx.Err() != nil {
 			return
 		}
+		same := reason != nil && err != nil && err.Error() == reason.Error()
 		reason = err
 		if IsPermanent(err) {
-			sv.logger.Error("account failed", "mailboxes", sv.mailboxes, "err", err)
-			sv.state(ctx, StateFailed, err, time.Time{})
+			var retry <-chan time.Time
+			if folderOnly(err) {
+				retry = sv.clk.After(folderRetry)
+			}
+			if folderOnly(err) && same {
+				sv.logger.Debug("folder still failing", "mailboxes", sv.mailboxes, "err", err, "retry_in", folderRetry)
+			} else {
+				sv.logger.Error("account failed", "mailboxes", sv.mailboxes, "err", err)
+				sv.state(ctx, StateFailed, err, time.Time{})
+			}
 			select {
 			case <-ctx.Done():
 				return
 			case <-sv.checkNow:
 				b.reset()
+				continue
+			case <-retry:
 				continue
 			}
 		}
