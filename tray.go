@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"os"
+	"strconv"
 
 	"idlebell/appinfo"
 	"idlebell/autostart"
@@ -21,10 +22,8 @@ import (
 // tray_nogui.go.
 func newTray(d trayDeps) front {
 	var settingsCmd []string
-	if exe, err := os.Executable(); err == nil && !d.demo {
-		settingsCmd = []string{exe, "settings", "--config", d.path}
-	} else if err == nil {
-		settingsCmd = []string{exe, "settings", "--demo"}
+	if exe, err := os.Executable(); err == nil {
+		settingsCmd = settingsCommand(exe, d)
 	}
 	return tray.New(tray.Options{
 		Delivery:        d.delivery,
@@ -41,6 +40,21 @@ func newTray(d trayDeps) front {
 		AttentionAfter:  d.attentionAfter,
 		Logger:          d.logger,
 	})
+}
+
+// settingsCommand is the command line of the settings process the tray
+// starts: the config file it edits, or the demo's settings with the port
+// its server listens on (the window runs in a process of its own and
+// cannot ask the demo).
+func settingsCommand(exe string, d trayDeps) []string {
+	if !d.demo {
+		return []string{exe, "settings", "--config", d.path}
+	}
+	argv := []string{exe, "settings", "--demo"}
+	if d.cfg != nil && len(d.cfg.Accounts) == 1 {
+		argv = append(argv, "--demo-port", strconv.Itoa(d.cfg.Accounts[0].Port))
+	}
+	return argv
 }
 
 // runSettingsWindow is `idlebell settings`: the settings (or About) window,

@@ -48,6 +48,7 @@ func settingsCmd(env Env, args []string) int {
 	fset.BoolVar(&w.Add, "add", false, i18n.T("open the dialog that adds an account"))
 	fset.BoolVar(&w.About, "about", false, i18n.T("open the About window"))
 	fset.BoolVar(&w.Demo, "demo", false, i18n.T("show the demo's settings, read-only"))
+	demoPort := fset.Int("demo-port", 0, i18n.T("with --demo: the `PORT` the demo's server listens on (the tray app passes it)"))
 	logLevel := fset.String("log-level", "info", i18n.T("log `LEVEL`: debug, info, warn or error"))
 	if code, ok := parse(fset, args); !ok {
 		return code
@@ -63,7 +64,10 @@ func settingsCmd(env Env, args []string) int {
 	}
 	if w.Demo {
 		a := settings.NewAccount("Demo")
-		a.Host, a.Port, a.Security, a.Username = "127.0.0.1", 0, settings.SecurityNone, "demo"
+		a.Host, a.Port, a.Security, a.Username = "127.0.0.1", 0, settings.SecurityNone, "demo" // port 0: unknown, shown empty
+		if *demoPort > 0 && *demoPort <= 65535 {
+			a.Port = *demoPort
+		}
 		w.Config = settings.Default()
 		w.Config.Accounts = []settings.Account{a}
 	} else {

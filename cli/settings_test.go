@@ -55,3 +55,28 @@ func TestSettingsCmd(t *testing.T) {
 		}
 	}
 }
+
+// TestSettingsDemoPort: the demo's window shows the port the tray's demo
+// server listens on, as the tray passes it; without it (or a number that
+// is no port) the port is unknown and shown empty.
+func TestSettingsDemoPort(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want int
+	}{
+		{[]string{"settings", "--demo", "--demo-port", "44717"}, 44717},
+		{[]string{"settings", "--demo"}, 0},
+		{[]string{"settings", "--demo", "--demo-port", "70000"}, 0},
+	} {
+		got := -1
+		env := Env{Secrets: passwords{}, Settings: func(_ context.Context, w SettingsWindow) int {
+			if w.Demo && len(w.Config.Accounts) == 1 {
+				got = w.Config.Accounts[0].Port
+			}
+			return 0
+		}}
+		if code, _, stderr := run(t, env, tt.args...); code != 0 || got != tt.want {
+			t.Errorf("idlebell %q = %d (%s), the demo account's port %d, want 0 and %d", tt.args, code, stderr, got, tt.want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"image/color"
+	"slices"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -99,10 +100,11 @@ type fieldSelect struct {
 	widget.Select
 	focusHooks
 	values []string
+	label  func(string) string
 }
 
 func newFieldSelect(values []string, label func(string) string, changed func(value string)) *fieldSelect {
-	s := &fieldSelect{values: values}
+	s := &fieldSelect{values: values, label: label}
 	for _, v := range values {
 		s.Options = append(s.Options, label(v))
 	}
@@ -122,6 +124,24 @@ func (s *fieldSelect) Value() string {
 		return s.values[i]
 	}
 	return ""
+}
+
+// relabel shows the values in the words label gives now (they depend on
+// another field), keeping the choice and reporting no change.
+func (s *fieldSelect) relabel() {
+	i := s.SelectedIndex()
+	opts := make([]string, len(s.values))
+	for j, v := range s.values {
+		opts[j] = s.label(v)
+	}
+	if slices.Equal(opts, s.Options) {
+		return
+	}
+	s.Options = opts
+	if i >= 0 {
+		s.Selected = opts[i]
+	}
+	s.Refresh()
 }
 
 // SetValue chooses a config value; an unknown one clears the choice.

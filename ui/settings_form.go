@@ -50,7 +50,10 @@ func newAccountForm(s *settingsWindow, e *accountEdit) *accountForm {
 			a.Enabled = b
 			s.list.refresh()
 		}),
-		f.entry("host", i18n.T("Server"), i18n.T("The IMAP server, such as imap.example.org."), a.Host, func(v string) { a.Host = strings.TrimSpace(v) }),
+		f.entry("host", i18n.T("Server"), i18n.T("The IMAP server, such as imap.example.org."), a.Host, func(v string) {
+			a.Host = strings.TrimSpace(v)
+			f.security.relabel() // None reads differently for this computer
+		}),
 		f.entry("port", i18n.T("Port"), i18n.T("Usually 993 for SSL/TLS, 143 for STARTTLS."), portText(a.Port), func(v string) { a.Port = parsePort(v) }),
 		f.securityRow(),
 		f.check("allow_plaintext", i18n.T("Allow sending the password unencrypted"), i18n.T("Only on a network you trust."), a.AllowPlaintext, func(b bool) { a.AllowPlaintext = b }),
@@ -180,7 +183,7 @@ func (f *accountForm) check(key, text, hint string, value bool, set func(bool)) 
 
 func (f *accountForm) securityRow() *field {
 	a := &f.e.acct
-	f.security = newFieldSelect(securityValues, securityLabel, func(v string) {
+	f.security = newFieldSelect(securityValues, func(v string) string { return securityLabel(v, a.Host) }, func(v string) {
 		if f.building || a.Security == v {
 			return
 		}

@@ -9,16 +9,23 @@ import (
 
 	"idlebell/i18n"
 	"idlebell/settings"
+	"idlebell/trust"
 )
 
-// The Security select shows words; the config keeps its values.
-func securityLabel(value string) string {
+// The Security select shows words; the config keeps its values. Without
+// encryption the password crosses the network readable, unless the server
+// is on this computer (a loopback host, such as the demo's or a local
+// bridge's): then the words say so instead of alarming.
+func securityLabel(value, host string) string {
 	switch value {
 	case settings.SecurityTLS:
 		return i18n.T("SSL/TLS (recommended)")
 	case settings.SecurityStartTLS:
 		return i18n.T("STARTTLS")
 	case settings.SecurityNone:
+		if trust.IsLoopback(host) {
+			return i18n.T("None — the connection stays on this computer")
+		}
 		return i18n.T("None — password sent unencrypted")
 	}
 	return ""

@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"idlebell/i18n"
 	"idlebell/i18n/i18ntest"
 	"idlebell/imapwatch"
 	"idlebell/settings"
@@ -626,6 +627,32 @@ func TestConnectionResultKeepsItsPlace(t *testing.T) {
 		test.MoveMouse(c, fyne.NewPos(1, 1))
 		if got := h.s.tips.shown(); got != "" {
 			t.Errorf("%s: tip after the mouse left = %q, want none", locale, got)
+		}
+	}
+}
+
+// TestSecurityNoneOnThisComputer: Security None reads as the alarm it is
+// for a server across the network, and calmly for one on this computer
+// (the demo's, a local bridge's); the words follow the server typed.
+func TestSecurityNoneOnThisComputer(t *testing.T) {
+	for _, locale := range []string{"C.UTF-8", "de_DE.UTF-8"} {
+		i18ntest.Use(t, locale)
+		cfg := workConfig()
+		a := &cfg.Accounts[0]
+		a.Host, a.Port, a.Security = "127.0.0.1", 44717, settings.SecurityNone
+		h := newSettingsHarness(t, cfg, false)
+		local, remote := i18n.T("None — the connection stays on this computer"), i18n.T("None — password sent unencrypted")
+		sel := h.s.form.security
+		if sel.Selected != local || h.entry("port").Text != "44717" {
+			t.Errorf("%s: 127.0.0.1:%s shows Security %q, want %q", locale, h.entry("port").Text, sel.Selected, local)
+		}
+		h.fill(h.entry("host"), "imap.example.com")
+		if sel.Selected != remote || sel.Value() != settings.SecurityNone {
+			t.Errorf("%s: imap.example.com shows Security %q (%s), want %q", locale, sel.Selected, sel.Value(), remote)
+		}
+		h.fill(h.entry("host"), "localhost")
+		if sel.Selected != local || h.s.accounts[0].acct.Security != settings.SecurityNone {
+			t.Errorf("%s: localhost shows Security %q, want %q", locale, sel.Selected, local)
 		}
 	}
 }
