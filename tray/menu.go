@@ -170,7 +170,9 @@ func (t *trayUI) menuItems(now time.Time) []*item {
 		)
 		items = append(items, line)
 	}
-	if len(t.model.order) == 0 {
+	if len(t.model.order) == 0 && t.model.cfgErr == nil {
+		// (With a broken file the first line, which opens the window that
+		// says what is wrong, is what helps: Add would only show it too.)
 		items = append(items, &item{Label: i18n.T("Add account…"), Action: t.showAdd})
 	}
 	items = append(items, &item{Separator: true})

@@ -8,6 +8,7 @@ import (
 	"image/png"
 	"log/slog"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -263,6 +264,40 @@ func TestTrayNoAccounts(t *testing.T) {
 	cmd, _, ok := ParseControlLine(strings.TrimSpace(pipe.String()))
 	if !ok || cmd != CmdShowAdd {
 		t.Errorf("Add account… sent %q to the settings process, want %s", pipe.String(), CmdShowAdd)
+	}
+}
+
+// TestTrayBrokenConfigOffersTheFix: a config file with errors (or one that
+// cannot be read) at start leaves the tray without accounts, but the menu
+// offers only the line that opens what is wrong, not Add account…, which
+// could not add to that file; English and German.
+func TestTrayBrokenConfigOffersTheFix(t *testing.T) {
+	for _, locale := range []string{"C.UTF-8", "de_DE.UTF-8"} {
+		i18ntest.Use(t, locale)
+		for _, err := range []error{
+			errors.New("config.toml: line 6: account.username: strings cannot contain newlines"),
+			&settings.ReadError{Path: "/c/config.toml", Err: settings.ErrNotAFile},
+		} {
+			tr := newTestTray(t, settings.Default())
+			tr.setConfig(nil, err)
+			labels := tr.host.labels()
+			if slices.Contains(labels, i18n.T("Add account…")) {
+				t.Errorf("%s, %v: the menu %q offers %s", locale, err, labels, i18n.T("Add account…"))
+			}
+			want := i18n.T("Config has errors — open Settings…")
+			if unreadable(err) {
+				want = i18n.T("Can't read the config file — open Settings…")
+			}
+			if labels[0] != want {
+				t.Errorf("%s, %v: first menu line %q, want %q", locale, err, labels[0], want)
+			}
+			var pipe bytes.Buffer
+			tr.settings = &settingsChild{stdin: nopCloser{&pipe}, sent: map[string]string{}}
+			tr.host.item(t, want).Action()
+			if cmd, _, ok := ParseControlLine(strings.TrimSpace(pipe.String())); !ok || cmd != CmdShowSettings {
+				t.Errorf("%s: %q sent %q to the settings process, want %s", locale, want, pipe.String(), CmdShowSettings)
+			}
+		}
 	}
 }
 
