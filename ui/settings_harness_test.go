@@ -105,7 +105,7 @@ func connected(a settings.Account) *imapwatch.CheckResult {
 	return &imapwatch.CheckResult{Account: a.Name, Idle: true, Mailboxes: []imapwatch.MailboxCheck{{Name: "INBOX", Exists: true, Unseen: 3}}}
 }
 
-func newSettingsHarness(t *testing.T, cfg *settings.Config, demo bool) *settingsHarness {
+func newSettingsHarness(t *testing.T, cfg *settings.Config, demo bool, opts ...func(*Options)) *settingsHarness {
 	t.Helper()
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir()) // autostart file
 	h := &settingsHarness{t: t, secrets: &fakeSecrets{pw: map[string]string{}}, tokens: &fakeSecrets{pw: map[string]string{}},
@@ -148,6 +148,9 @@ func newSettingsHarness(t *testing.T, cfg *settings.Config, demo bool) *settings
 			h.mu.Unlock()
 			return fn(ctx, address)
 		},
+	}
+	for _, opt := range opts {
+		opt(&o)
 	}
 	h.host = newWindows(app, o)
 	h.host.do = h.post

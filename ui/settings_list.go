@@ -21,15 +21,20 @@ type accountList struct {
 
 func newAccountList(s *settingsWindow) *accountList {
 	l := &accountList{s: s}
+	// Two lines for the state the tray reports: "127.0.0.1:1 refused the
+	// connection, retrying since 04:01" fits; a longer state ends in "…"
+	// and shows whole in a tip. A window started on its own hears no
+	// states, only its own notes ("Changed, not saved"): one line.
+	stateLines := 1
+	if s.host.o.Watcher != nil {
+		stateLines = 2
+	}
 	l.list = widget.NewList(
 		func() int { return len(s.accounts) },
 		func() fyne.CanvasObject {
 			name := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 			name.Truncation = fyne.TextTruncateEllipsis
-			// Two lines: "127.0.0.1:1 refused the connection, retrying
-			// since 04:01" fits; a longer state ends in "…" and shows
-			// whole in a tip.
-			state := newLinesLabel(2)
+			state := newLinesLabel(stateLines)
 			state.tips = s.tips
 			return container.NewVBox(name, state)
 		},

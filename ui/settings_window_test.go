@@ -631,6 +631,54 @@ func TestConnectionResultKeepsItsPlace(t *testing.T) {
 	}
 }
 
+// TestSettingsListStateLines: a window the tray started keeps two lines
+// under each account for the state the tray reports; one started on its
+// own hears no states and keeps one, for its own notes ("Changed, not
+// saved"), instead of a blank gap of two.
+func TestSettingsListStateLines(t *testing.T) {
+	stateLabels := func(h *settingsHarness) []*linesLabel {
+		var out []*linesLabel
+		for _, o := range test.LaidOutObjects(h.s.list.list) {
+			if l, ok := o.(*linesLabel); ok {
+				out = append(out, l)
+			}
+		}
+		return out
+	}
+	for _, locale := range []string{"C.UTF-8", "de_DE.UTF-8"} {
+		i18ntest.Use(t, locale)
+		cfg := cfgWith(3, true, "Work", "Home")
+		for i := range cfg.Accounts {
+			cfg.Accounts[i].Host, cfg.Accounts[i].Username = "imap.example.com", "u"
+		}
+		for _, tc := range []struct {
+			name  string
+			alone bool
+			lines int
+		}{{"started by the tray", false, 2}, {"started on its own", true, 1}} {
+			var opts []func(*Options)
+			if tc.alone {
+				opts = append(opts, func(o *Options) { o.Watcher = nil })
+			}
+			h := newSettingsHarness(t, cfg, false, opts...)
+			h.fill(h.entry("host"), "imap2.example.com")
+			labels := stateLabels(h)
+			if len(labels) != 2 {
+				t.Fatalf("%s, %s: %d state lines in the list, want 2", locale, tc.name, len(labels))
+			}
+			for _, l := range labels {
+				if got, want := l.MinSize().Height, l.heightFor(tc.lines); got != want {
+					t.Errorf("%s, %s: the state under an account is %v high, want %v (%d lines)", locale, tc.name, got, want, tc.lines)
+				}
+			}
+			changed := i18n.T("Changed, not saved")
+			if got := renderedLines(labels[0]); len(got) != 1 || got[0] != changed {
+				t.Errorf("%s, %s: the edited account's note shows as %q, want %q", locale, tc.name, got, changed)
+			}
+		}
+	}
+}
+
 // TestSecurityNoneOnThisComputer: Security None reads as the alarm it is
 // for a server across the network, and calmly for one on this computer
 // (the demo's, a local bridge's); the words follow the server typed.
