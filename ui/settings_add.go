@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"idlebell/discover"
@@ -34,8 +35,9 @@ type addFlow struct {
 
 	address  *fieldEntry
 	password *fieldEntry
-	hint     *widget.Label // the provider's note, or what went wrong
-	status   *widget.Label
+	hint     *linesLabel // the provider's note, hintLines tall
+	status   *linesLabel // what is going on or went wrong, statusLines tall
+	tips     *tipLayer   // the whole hint or status, over the dialog
 	spin     *spinner
 	next     *widget.Button // Continue
 	back     *widget.Button
@@ -48,6 +50,7 @@ type addFlow struct {
 	first     fyne.CanvasObject
 	second    fyne.CanvasObject
 	steps     *fyne.Container // first and second, one shown
+	content   *fyne.Container // the dialog's: steps, status, buttons
 
 	run    int              // answers of an older run are dropped
 	result *discover.Result // what discovery found
@@ -77,8 +80,9 @@ func (s *settingsWindow) startAdd() {
 		}
 		f.continueAdd()
 	}
-	f.hint = wrapped(" ")
-	f.status = wrapped(" ")
+	f.tips = newTipLayer()
+	f.hint = dialogLines(hintLines, f.tips)
+	f.status = dialogLines(statusLines, f.tips)
 	f.spin = newSpinner()
 
 	addrField := newField("address", i18n.T("E-mail address"), f.address, "")
@@ -118,8 +122,9 @@ func (s *settingsWindow) startAdd() {
 	buttons := container.NewHBox(widget.NewButton(i18n.T("Edit manually…"), f.manual), layout.NewSpacer(),
 		widget.NewButton(i18n.T("Cancel"), f.close), f.back, f.next, f.add)
 	f.steps = container.New(sameSize{}, f.first, f.second)
-	f.d = dialog.NewCustomWithoutButtons(i18n.T("Add an account"),
-		container.NewVBox(f.steps, container.NewBorder(nil, nil, f.spin.box, nil, f.status), buttons), s.w)
+	f.content = container.NewStack(
+		container.NewVBox(f.steps, container.NewBorder(nil, nil, f.spin.box, nil, f.status), buttons), f.tips.layer)
+	f.d = dialog.NewCustomWithoutButtons(i18n.T("Add an account"), f.content, s.w)
 	f.d.Resize(fyne.NewSize(620, 0))
 	f.d.Show()
 	s.w.Canvas().Focus(f.address)
@@ -144,6 +149,25 @@ func (sameSize) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 	}
 }
 
+// The provider's note and the status keep their lines whatever they say,
+// so that the dialog neither grows nor moves when "found no server" or a
+// refused password shows; a longer text ends in "…" and shows whole in a
+// tip while the mouse rests on it.
+const (
+	hintLines   = 2
+	statusLines = 3
+)
+
+// dialogLines is a text of the add dialog that keeps n lines.
+func dialogLines(n int, tips *tipLayer) *linesLabel {
+	l := newLinesLabel(n)
+	l.SizeName = theme.SizeNameText
+	l.Importance = widget.MediumImportance
+	l.Text = " "
+	l.tips = tips
+	return l
+}
+
 func wrapped(text string) *widget.Label {
 	l := widget.NewLabel(text)
 	l.Wrapping = fyne.TextWrapWord
@@ -163,17 +187,23 @@ func (f *addFlow) close() {
 // it is typed: the one step newcomers miss.
 func (f *addFlow) showProviderHint() {
 	if r := discover.Builtin(f.address.Text); r != nil && r.Note != "" {
-		f.hint.Importance = widget.MediumImportance
-		f.hint.SetText(r.Provider + ": " + i18n.Translate(r.Note))
+		f.setLines(f.hint, r.Provider+": "+i18n.Translate(r.Note), widget.MediumImportance)
 		return
 	}
-	f.hint.SetText(" ")
+	f.setLines(f.hint, " ", widget.MediumImportance)
+}
+
+// setLines shows text in the hint or the status; a tip showing its old
+// text goes.
+func (f *addFlow) setLines(l *linesLabel, text string, imp widget.Importance) {
+	f.tips.hideFor(l)
+	l.Importance = imp
+	l.SetText(text)
 }
 
 // busy shows the spinner and a status line, and blocks Continue.
 func (f *addFlow) busy(text string) {
-	f.status.Importance = widget.MediumImportance
-	f.status.SetText(text)
+	f.setLines(f.status, text, widget.MediumImportance)
 	f.spin.start()
 	f.next.Disable()
 	f.add.Disable()
@@ -182,8 +212,7 @@ func (f *addFlow) busy(text string) {
 // failed shows what went wrong and lets the user try again.
 func (f *addFlow) failed(text string) {
 	f.spin.stop()
-	f.status.Importance = widget.DangerImportance
-	f.status.SetText(text)
+	f.setLines(f.status, text, widget.DangerImportance)
 	f.next.Enable()
 	f.add.Enable()
 }
@@ -346,7 +375,7 @@ func (f *addFlow) tested(servers []settings.Account, password string, r *imapwat
 // toSecond shows what was found and asks for the account's name.
 func (f *addFlow) toSecond(r *imapwatch.CheckResult) {
 	f.spin.stop()
-	f.status.SetText(" ")
+	f.setLines(f.status, " ", f.status.Importance)
 	provider := f.result.Provider
 	f.found.SetText(foundText(provider, f.acct, r))
 	f.foundNote.SetText(" ")
@@ -375,7 +404,7 @@ func (f *addFlow) toFirst() {
 	f.back.Hide()
 	f.next.Show()
 	f.next.Enable()
-	f.status.SetText(" ")
+	f.setLines(f.status, " ", f.status.Importance)
 	f.d.Refresh()
 }
 

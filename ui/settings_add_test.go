@@ -10,8 +10,11 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"idlebell/discover"
+	"idlebell/i18n"
+	"idlebell/i18n/i18ntest"
 	"idlebell/imapwatch"
 	"idlebell/settings"
 	"idlebell/trust"
@@ -307,4 +310,70 @@ func TestAddReturnInAddress(t *testing.T) {
 	test.Type(f.password, "geheim")
 	f.address.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	h.drainUntil("the server found", func() bool { return f.second.Visible() })
+}
+
+// TestAddDialogKeepsItsSize: the dialog neither grows nor moves when the
+// provider's note or "found no server" shows, in English and German; a
+// status longer than its lines ends in "…" and shows whole in a tip over
+// the dialog.
+func TestAddDialogKeepsItsSize(t *testing.T) {
+	for _, locale := range []string{"C.UTF-8", "de_DE.UTF-8"} {
+		i18ntest.Use(t, locale)
+		h := newSettingsHarness(t, settings.Default(), false)
+		f := h.openAdd("", "")
+		d := fyne.CurrentApp().Driver()
+		size := f.content.MinSize() // the dialog grows, and moves to stay centred, with it
+		unmoved := func(when string) {
+			t.Helper()
+			if got := f.content.MinSize(); got.Height != size.Height {
+				t.Errorf("%s: %s, the dialog's content is %v high, was %v", locale, when, got.Height, size.Height)
+			}
+		}
+		test.Type(f.address, "max@gmx.de")
+		if f.hint.Text == " " {
+			t.Fatalf("%s: no provider note for a GMX address", locale)
+		}
+		unmoved("with GMX's note")
+		f.address.SetText("")
+		test.Type(f.address, "bob@nowhere.example")
+		test.Type(f.password, "pw")
+		test.Tap(f.next)
+		h.drainUntil("the answer", func() bool { return f.status.Importance == widget.DangerImportance })
+		want := i18n.T("idlebell found no server for %s. Click Edit manually… and enter it yourself.", "bob@nowhere.example")
+		if f.status.Text != want {
+			t.Fatalf("%s: status = %q, want %q", locale, f.status.Text, want)
+		}
+		if lines := renderedLines(f.status); strings.Join(lines, " ") != want {
+			t.Errorf("%s: the status shows as %q, want it whole", locale, lines)
+		}
+		unmoved("with “found no server”")
+
+		h.mu.Lock()
+		h.findFn = func(_ context.Context, address string) (*discover.Result, error) {
+			return nil, &discover.NotFoundError{Address: address, Plaintext: []discover.Server{{Host: "mail.a-rather-long-host-name.example.org",
+				Port: 143, Security: "none", Username: address, Auth: "password"}}}
+		}
+		h.mu.Unlock()
+		test.Tap(f.next)
+		h.drainUntil("the answer", func() bool { return strings.Contains(f.status.Text, "mail.a-rather-long") })
+		unmoved("with the unencrypted server's text")
+		if lines := renderedLines(f.status); strings.Join(lines, " ") != f.status.Text {
+			t.Errorf("%s: the status shows as %q, want it whole", locale, lines)
+		}
+		long := strings.Repeat(f.status.Text+" ", 2)
+		f.failed(long)
+		unmoved("with a status longer than its lines")
+		if lines := renderedLines(f.status); len(lines) != statusLines || !strings.HasSuffix(lines[len(lines)-1], "…") {
+			t.Fatalf("%s: a long status shows as %q, want %d lines, the last cut with …", locale, lines, statusLines)
+		}
+		c := h.s.w.Canvas()
+		test.MoveMouse(c, d.AbsolutePositionForObject(f.status).AddXY(4, 4))
+		if got := f.tips.shown(); got != long {
+			t.Errorf("%s: tip over the cut status = %q, want it whole", locale, got)
+		}
+		test.MoveMouse(c, fyne.NewPos(1, 1))
+		if got := f.tips.shown(); got != "" {
+			t.Errorf("%s: tip after the mouse left = %q, want none", locale, got)
+		}
+	}
 }
