@@ -15,7 +15,8 @@ import (
 // imapwatch does from a server, but with go-imap's own server-side
 // extraction (what the in-process server answers): the header fields in
 // HeaderWindow bytes, those Refetch names alone, Sender and Reply-To when
-// From names nobody, the BODYSTRUCTURE, then the chosen part's first bytes in NextFetch's steps.
+// From names nobody, the legacy display part of a mail whose Subject is a
+// placeholder (protected headers), the BODYSTRUCTURE, then the chosen part's first bytes in NextFetch's steps.
 // It returns the JSON fields by name and the bytes of the part fetched.
 func serverView(raw []byte) (map[string]string, int) {
 	msg := mailcases.CRLF(raw)
@@ -34,6 +35,13 @@ func serverView(raw []byte) (map[string]string, int) {
 	h := ParseHeaderBlocks(cs, blocks...)
 	if h.NoFrom {
 		h = ParseHeaderBlocks(cs, append(blocks, fetchFields(FallbackFields, HeaderWindow))...)
+	}
+	if lp, found := LegacyDisplayPart(bs); found && ObscuredSubject(h.Subject) {
+		data := imapserver.ExtractBodySection(bytes.NewReader(msg), &imap.FetchItemBodySection{
+			Part: lp.Path, Peek: true, Partial: &imap.SectionPartial{Size: LegacyDisplayFetch}})
+		if s := ProtectedSubject(lp, data); s != "" {
+			h.Subject = s
+		}
 	}
 	fields := map[string]string{
 		"from": h.FromName, "from_address": h.FromAddress, "subject": h.Subject, "message_id": h.MessageID,

@@ -56,7 +56,7 @@ func ChoosePart(bs imap.BodyStructure) (p TextPart, textCharset string, ok bool)
 			textCharset = cs
 		}
 		sub := strings.ToLower(sp.Subtype)
-		if sub != "plain" && sub != "html" {
+		if sub != "plain" && sub != "html" || isLegacyDisplay(sp) {
 			return
 		}
 		tp := &TextPart{Path: append([]int(nil), path...), HTML: sub == "html", Charset: cs,
