@@ -130,6 +130,7 @@ type pendingMail struct {
 
 	header  []mailtext.HeaderBlock // the raw header fields fetched so far (headerfields.go)
 	refetch []string               // header fields the first window cut or left out, to fetch alone
+	legacy  *mailtext.TextPart     // the legacy display part to read a protected Subject from
 }
 
 // newPendingMail builds the NewMail of one message from the first round
@@ -147,7 +148,7 @@ func newPendingMail(rd *mailReader, account, mbox string, validity uint32, buf *
 			p.complete = uint32(len(data)) < mailtext.FirstFetch
 		}
 	}
-	p.setFirstHeader(buf.FindBodySection(headerFields))
+	p.setFirstHeader(buf)
 	if p.hasPart && buf.Preview != nil && p.part.ServerPreviewed {
 		p.setServerPreview(*buf.Preview)
 	}
@@ -173,8 +174,10 @@ func (p *pendingMail) wants() uint32 {
 
 // ready reports whether the first round trip brought all the mail needs:
 // no part to fetch, no header field to fetch alone, no Sender or Reply-To
-// to look at.
-func (p *pendingMail) ready() bool { return !p.noSender && len(p.refetch) == 0 && p.wants() == 0 }
+// to look at, no protected Subject to read.
+func (p *pendingMail) ready() bool {
+	return !p.noSender && len(p.refetch) == 0 && p.legacy == nil && p.wants() == 0
+}
 
 // setServerPreview takes the server's PREVIEW of the chosen part as the
 // preview when mailtext finds it good (an HTML part's title, which repeats
@@ -238,6 +241,9 @@ func (s *session) fetchPreviews(batch []*pendingMail) error {
 		return err
 	}
 	if err := s.fetchFallbackFields(batch); err != nil {
+		return err
+	}
+	if err := s.fetchProtectedSubjects(batch); err != nil {
 		return err
 	}
 	for {
