@@ -107,7 +107,7 @@ func TestCheckTable(t *testing.T) {
   ok    connect       mail:143
   ok    tls           TLS 1.2, CN=mail, ` + fp + `
   FAIL  login         login failed: check the password
-                      The server refused the login: check the username and the password.
+                      The server refused this username and password. If the password changed, enter the new one in Settings or fix password_command.
 `},
 		{"oauth2, refused", imapwatch.CheckResult{Account: "Gmail", Addr: "imap.gmail.com:993", Security: imapwatch.SecurityTLS,
 			IPs: []string{"192.0.2.1"}, TLSVersion: "TLS 1.3", CertSubject: "CN=imap.gmail.com", CertFingerprint: fp, Step: "login",
@@ -196,7 +196,7 @@ func TestCheckJSON(t *testing.T) {
 			t.Errorf("check --json: %s = %v, want %v", k, got.Accounts[0][k], v)
 		}
 	}
-	if h, _ := got.Accounts[0]["hint"].(string); !strings.Contains(h, "check the username and the password") {
+	if h, _ := got.Accounts[0]["hint"].(string); !strings.Contains(h, "refused this username and password") {
 		t.Errorf("check --json: hint = %q", h)
 	}
 }

@@ -256,14 +256,14 @@ func classify(err error) meaning {
 	case errors.Is(err, imapwatch.ErrAuthFailed):
 		var aerr *imapwatch.AuthError
 		if !errors.As(err, &aerr) {
-			return m(i18n.Mark("login failed: check the password"), i18n.Mark("The server refused the login: check the username and the password."))
+			return m(i18n.Mark("login failed: check the password"), i18n.Mark("The server refused this username and password. If the password changed, enter the new one in Settings or fix password_command."))
 		}
 		if aerr.OAuth2() {
 			// The password, app passwords and OAuth2 are beside the point:
 			// the account signs in with OAuth2 already.
 			return m(i18n.Mark("the server refused the sign-in"), i18n.Mark("Check that the username is the address you signed in with and that IMAP is switched on for the mailbox, then sign in again (in Settings, or with idlebell login)."))
 		}
-		mm := m(i18n.Mark("login failed: check the password"), i18n.Mark("The server refused the login: check the username and the password."))
+		mm := m(i18n.Mark("login failed: check the password"), i18n.Mark("The server refused this username and password. If the password changed, enter the new one in Settings or fix password_command."))
 		// A provider that wants an app password or an OAuth2 sign-in says so.
 		mm.note = discover.ServerNote(aerr.Host, aerr.Port)
 		return mm

@@ -37,9 +37,9 @@ var describeTests = []struct {
 	hint     string // a part the hint must contain
 }{
 	{"imapwatch.ErrAuthFailed", fmt.Errorf("login to x: %w: [AUTHENTICATIONFAILED] nope", imapwatch.ErrAuthFailed),
-		"login failed: check the password", "check the username and the password"},
+		"login failed: check the password", "refused this username and password"},
 	{"imapwatch.AuthError", &imapwatch.AuthError{Mech: "LOGIN", Host: "imap.example.com", Port: 993, Err: imapwatch.ErrAuthFailed},
-		"login failed: check the password", "check the username and the password"},
+		"login failed: check the password", "refused this username and password"},
 	{"imapwatch.AuthError OAuth2", fmt.Errorf("idle: %w", &imapwatch.AuthError{Mech: imapwatch.MechXOAuth2, Host: "imap.gmail.com", Port: 993, Err: imapwatch.ErrAuthFailed}),
 		"the server refused the sign-in", "then sign in again"},
 	{"imapwatch.CertificateError", fmt.Errorf("dial: %w", &imapwatch.CertificateError{Host: "h", Subject: "CN=h", Fingerprint: "sha256:AB:CD:EF:01:23:45:67:89:AB", Err: errors.New("x509")}),
@@ -360,9 +360,9 @@ func TestAuthHints(t *testing.T) {
 		gmail, yahoo string   // and has these at these providers
 		never        []string // words about another way to sign in
 	}{
-		{"C.UTF-8", []string{"address you signed in with", "sign in again"}, "The server refused the login: check the username and the password.",
+		{"C.UTF-8", []string{"address you signed in with", "sign in again"}, "The server refused this username and password. If the password changed, enter the new one in Settings or fix password_command.",
 			"Sign in with Google. A password works only as an app password", "app password from your Yahoo account", []string{"OAuth2", "app password", "Google", "Sign in with"}},
-		{"de_DE.UTF-8", []string{"mit der Sie sich angemeldet haben", "erneut an"}, "Der Server hat die Anmeldung abgelehnt: Prüfen Sie Benutzername und Passwort.",
+		{"de_DE.UTF-8", []string{"mit der Sie sich angemeldet haben", "erneut an"}, "Der Server hat Benutzername und Passwort abgelehnt. Wenn sich das Passwort geändert hat, geben Sie das neue in den Einstellungen ein oder korrigieren Sie password_command.",
 			"Melden Sie sich mit Google an. Ein Passwort funktioniert nur als App-Passwort", "App-Passwort", []string{"OAuth2", "App-Passwort", "Google", "Melden Sie sich mit"}},
 	} {
 		i18ntest.Use(t, c.locale)

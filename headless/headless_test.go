@@ -85,7 +85,7 @@ func TestHeadlessRunWritesLinesLogsStatesAndNotifies(t *testing.T) {
 	}
 	for _, want := range []string{
 		`level=INFO msg=state account=Work mailbox=INBOX state=idle`,
-		`level=ERROR msg=state account=Home mailbox=INBOX state=failed err="authentication failed" problem="login failed: check the password" hint="The server refused the login:`,
+		`level=ERROR msg=state account=Home mailbox=INBOX state=failed err="authentication failed" problem="login failed: check the password" hint="The server refused this username and password.`,
 		`Then send idlebell SIGHUP (kill -HUP), or save the config, and it tries again (the tray's Check now)."`,
 	} {
 		if !strings.Contains(logs.String(), want) {
