@@ -156,8 +156,7 @@ func run(args []string, stdout, stderr io.Writer, ro runOptions) int {
 			} else {
 				bridge.MoveAccounts(mgr, running, c, logger)
 				running = c
-				mgr.Apply(accounts.Configs(c))
-				mgr.CheckNow("") // a failed account tries again (SIGHUP: check now)
+				mgr.Reload(accounts.Configs(c)) // a failed account tries again (SIGHUP: check now)
 				runner.Configure(c)
 				cur.Store(c)
 			}

@@ -322,6 +322,23 @@ func TestCheckNowInterruptsStuckCommand(t *testing.T) {
 	assertOnce(t, c.untilSubject(t, subjects[0], wait), subjects...)
 }
 
+// TestCheckNowLeavesConnectingAlone: Check now while the connection logs
+// in (a config reload asks for one) does not drop it as stuck: the login
+// has its own deadline, and a slow login is not a stuck one. Here the
+// server never answers LOGIN, and the connect deadline ends it.
+func TestCheckNowLeavesConnectingAlone(t *testing.T) {
+	rule := badimap.StallAfter("LOGIN", 1)
+	_, cfg := startBad(t, rule)
+	cfg.ConnectTimeout = time.Second
+	m, c := faultManager(t, cfg, Options{stuckAfter: 50 * time.Millisecond})
+	waitFor(t, "the LOGIN to stall", func() bool { return rule.Rules[0].Fired() == 1 })
+	m.CheckNow(cfg.Name)
+	if ev := c.waitState(t, StateReconnecting, wait); !errors.Is(ev.Err, ErrTimeout) {
+		t.Errorf("reconnecting because %v, want ErrTimeout (the login's deadline), not Check now", ev.Err)
+	}
+	c.waitState(t, StateIdle, wait)
+}
+
 // waitFor polls cond until it holds, with a deadline.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()

@@ -123,6 +123,32 @@ func (m *Manager) Events() <-chan Event { return m.events }
 func (m *Manager) Apply(cfgs []Config) {
 	m.applyMu.Lock()
 	defer m.applyMu.Unlock()
+	m.applyLocked(cfgs)
+}
+
+// Reload is Apply for a config the user changed, followed by Check now
+// for the accounts it left running: a failed one tries again (the user may
+// have fixed what failed). The accounts it started or restarted are
+// connecting already and are left alone.
+func (m *Manager) Reload(cfgs []Config) {
+	m.applyMu.Lock()
+	defer m.applyMu.Unlock()
+	started := m.applyLocked(cfgs)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for name, a := range m.accounts {
+		if !started[name] {
+			for _, sv := range a.supervisors {
+				sv.requestCheck()
+			}
+		}
+	}
+}
+
+// applyLocked is Apply; it returns the names of the accounts it started
+// or restarted. Callers hold applyMu.
+func (m *Manager) applyLocked(cfgs []Config) (started map[string]bool) {
+	started = map[string]bool{}
 	want := make(map[string]Config, len(cfgs))
 	for _, c := range cfgs {
 		want[c.Name] = c.withDefaults()
@@ -130,7 +156,7 @@ func (m *Manager) Apply(cfgs []Config) {
 	m.mu.Lock()
 	if m.closed {
 		m.mu.Unlock()
-		return
+		return started
 	}
 	var restarting []*account
 	for name, a := range m.accounts {
@@ -149,13 +175,15 @@ func (m *Manager) Apply(cfgs []Config) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.closed {
-		return
+		return started
 	}
 	for _, c := range cfgs {
 		if _, ok := m.accounts[c.Name]; !ok {
 			m.startLocked(want[c.Name])
+			started[c.Name] = true
 		}
 	}
+	return started
 }
 
 func (m *Manager) startLocked(cfg Config) {

@@ -3,6 +3,7 @@ package imapwatch
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -113,5 +114,43 @@ func TestIncompleteConfig(t *testing.T) {
 		if ev.State == StateConnecting || ev.State == StateIdle {
 			t.Errorf("%s reached %s", ev.Account, ev.State)
 		}
+	}
+}
+
+// TestReloadChecksOnlyAccountsItLeft: a reloaded config makes the accounts
+// it left running check now (a failed one tries again: the user may have
+// fixed its password), and leaves the ones it started alone: they are
+// connecting already.
+func TestReloadChecksOnlyAccountsItLeft(t *testing.T) {
+	srv := newDemoServer(t, demoOptions())
+	_, failing := srv.newUser(t)
+	var logins atomic.Int32
+	failing.Password = func(context.Context) (string, error) { logins.Add(1); return "wrong-password", nil }
+	_, kept := srv.newUser(t)
+	_, added := srv.newUser(t)
+	m := NewManager(Options{Store: newMemStore(), Logger: testLogger(t)})
+	c := collect(t, m)
+	t.Cleanup(func() { m.Close(); <-c.done })
+	m.Apply([]Config{failing, kept})
+	c.waitStatesOf(t, wait, map[string]State{failing.Name: StateFailed, kept.Name: StateIdle})
+
+	m.Reload([]Config{failing, kept, added})
+	c.waitStatesOf(t, wait, map[string]State{failing.Name: StateFailed, added.Name: StateIdle})
+	if n := logins.Load(); n != 2 {
+		t.Errorf("the failed account logged in %d times, want 2 (once more after the reload)", n)
+	}
+	checks := func(name string) (n uint64) {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		for _, sv := range m.accounts[name].supervisors {
+			n += sv.checks.Load()
+		}
+		return n
+	}
+	if n := checks(added.Name); n != 0 {
+		t.Errorf("the account the reload started got %d Check now requests, want 0", n)
+	}
+	if n := checks(kept.Name); n != 1 {
+		t.Errorf("the account the reload left running got %d Check now requests, want 1", n)
 	}
 }

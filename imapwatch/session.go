@@ -120,6 +120,7 @@ func (s *session) run(ctx context.Context, wg *sync.WaitGroup) error {
 		return err
 	}
 	stepDone()
+	s.connected.Store(true)
 	sv.refreshToken = false
 	s.wg = wg
 	defer s.logout()
@@ -148,6 +149,9 @@ type session struct {
 	// waiting is true while the session waits for the server or a timer,
 	// with no command of its own in flight.
 	waiting atomic.Bool
+	// connected is true once the login succeeded: before, the connection
+	// is bounded by Config.ConnectTimeout, and slow is not stuck.
+	connected atomic.Bool
 
 	healthyOnce sync.Once
 	selected    string
@@ -156,10 +160,12 @@ type session struct {
 
 // interrupts hands Wake and Check now to the session until ctx ends. Wake
 // drops the connection at once (connections from before a sleep are presumed
-// dead). Check now is a recheck while the session waits; while it connects
-// or runs a command, the connection is dropped and made anew once it has
-// been silent for stuckAfter (a connection making progress is left to
-// finish, and the check follows).
+// dead). Check now is a recheck while the session waits; while it runs a
+// command, the connection is dropped and made anew once it has been silent
+// for stuckAfter (a connection making progress is left to finish, and the
+// check follows). While it connects and logs in, within
+// Config.ConnectTimeout, nothing is dropped: the check follows once it is
+// up (a login may take seconds; the deadline ends one that hangs).
 func (s *session) interrupts(ctx context.Context, cancel context.CancelCauseFunc) {
 	sv := s.sv
 	var stuck <-chan time.Time
@@ -184,13 +190,23 @@ func (s *session) interrupts(ctx context.Context, cancel context.CancelCauseFunc
 			pending = false
 			continue
 		}
-		quiet := s.quiet(time.Now())
-		if quiet >= sv.stuckAfter {
+		now := time.Now()
+		if s.stuck(now) {
 			cancel(ErrCheckNow)
 			return
 		}
-		stuck = time.After(max(sv.stuckAfter-quiet, 50*time.Millisecond))
+		again := sv.stuckAfter // connecting: look again, it may be up by then
+		if s.connected.Load() {
+			again = max(sv.stuckAfter-s.quiet(now), 50*time.Millisecond)
+		}
+		stuck = time.After(again)
 	}
+}
+
+// stuck reports whether Check now may drop the connection: logged in, and
+// the server silent for stuckAfter in a command.
+func (s *session) stuck(now time.Time) bool {
+	return s.connected.Load() && s.quiet(now) >= s.sv.stuckAfter
 }
 
 // quiet is how long the server has sent nothing (or, before the connection
