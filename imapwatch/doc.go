@@ -13,7 +13,7 @@
 //	      idle (or poll, statuspoll)        IDLE until the server speaks             idle.go, poll.go, statuspoll.go
 //	"* N EXISTS" → UnilateralDataHandler    go-imap's reader; signal(exists)         session.go
 //	      idle returns → fetchNew, fetchSet DONE; UID FETCH next:*; drop uid < next  fetch.go
-//	        newPendingMail, fetchPreviews   mailtext builds the NewMail              newmail.go
+//	        newPendingMail, fetchPreviews   mailtext builds the NewMail              newmail.go, headerfields.go
 //	        announce → ledger.handOn, send  once per UID; Manager.Events()           announce.go, supervisor.go
 //	        send(*Batch), back to IDLE      the fetch's end: digests, batch hooks    fetch.go, event.go
 //	the front: NewMail.Delivered()          the watermark passes the UID, saved      ledger.go
