@@ -1,11 +1,17 @@
 package mailtext
 
 import (
+	"bytes"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapserver"
+
+	"idlebell/internal/mailcases"
 )
 
 func TestMessageID(t *testing.T) {
@@ -144,4 +150,47 @@ func TestHeaderWindowCut(t *testing.T) {
 	if got := Refetch(first, ""); !slices.Contains(got, "Subject") || slices.Contains(got, "From") {
 		t.Errorf("Refetch(From cut at the window's full size) = %q, want Subject, not From: alone it is no longer", got)
 	}
+}
+
+// FuzzHeaderWindow: header fields cut by a window of any size read
+// without panic into valid, capped text, and a Message-ID is never
+// invented: it stands in the mail as "<id>", brackets and all (made safe
+// to show as the mail's text is).
+func FuzzHeaderWindow(f *testing.F) {
+	cases, err := mailcases.All()
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, c := range cases {
+		for _, raw := range c.Messages {
+			for _, size := range []uint16{HeaderWindow, 60, 90, 120, 150} {
+				f.Add(raw, size)
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, raw []byte, size uint16) {
+		msg := mailcases.CRLF(raw)
+		n := uint32(size%uint16(HeaderWindow)) + 1
+		data := imapserver.ExtractBodySection(bytes.NewReader(msg), &imap.FetchItemBodySection{
+			Specifier: imap.PartSpecifierHeader, HeaderFields: HeaderFields, Peek: true,
+			Partial: &imap.SectionPartial{Size: int64(n)}})
+		first := NewHeaderBlock(data, n)
+		blocks := []HeaderBlock{first}
+		for _, field := range Refetch(first, "") {
+			if !slices.Contains(HeaderFields, field) {
+				t.Fatalf("Refetch = %q, not a field of HeaderFields", field)
+			}
+			blocks = append(blocks, NewHeaderBlock(imapserver.ExtractBodySection(bytes.NewReader(msg), &imap.FetchItemBodySection{
+				Specifier: imap.PartSpecifierHeader, HeaderFields: []string{field}, Peek: true,
+				Partial: &imap.SectionPartial{Size: int64(FieldWindow(field))}}), FieldWindow(field)))
+		}
+		for _, h := range []Headers{ParseHeaderBlocks("", first), ParseHeaderBlocks("", blocks...)} {
+			for _, s := range []string{h.FromName, h.FromAddress, h.Subject, h.MessageID} {
+				checkOut(t, s, MaxHeaderRunes)
+			}
+			if h.MessageID != "" && !strings.Contains(Clean(string(msg), len(msg)), "<"+h.MessageID+">") {
+				t.Errorf("window %d: MessageID %q is not in the mail (cleaned) as <%s>", n, h.MessageID, h.MessageID)
+			}
+		}
+	})
 }
