@@ -181,6 +181,9 @@ func classify(err error) meaning {
 		return m(i18n.Mark("reconnecting after sleep or a network change"), "")
 	case errors.Is(err, imapwatch.ErrCheckNow):
 		return m(i18n.Mark("reconnecting: you asked to check now"), "")
+	case errors.Is(err, imapwatch.ErrStateLost):
+		return m(i18n.Mark("the state file was damaged: mail that came while idlebell was stopped may not have been announced"),
+			i18n.Mark("Look in the mailbox for mail that came while idlebell was stopped."))
 
 	// Sign-in (OAuth2). Before the keyring: a missing refresh token wraps
 	// ErrSecretNotFound too, but the fix is a sign-in, not a password.

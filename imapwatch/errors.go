@@ -162,6 +162,13 @@ var (
 	ErrCheckNow = errors.New("reconnecting: check now found the connection stuck")
 )
 
+// ErrStateLost is no failure but a warning, the Err of the StateIdle and
+// StatePolling changes of a mailbox whose saved watermark was lost (a
+// damaged state file, see Damage): the mailbox is watched from now on, and
+// mail that arrived in it while idlebell was stopped may not have been
+// announced.
+var ErrStateLost = errors.New("saved state lost: mail that arrived while idlebell was stopped may not have been announced")
+
 // ResponseTooLargeError says what the server sent that idlebell refused to
 // read; the connection was closed before the data was buffered. It matches
 // ErrResponseTooLarge with errors.Is.

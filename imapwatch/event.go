@@ -63,7 +63,8 @@ func (s State) String() string {
 
 // StateChange reports a connection's new state. Err is set for
 // StateReconnecting and StateFailed; classify it with errors.Is against the
-// Err* sentinels of this package. Note carries informational messages such as
+// Err* sentinels of this package. For StateIdle and StatePolling it is nil
+// or a warning: ErrStateLost. Note carries informational messages such as
 // a UIDVALIDITY re-baseline.
 type StateChange struct {
 	Account string

@@ -91,6 +91,15 @@ type History interface {
 	Announce(account, mailbox string, key uint64)
 }
 
+// Damage is what a Store may say about a mailbox it has no watermark for:
+// that the watermark was lost (its state file could not be read), so the
+// mailbox's first sight is no first start and mail that arrived while
+// idlebell was stopped may go unannounced (settings.State has it). Safe
+// for concurrent use; must not block.
+type Damage interface {
+	Damaged(account, mailbox string) bool
+}
+
 // Renamer is what a Store may offer for Manager.Rename and Manager.Forget.
 type Renamer interface {
 	Rename(oldName, newName string)
@@ -188,6 +197,15 @@ func (l *ledger) load() {
 			l.keys = l.keys[len(l.keys)-maxKeys:]
 		}
 	}
+}
+
+// damaged reports whether the Store lost the mailbox's watermark (see
+// Damage).
+func (l *ledger) damaged() bool {
+	d, ok := l.store.(Damage)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return ok && d.Damaged(l.account, l.mailbox)
 }
 
 // position returns what the ledger knows: whether it has a watermark, its

@@ -129,13 +129,18 @@ func (sv *supervisor) send(ctx context.Context, ev Event) bool {
 }
 
 // state reports the connection's state for each of its mailboxes but those
-// that failed alone: they keep their own StateFailed until Check now.
+// that failed alone: they keep their own StateFailed until Check now. A
+// watched mailbox whose saved state was lost says so (ErrStateLost).
 func (sv *supervisor) state(ctx context.Context, s State, err error, retryAt time.Time) {
 	for _, mb := range sv.mailboxes {
 		if _, failed := sv.failed[mb]; failed {
 			continue
 		}
-		sv.send(ctx, &StateChange{Account: sv.cfg.Name, Mailbox: mb, State: s, Err: err, RetryAt: retryAt})
+		e := err
+		if m := sv.marks[mb]; e == nil && m != nil && (s == StateIdle || s == StatePolling) {
+			e = m.lost
+		}
+		sv.send(ctx, &StateChange{Account: sv.cfg.Name, Mailbox: mb, State: s, Err: e, RetryAt: retryAt})
 	}
 }
 

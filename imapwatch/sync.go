@@ -27,6 +27,10 @@ type mark struct {
 	// lean: the last FETCH of new mail ended on an answer too large to
 	// read; the next leaves out the structure (see fetchSet).
 	lean bool
+	// lost is ErrStateLost once the mailbox was baselined because the
+	// Store lost its watermark: every StateIdle and StatePolling of it
+	// carries it, for the supervisor's life.
+	lost error
 }
 
 // mark returns the mailbox's mark, made on first use.
@@ -87,6 +91,11 @@ func (s *session) sync(ctx context.Context, mbox string, validity, next uint32, 
 	switch {
 	case !known:
 		// First sight: what is there now is old mail. Never announce it.
+		if m.l.damaged() {
+			m.lost = ErrStateLost
+			sv.logger.Warn("saved state of the mailbox lost; mail that arrived while idlebell was stopped may not be announced",
+				"mailbox", mbox)
+		}
 		m.l.reset(validity, uint64(next), true)
 		sv.logger.Info("baseline", "mailbox", mbox, "uidvalidity", validity, "uidnext", next)
 		return nil

@@ -1,6 +1,7 @@
 package settings
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
@@ -102,6 +103,7 @@ type State struct {
 	accounts map[string]map[string]Watermark
 	dirty    bool
 	closed   bool
+	damaged  bool // the file could not be read at the start (see Damaged)
 
 	kick      chan struct{} // capacity 1: "something changed"
 	quit      chan struct{}
@@ -116,8 +118,10 @@ type State struct {
 // OpenState reads the state file at path and starts its writer goroutine,
 // which the caller stops with Close. A missing file is an empty state. A
 // corrupt or unreadable file is renamed to state.json.corrupt-<time> and
-// logged at warn level, and the state starts empty: the watcher
-// re-baselines silently. logger may be nil.
+// logged at error level; the state keeps what could be read of it (the
+// whole entries before a cut, say), and Damaged names the mailboxes whose
+// watermark was lost: the watcher re-baselines those and says that mail
+// may have been missed. logger may be nil.
 func OpenState(path string, logger *slog.Logger) (*State, error) {
 	if path == "" {
 		return nil, errors.New("open state: empty path")
@@ -182,12 +186,98 @@ func (s *State) read() {
 			return
 		}
 	}
+	// What can be read is kept: the mailboxes whose watermark survives
+	// catch up on the mail that came while idlebell was stopped; the
+	// others start afresh, and Damaged says so.
+	s.damaged = true
+	for acct, boxes := range salvage(data) {
+		s.accounts[acct] = boxes
+	}
+	n := 0
+	for _, boxes := range s.accounts {
+		n += len(boxes)
+	}
+	const missed = "state file unusable; mail that arrived while idlebell was stopped may not be announced"
 	aside := fmt.Sprintf("%s.corrupt-%s", s.path, time.Now().UTC().Format("20060102T150405Z"))
 	if rerr := os.Rename(s.path, aside); rerr != nil {
-		s.logger.Warn("state file unusable; it will be overwritten", "path", s.path, "err", err, "rename_err", rerr)
+		s.logger.Error(missed+"; the file will be overwritten", "path", s.path, "err", err, "rename_err", rerr, "mailboxes_recovered", n)
 		return
 	}
-	s.logger.Warn("state file unusable; moved aside and starting afresh", "path", s.path, "moved_to", aside, "err", err)
+	s.logger.Error(missed+"; moved aside", "path", s.path, "moved_to", aside, "err", err, "mailboxes_recovered", n)
+}
+
+// salvage reads what it can of a state file that does not parse: the
+// mailboxes whose entries are whole and sound, up to where the file is
+// broken (a file cut short keeps every entry before the cut). A file of
+// another version gives nothing.
+func salvage(data []byte) map[string]map[string]Watermark {
+	out := map[string]map[string]Watermark{}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	open := func() bool { t, err := dec.Token(); return err == nil && t == json.Delim('{') }
+	key := func() (string, bool) { t, err := dec.Token(); k, ok := t.(string); return k, err == nil && ok }
+	if !open() {
+		return out
+	}
+	for dec.More() {
+		k, ok := key()
+		if !ok {
+			return out
+		}
+		switch k {
+		case "version":
+			var v int
+			if dec.Decode(&v) != nil || v != stateVersion {
+				return map[string]map[string]Watermark{}
+			}
+		case "accounts":
+			if !open() {
+				return out
+			}
+			for dec.More() {
+				acct, ok := key()
+				if !ok || !open() {
+					return out
+				}
+				for dec.More() {
+					mbox, ok := key()
+					var raw json.RawMessage
+					if !ok || dec.Decode(&raw) != nil {
+						return out
+					}
+					var w Watermark
+					if json.Unmarshal(raw, &w) == nil && !w.LastSuccess.IsZero() {
+						if out[acct] == nil {
+							out[acct] = map[string]Watermark{}
+						}
+						out[acct][mbox] = w
+					}
+				}
+				if _, err := dec.Token(); err != nil { // the account's '}'
+					return out
+				}
+			}
+			if _, err := dec.Token(); err != nil {
+				return out
+			}
+		default:
+			var skip json.RawMessage
+			if dec.Decode(&skip) != nil {
+				return out
+			}
+		}
+	}
+	return out
+}
+
+// Damaged reports whether the state file could not be read at the start
+// and this mailbox's watermark was not among what could be saved from it:
+// mail that arrived in it while idlebell was stopped may not be announced.
+// It satisfies imapwatch.Damage.
+func (s *State) Damaged(account, mailbox string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.accounts[account][mailbox]
+	return s.damaged && !ok
 }
 
 // Load returns the watermark for a mailbox; ok is false when there is none

@@ -188,8 +188,12 @@ func TestStateCorrupt(t *testing.T) {
 			}
 			var logs bytes.Buffer
 			s := openTestState(t, path, slog.New(slog.NewTextHandler(&logs, nil)))
-			if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "moved_to=") {
-				t.Errorf("log = %q, want a warning naming where the file went", logs.String())
+			if !strings.Contains(logs.String(), "level=ERROR") || !strings.Contains(logs.String(), "moved_to=") ||
+				!strings.Contains(logs.String(), "may not be announced") {
+				t.Errorf("log = %q, want an error naming where the file went and that mail may be missed", logs.String())
+			}
+			if !s.Damaged("A", "INBOX") {
+				t.Errorf("Damaged(A, INBOX) = false, want true")
 			}
 			if matches := corruptCopies(t, path); len(matches) != 1 {
 				t.Errorf("corrupt copies = %q, want 1", matches)
@@ -206,6 +210,73 @@ func TestStateCorrupt(t *testing.T) {
 				t.Errorf("reopen after re-baseline: corrupt copies = %q, want still 1", matches)
 			}
 		})
+	}
+}
+
+// TestStateSalvage: of a state file cut short or partly broken, the
+// mailboxes whose entries are whole and sound keep their watermarks (and
+// catch up on the mail that came while idlebell was stopped); Damaged names
+// the others. The file is moved aside all the same.
+func TestStateSalvage(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "state.json")
+	s := openTestState(t, path, nil)
+	s.Save("A", "INBOX", 7, 40)
+	s.Announce("A", "INBOX", 99)
+	s.Save("A", "Lists", 8, 12)
+	s.Save("B", "INBOX", 9, 5)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	whole, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := func(after string) []byte { // the file up to and with after's entry
+		i := bytes.Index(whole, []byte(after))
+		j := bytes.Index(whole[i:], []byte("}"))
+		return whole[:i+j+1+5]
+	}
+	tests := []struct {
+		name string
+		data []byte
+		want map[string]uint32 // account/mailbox: next UID; absent: lost
+	}{
+		{"cut after the first entry", cut(`"INBOX"`), map[string]uint32{"A/INBOX": 40}},
+		{"cut after two entries", cut(`"Lists"`), map[string]uint32{"A/INBOX": 40, "A/Lists": 12}},
+		{"cut in the version", whole[:8], map[string]uint32{}},
+		{"a broken entry among whole ones", bytes.Replace(whole, []byte(`"next_uid": 12`), []byte(`"next_uid": "x"`), 1),
+			map[string]uint32{"A/INBOX": 40, "B/INBOX": 5}},
+		{"another version", bytes.Replace(whole, []byte(`"version": 1`), []byte(`"version": 2`), 1), map[string]uint32{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "state.json")
+			if err := os.WriteFile(path, tt.data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			s := openTestState(t, path, nil)
+			for _, k := range []string{"A/INBOX", "A/Lists", "B/INBOX"} {
+				acct, mbox, _ := strings.Cut(k, "/")
+				_, n, ok := s.Load(acct, mbox)
+				want, kept := tt.want[k]
+				if ok != kept || n != want {
+					t.Errorf("Load(%s) = %d, %v; want %d, %v", k, n, ok, want, kept)
+				}
+				if s.Damaged(acct, mbox) == kept {
+					t.Errorf("Damaged(%s) = %v, want %v", k, !kept, !kept)
+				}
+			}
+			if _, ok := tt.want["A/INBOX"]; ok && len(s.Announced("A", "INBOX")) != 1 {
+				t.Errorf("Announced(A, INBOX) = %v, want the one key", s.Announced("A", "INBOX"))
+			}
+			if matches := corruptCopies(t, path); len(matches) != 1 {
+				t.Errorf("corrupt copies = %q, want 1", matches)
+			}
+		})
+	}
+	if s := openTestState(t, path, nil); s.Damaged("A", "INBOX") || s.Damaged("C", "INBOX") {
+		t.Errorf("Damaged on a sound file = true, want false")
 	}
 }
 

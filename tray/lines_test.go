@@ -57,3 +57,24 @@ func TestReconnectingLines(t *testing.T) {
 		}
 	}
 }
+
+// TestStateLostLine: a folder whose saved state was lost says, in its
+// account's line while connected, that mail from while idlebell was
+// stopped may not have been announced; once, with two such folders.
+func TestStateLostLine(t *testing.T) {
+	for _, lang := range []struct{ locale, want string }{
+		{"C.UTF-8", "Home — connected · the state file was damaged: mail that came while idlebell was stopped may not have been announced"},
+		{"de_DE.UTF-8", "Home – verbunden · die Statusdatei war beschädigt: Mail, die kam, während idlebell beendet war, wurde vielleicht nicht gemeldet"},
+	} {
+		i18ntest.Use(t, lang.locale)
+		tr := newTestTray(t, cfgWith(3, true, "Home"))
+		tr.at = t0
+		for _, mb := range []string{"INBOX", "Lists"} {
+			tr.apply(&imapwatch.StateChange{Account: "Home", Mailbox: mb, State: imapwatch.StateIdle, Err: imapwatch.ErrStateLost})
+		}
+		tr.refresh()
+		if got := tr.host.labels()[0]; got != lang.want {
+			t.Errorf("%s: menu line = %q, want %q", lang.locale, got, lang.want)
+		}
+	}
+}

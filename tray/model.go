@@ -249,6 +249,12 @@ func (v *accountView) state(now time.Time) string {
 	default:
 		state = i18n.T("connected")
 	}
+	for _, mb := range v.mailboxes {
+		if connected(mb.state) && errors.Is(mb.err, imapwatch.ErrStateLost) {
+			// Once, however many folders lost their state.
+			return i18n.T("%s · %s", state, sentence(mb.err))
+		}
+	}
 	return state
 }
 
