@@ -26,16 +26,26 @@ const fetchBatch = 100
 // position (see fetchSet). Every FETCH is bounded by progress (watchdog),
 // not by its total time, so a large answer on a slow link is not cut.
 func (s *session) fetchNew(ctx context.Context, mbox string, catchUp bool) error {
+	set, from, ok := s.newSet(mbox)
+	if !ok {
+		return nil
+	}
+	return s.fetchSet(ctx, mbox, set, from, catchUp)
+}
+
+// newSet is what fetchNew asks the selected mailbox mbox for: "UID FETCH
+// pos:*" and UIDs from pos, or nothing (ok false).
+func (s *session) newSet(mbox string) (set imap.UIDSet, from uint32, ok bool) {
 	_, _, pos := s.sv.mark(mbox).l.position()
 	if pos >= noUID {
-		return nil // past UID 4294967295 nothing can be new
+		return nil, 0, false // past UID 4294967295 nothing can be new
 	}
 	if mb := s.c.Mailbox(); mb != nil && mb.NumMessages == 0 {
-		return nil
+		return nil, 0, false
 	}
 	// "n:*" also returns the highest message when its UID is below n; the
 	// uid < from filter drops it.
-	return s.fetchSet(ctx, mbox, imap.UIDSet{imap.UIDRange{Start: imap.UID(pos), Stop: 0}}, uint32(pos), catchUp)
+	return imap.UIDSet{imap.UIDRange{Start: imap.UID(pos), Stop: 0}}, uint32(pos), true
 }
 
 // fetchSet fetches the messages of set with UID >= from and hands them on.
@@ -129,7 +139,7 @@ func (f *fetchRun) round(set imap.UIDSet, from uint32) error {
 	s := f.s
 	wd := s.watchdog()
 	defer wd.stop()
-	cmd := s.c.Fetch(set, s.fetchOptions(f.m))
+	cmd := s.takeAhead(set, s.fetchOptions(f.m)) // written behind DONE, or now
 	var held []*pendingMail
 	var rest []imap.UID
 	streaming := true

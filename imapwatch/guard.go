@@ -38,10 +38,17 @@ const (
 //     the literal, never inside it (go-imap's literal reader races its own
 //     reader goroutine when a literal breaks off).
 //
+// On the way out it can hold one write for the next (see hold), so that
+// two commands leave in one write, one TLS record.
+//
 // Read is called by go-imap's reader goroutine only.
 type guard struct {
 	net.Conn
 	pending []byte // served before the connection's bytes (a greeting)
+
+	wmu     sync.Mutex
+	holding bool   // the next Write is held for the one after it
+	held    []byte // a held Write's bytes
 
 	maxLiteral atomic.Int64
 
@@ -84,6 +91,50 @@ func (g *guard) allowLiteral(n int64) {
 			return
 		}
 	}
+}
+
+// hold makes the next Write wait for the one after it: both then go out in
+// one write to the connection, one TLS record where there were two. The
+// caller ends the hold with release, which sends what is still held.
+func (g *guard) hold() {
+	g.wmu.Lock()
+	g.holding = true
+	g.wmu.Unlock()
+}
+
+// release ends a hold and sends the held bytes if no Write took them along.
+// The caller bounds the write (the connection's write deadline, or a
+// watchdog that closes the connection).
+func (g *guard) release() error {
+	g.wmu.Lock()
+	defer g.wmu.Unlock()
+	g.holding = false
+	if len(g.held) == 0 {
+		return nil
+	}
+	p := g.held
+	g.held = nil
+	_, err := g.Conn.Write(p)
+	return err
+}
+
+// Write sends p, or holds it (see hold). A held write reports success: its
+// bytes go out with the next Write, whose error says whether they did.
+func (g *guard) Write(p []byte) (int, error) {
+	g.wmu.Lock()
+	defer g.wmu.Unlock()
+	if !g.holding {
+		return g.Conn.Write(p)
+	}
+	if g.held == nil {
+		g.held = append([]byte(nil), p...)
+		return len(p), nil
+	}
+	g.holding = false
+	buf := append(g.held, p...)
+	g.held = nil
+	n, err := g.Conn.Write(buf)
+	return max(0, n-(len(buf)-len(p))), err
 }
 
 // tooLarge returns the limit the server broke, or nil.

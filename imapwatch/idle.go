@@ -39,6 +39,9 @@ func (s *session) watchOne(ctx context.Context, mbox string) error {
 	}
 	resync := time.NewTimer(sv.resyncEvery)
 	defer resync.Stop()
+	// A FETCH written ahead and left unread would hold go-imap's reader
+	// (and Close, which waits for it) once its answer comes.
+	defer s.dropAhead()
 	for {
 		var reason wakeReason
 		var err error
@@ -78,7 +81,9 @@ func (s *session) watchOne(ctx context.Context, mbox string) error {
 			}
 		case gotExists:
 			// New mail: the fetch updates the unseen count from the flags.
-			if err := s.fetchNew(ctx, mbox, false); err != nil {
+			err := s.fetchNew(ctx, mbox, false)
+			s.dropAhead() // written behind DONE, but nothing was to fetch
+			if err != nil {
 				return err
 			}
 			if gotFlags {
@@ -97,7 +102,10 @@ func (s *session) watchOne(ctx context.Context, mbox string) error {
 
 // idle runs one IDLE command until something needs the connection, then
 // ends it (DONE and its OK, bounded). It returns why it stopped. The start
-// (IDLE until the server's "+") is bounded like any command.
+// (IDLE until the server's "+") is bounded like any command. When new mail
+// woke it, fetchNew's UID FETCH is written in the same write as DONE (see
+// fetchAhead) and idle still waits for the IDLE's OK, so an IDLE that ends
+// in an error ends as before; the FETCH is then read and dropped.
 func (s *session) idle(ctx context.Context, resync <-chan time.Time, started func()) (wakeReason, error) {
 	sv := s.sv
 	var cmd *imapclient.IdleCommand
@@ -150,13 +158,29 @@ func (s *session) idle(ctx context.Context, resync <-chan time.Time, started fun
 		}
 	}
 	s.waiting.Store(false)
+	// New mail: the UID FETCH goes out in DONE's write (fetchAhead), one
+	// TLS record and no round trip for the IDLE's OK before it.
+	ahead := reason == wakeExists && s.g != nil
 	err = s.await("idle done", func() error {
-		if err := cmd.Close(); err != nil {
+		if ahead {
+			s.g.hold()
+		}
+		err := cmd.Close()
+		if ahead {
+			if err == nil {
+				s.fetchAhead()
+			}
+			if rerr := s.g.release(); err == nil {
+				err = rerr
+			}
+		}
+		if err != nil {
 			return err
 		}
 		return cmd.Wait()
 	})
 	if err != nil {
+		s.dropAhead()
 		if reason == wakeLiveness {
 			sv.droppedSilently()
 			sv.logger.Warn("server silent, reconnecting", "mailbox", s.selected, "silent", s.quiet(time.Now()).Round(time.Millisecond))

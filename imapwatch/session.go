@@ -153,6 +153,9 @@ type session struct {
 	// is bounded by Config.ConnectTimeout, and slow is not stuck.
 	connected atomic.Bool
 
+	// ahead is a UID FETCH written behind IDLE's DONE, for fetchNew.
+	ahead *aheadFetch
+
 	healthyOnce sync.Once
 	selected    string
 	loggedOut   bool
