@@ -126,13 +126,32 @@ func startUnread(t *testing.T, dir, cfg string) (cmd *exec.Cmd, r *os.File, line
 	return cmd, r, linesCh, idleCh
 }
 
-// pipeFull waits until the child blocks writing to r: the pipe holds most
-// of its 64 KiB.
-func pipeFull(t *testing.T, r *os.File) {
+// pipeFull waits until the child pid stays blocked writing to its stdout,
+// r's pipe, which holds what it wrote: a thread of it sleeps in the
+// kernel's pipe_write on two looks in a row (stderr is read all along). Not
+// by the bytes in the pipe: Linux gives a user's pipes one page each once
+// they hold more than fs.pipe-user-pages-soft, which tests running side by
+// side reach, and a page the reader took part of is not written again.
+func pipeFull(t *testing.T, r *os.File, pid int) {
 	t.Helper()
-	pollUntil(t, "pipe full", func() bool {
+	blocked := func() bool {
 		n, err := unix.IoctlGetInt(int(r.Fd()), unix.TIOCINQ) // FIONREAD: bytes in the pipe
-		return err == nil && n >= 60000
+		if err != nil || n == 0 {
+			return false
+		}
+		tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/wchan", pid))
+		for _, f := range tasks {
+			if b, _ := os.ReadFile(f); strings.Contains(string(b), "pipe_write") {
+				return true
+			}
+		}
+		return false
+	}
+	was := false
+	pollUntil(t, "pipe full", func() bool {
+		now := blocked()
+		defer func() { was = now }()
+		return was && now
 	})
 }
 
@@ -180,7 +199,7 @@ func TestHeadlessKillSlowReader(t *testing.T) {
 		want = append(want, appendMails(t, d, user, fmt.Sprintf("round %d mail", round), burst)...)
 		// The reader does not read: the pipe fills, the child blocks
 		// writing with mail fetched and queued behind the line it writes.
-		pipeFull(t, r)
+		pipeFull(t, r, cmd.Process.Pid)
 		pollUntil(t, "watermark saved", func() bool { return stateNextUID(dir, "Work") > before })
 		cmd.Process.Kill()
 		cmd.Wait()
@@ -235,13 +254,9 @@ func TestHeadlessKillInCatchUp(t *testing.T) {
 	before := stateNextUID(dir, "Work")
 	want := appendMails(t, d, user, "while stopped", 400)
 
-	// The reader does not read: the child blocks writing line 90 or so
-	// of 400, in the middle of the catch-up.
-	cmd, r, lines, _ := startUnread(t, dir, cfg)
-	pipeFull(t, r)
-	pollUntil(t, "watermark following the catch-up", func() bool { return stateNextUID(dir, "Work") >= before+50 })
-	cmd.Process.Kill()
-	cmd.Wait()
+	// The reader reads 60 lines, then no more: the child blocks writing, in
+	// the middle of the catch-up (at line 150 or so of 400 with a pipe of
+	// 64 KiB).
 	count := map[string]int{}
 	read := func(line string) {
 		var m headless.Mail
@@ -250,7 +265,23 @@ func TestHeadlessKillInCatchUp(t *testing.T) {
 		}
 		count[m.Subject]++
 	}
+	const first = 60
+	cmd, r, lines, _ := startUnread(t, dir, cfg)
 	written := 0
+	for ; written < first; written++ {
+		select {
+		case l := <-lines:
+			read(l)
+		case <-time.After(e2eTimeout):
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatalf("%d lines within %s, want %d", written, e2eTimeout, first)
+		}
+	}
+	pipeFull(t, r, cmd.Process.Pid)
+	pollUntil(t, "watermark following the catch-up", func() bool { return stateNextUID(dir, "Work") >= before+first })
+	cmd.Process.Kill()
+	cmd.Wait()
 	for l := range lines {
 		read(l)
 		written++
@@ -278,8 +309,8 @@ func TestHeadlessKillInCatchUp(t *testing.T) {
 	if lost > 0 {
 		t.Errorf("%d of %d mails lost after kill -9, want 0", lost, len(want))
 	}
-	if dup > written-50 {
-		t.Errorf("%d of the %d mails written before the kill announced twice, want at most %d (the watermark had passed 50)", dup, written, written-50)
+	if dup > written-first {
+		t.Errorf("%d of the %d mails written before the kill announced twice, want at most %d (the watermark had passed %d)", dup, written, written-first, first)
 	}
 }
 
