@@ -3,6 +3,7 @@ package imapwatch
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"net"
 	"strings"
 	"testing"
@@ -97,4 +98,42 @@ func show(s *string) string {
 		return "nil"
 	}
 	return fmt.Sprintf("%q", *s)
+}
+
+// TestHeaderFieldNamesAsAtoms: idlebell's copy of go-imap writes header
+// field names as atoms (Dovecot echoes them as sent: quotes cost twice),
+// and as quoted strings only where a name is no atom.
+func TestHeaderFieldNamesAsAtoms(t *testing.T) {
+	for _, tt := range []struct {
+		fields []string
+		want   string
+	}{
+		{[]string{"From", "Subject", "Date", "Message-ID"}, `BODY.PEEK[HEADER.FIELDS (From Subject Date Message-ID)]`},
+		{[]string{"X-Odd]", "X Space", `X"Quote`}, `BODY.PEEK[HEADER.FIELDS ("X-Odd]" "X Space" "X\"Quote")]`},
+	} {
+		server, client := net.Pipe()
+		lines := make(chan string, 1)
+		go func() { // ends when the pipe closes
+			r := bufio.NewReader(server)
+			fmt.Fprint(server, "* OK [CAPABILITY IMAP4rev1] ready\r\n")
+			line, _ := r.ReadString('\n')
+			lines <- line
+			io.Copy(io.Discard, r)
+		}()
+		c := imapclient.New(client, nil)
+		// Fetch writes the command before it returns; no answer is waited for.
+		c.Fetch(imap.UIDSetNum(1), &imap.FetchOptions{BodySection: []*imap.FetchItemBodySection{
+			{Specifier: imap.PartSpecifierHeader, HeaderFields: tt.fields, Peek: true},
+		}})
+		select {
+		case line := <-lines:
+			if !strings.Contains(line, tt.want) {
+				t.Errorf("Fetch(HEADER.FIELDS %q) wrote %q, want it to contain %q", tt.fields, line, tt.want)
+			}
+		case <-time.After(wait):
+			t.Fatalf("Fetch(HEADER.FIELDS %q) wrote nothing", tt.fields)
+		}
+		c.Close()
+		server.Close()
+	}
 }

@@ -108,12 +108,27 @@ func writeFetchItemBodySection(enc *imapwire.Encoder, item *imap.FetchItemBodySe
 
 		if len(headerList) > 0 {
 			enc.SP().List(len(headerList), func(i int) {
-				enc.String(headerList[i])
+				writeHeaderFieldName(enc, headerList[i])
 			})
 		}
 	}
 	enc.Special(']')
 	writeSectionPartial(enc, item.Partial)
+}
+
+// writeHeaderFieldName writes a header field name as an atom where it is
+// one (header-fld-name is an astring, RFC 3501 section 9), else as a string:
+// servers echo the name as sent, so the quotes cost twice.
+func writeHeaderFieldName(enc *imapwire.Encoder, name string) {
+	atom := name != ""
+	for i := 0; i < len(name) && atom; i++ {
+		atom = name[i] < 0x80 && imapwire.IsAtomChar(name[i])
+	}
+	if atom {
+		enc.Atom(name)
+	} else {
+		enc.String(name)
+	}
 }
 
 func writeFetchItemBinarySection(enc *imapwire.Encoder, item *imap.FetchItemBinarySection) {
