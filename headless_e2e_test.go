@@ -646,7 +646,7 @@ func TestHeadlessInvalidConfig(t *testing.T) {
 		if code := c.wait(); code != 2 {
 			t.Errorf("%v with an invalid config: exit status %d, want 2", args, code)
 		}
-		if msg := c.stderrText(); !strings.Contains(msg, path+": line 5: account \"Work\": port: ") {
+		if msg := c.stderrText(); !strings.Contains(msg, path+": line 5: account “Work”: port: ") {
 			t.Errorf("%v: stderr = %q, want the file, line, account and field of the problem", args, msg)
 		}
 	}

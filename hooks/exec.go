@@ -16,6 +16,9 @@ import (
 // timeout; on timeout or Close every process it started is killed.
 func (r *Runner) run(j job) Result {
 	res := Result{Account: j.account, Hook: j.hook, Env: j.env, ExitCode: -1}
+	// The duration counts from where the timeout does, so that a hook
+	// killed by it never reads as stopped before its time.
+	start := time.Now()
 	ctx, cancel := context.WithTimeout(r.ctx, j.timeout)
 	defer cancel()
 
@@ -30,7 +33,6 @@ func (r *Runner) run(j job) Result {
 	out := proc.NewLimitedBuffer(maxOutput)
 	cmd.Stdout, cmd.Stderr = out, out
 
-	start := time.Now()
 	err = cmd.Run()
 	res.Duration = time.Since(start)
 	res.Output = strings.TrimSpace(out.String())
