@@ -21,5 +21,6 @@
 // Every goroutine is owned: the Manager owns the supervisors and waits for
 // them in Close; a session owns its interrupter. Errors are classified once
 // (errors.go, classify.go): the permanent ones park a connection until
-// CheckNow or a new Config; the others are retried with backoff.
+// CheckNow or a new Config (a missing or forbidden folder is also tried
+// again every 5 minutes); the others are retried with backoff.
 package imapwatch

@@ -18,14 +18,20 @@ import (
 // stateVersion is the state file's format version.
 const stateVersion = 1
 
-// stateWriteInterval is the coalescing window: at most one write per
-// interval, so a killed process loses at most about this much progress
-// (which costs a duplicate announcement, never a lost mail). A write, with
-// its fsync, takes 4 ms for a mailbox with a full memory of announced mails
-// and 9 ms for ten: ten a second at most cost a burst little. A second here
-// repeated 2 to 10 mails per kill -9 in a burst of delivery; 100 ms repeats
-// 1 to 3.
-const stateWriteInterval = 100 * time.Millisecond
+// stateWriteInterval is the coalescing window: a change is written at most
+// this long after the write before it, so a killed process loses at most
+// about this much progress (which costs a duplicate announcement, never a
+// lost mail). stateWriteChanges ends the window early: mail comes in bursts
+// (Dovecot pushes every half second what arrived meanwhile, a catch-up is
+// written in one go), and a burst written in a few milliseconds would
+// otherwise all come again after a kill in the next 100 ms. Each delivered
+// mail makes two changes (its watermark, its key). A write, with its fsync,
+// takes 1 to 4 ms for a mailbox with a full memory of announced mails and
+// 9 ms for ten.
+const (
+	stateWriteInterval = 100 * time.Millisecond
+	stateWriteChanges  = 40
+)
 
 // maxStateSize caps what is read of the state file. A larger file is
 // treated as corrupt (moved aside): a state file of even a thousand
@@ -95,9 +101,10 @@ type stateFile struct {
 // in the background. It is safe for concurrent use; Load and Save never wait
 // for the disk. It satisfies imapwatch.Store.
 type State struct {
-	path     string
-	logger   *slog.Logger
-	interval time.Duration
+	path       string
+	logger     *slog.Logger
+	interval   time.Duration
+	maxChanges int // stateWriteChanges; tests set their own
 
 	mu       sync.Mutex
 	accounts map[string]map[string]Watermark
@@ -106,6 +113,8 @@ type State struct {
 	damaged  bool // the file could not be read at the start (see Damaged)
 
 	kick      chan struct{} // capacity 1: "something changed"
+	full      chan struct{} // capacity 1: maxChanges changes wait
+	changes   int           // since the last write; guarded by mu
 	quit      chan struct{}
 	done      chan struct{}
 	closeOnce sync.Once
@@ -137,14 +146,16 @@ func newState(path string, logger *slog.Logger) *State {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	s := &State{
-		path:     path,
-		logger:   logger,
-		interval: stateWriteInterval,
-		after:    time.After,
-		accounts: map[string]map[string]Watermark{},
-		kick:     make(chan struct{}, 1),
-		quit:     make(chan struct{}),
-		done:     make(chan struct{}),
+		path:       path,
+		logger:     logger,
+		interval:   stateWriteInterval,
+		maxChanges: stateWriteChanges,
+		after:      time.After,
+		accounts:   map[string]map[string]Watermark{},
+		kick:       make(chan struct{}, 1),
+		full:       make(chan struct{}, 1),
+		quit:       make(chan struct{}),
+		done:       make(chan struct{}),
 	}
 	s.read()
 	return s
@@ -337,8 +348,16 @@ func (s *State) update(account, mailbox string, f func(*Watermark)) {
 	f(&w)
 	boxes[mailbox] = w
 	s.dirty = true
+	s.changes++
+	full := s.changes >= s.maxChanges
 	s.mu.Unlock()
 	s.poke()
+	if full {
+		select {
+		case s.full <- struct{}{}:
+		default:
+		}
+	}
 }
 
 // Announced returns a mailbox's remembered message keys, oldest first (a
@@ -411,9 +430,9 @@ func (s *State) Close() error {
 	return s.writeErr
 }
 
-// run is the writer goroutine: it waits for a change, writes, then lets at
-// least interval pass before the next write. It exits after a final flush
-// when Close is called.
+// run is the writer goroutine: it waits for a change, writes, then lets
+// interval pass before the next write, or less when maxChanges changes
+// wait. It exits after a final flush when Close is called.
 func (s *State) run() {
 	defer close(s.done)
 	var last time.Time
@@ -427,6 +446,7 @@ func (s *State) run() {
 		if wait := time.Until(last.Add(s.interval)); wait > 0 {
 			select {
 			case <-s.after(wait):
+			case <-s.full:
 			case <-s.quit:
 				s.flush()
 				return
@@ -446,7 +466,12 @@ func (s *State) flush() {
 	}
 	data, err := json.MarshalIndent(stateFile{Version: stateVersion, Accounts: s.accounts}, "", "  ")
 	s.dirty = false
+	s.changes = 0
 	s.mu.Unlock()
+	select { // what it signalled is in this write
+	case <-s.full:
+	default:
+	}
 
 	if err == nil {
 		err = writeFileAtomic(s.path, append(data, '\n'), false)

@@ -87,7 +87,7 @@ func TestStateCoalesces(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.json")
 	s := newState(path, nil)
 	wrote := make(chan struct{}, 100)
-	s.interval = time.Hour
+	s.interval, s.maxChanges = time.Hour, 1<<30
 	s.wrote = func() { wrote <- struct{}{} }
 	go s.run()
 
@@ -166,6 +166,33 @@ func TestStateWritesSoon(t *testing.T) {
 	data, _ := os.ReadFile(path)
 	if !strings.Contains(string(data), `"next_uid": 2`) {
 		t.Errorf("state file = %s, want next_uid 2", data)
+	}
+}
+
+// TestStateWritesAfterManyChanges: a burst of changes (a burst of mail,
+// written in a few milliseconds) is written once stateWriteChanges of them
+// wait, without waiting for the rest of the interval.
+func TestStateWritesAfterManyChanges(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	s := newState(path, nil)
+	wrote := make(chan struct{}, 100)
+	s.interval = time.Hour
+	s.wrote = func() { wrote <- struct{}{} }
+	go s.run()
+	t.Cleanup(func() { s.Close() })
+	s.Save("A", "INBOX", 1, 1)
+	<-wrote
+	for i := range stateWriteChanges {
+		s.Save("A", "INBOX", 1, uint32(i+2))
+	}
+	select {
+	case <-wrote:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("%d changes were not written within 10s (the interval is an hour)", stateWriteChanges)
+	}
+	data, _ := os.ReadFile(path)
+	if want := fmt.Sprintf(`"next_uid": %d`, stateWriteChanges+1); !strings.Contains(string(data), want) {
+		t.Errorf("state file = %s, want %s", data, want)
 	}
 }
 
