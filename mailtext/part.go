@@ -236,6 +236,10 @@ const (
 	FirstFetch  = 160       // bytes: ~160 characters of plain text, more than a bubble shows
 	MaxFetch    = 64 * 1024 // bytes: past a newsletter's 50 KB <head> and style sheet, bounded
 	enoughRunes = 24        // a preview this long is worth showing as it is
+	// maxAttributionRunes bounds the cut last line of a prefix that is
+	// read on to see whether it introduces a quote: an attribution line
+	// with a long name and address is shorter.
+	maxAttributionRunes = 100
 )
 
 // NextFetch says how many more bytes of p to fetch, from offset len(have),
@@ -250,7 +254,18 @@ func NextFetch(p TextPart, have []byte, complete bool) uint32 {
 	if n == 0 {
 		return FirstFetch
 	}
-	if own, _ := previewText(p, have, false); utf8.RuneCountInString(Clean(own, MaxPreviewRunes)) >= enoughRunes {
+	own, _ := previewText(p, have, false)
+	// A short last line the prefix cut may be the beginning of an
+	// attribution line ("On Mon, … Bob <bob@exa"), which goes with the
+	// quote after it: read on to see where it ends.
+	before, last := "", own
+	if i := strings.LastIndexByte(own, '\n'); i >= 0 {
+		before, last = own[:i], own[i+1:]
+	}
+	if utf8.RuneCountInString(Clean(last, MaxPreviewRunes)) < maxAttributionRunes {
+		own = before
+	}
+	if utf8.RuneCountInString(Clean(own, MaxPreviewRunes)) >= enoughRunes {
 		return 0
 	}
 	return min(3*n, MaxFetch-n)

@@ -46,26 +46,59 @@ func previewText(p TextPart, data []byte, complete bool) (own, all string) {
 		s = strings.TrimRight(s, "\uFFFD")
 	}
 	if p.HTML {
-		return stripArmor(htmlText(s, true)), stripArmor(htmlText(s, false))
+		return stripArmor(htmlText(s, true, complete)), stripArmor(htmlText(s, false, complete))
 	}
 	all = stripArmor(s)
-	return dropQuoted(all), all
+	return dropQuoted(all, complete), all
 }
 
 // dropQuoted leaves out the lines that begin with ">", quoted from the mail
-// replied to (as Dovecot does: a ">" after leading blanks is text).
-func dropQuoted(s string) string {
-	if !strings.Contains(s, ">") {
+// replied to (as Dovecot does: a ">" after leading blanks is text), and
+// the attribution line of each quoted block: the last line before it,
+// blank lines aside, when it ends with ':' ("On Mon, 30 Nov 2026, Bob
+// wrote:", "Am Mo., 30. Nov. 2026 um 06:00 schrieb Bob <bob@example.org>:",
+// in whatever language the mailer writes it). Of a prefix (complete false)
+// a last line ending with ':' goes too: its quote may begin in the bytes
+// not fetched yet.
+func dropQuoted(s string, complete bool) string {
+	if !strings.Contains(s, ">") && !strings.Contains(s, ":") {
 		return s
 	}
 	lines := strings.Split(s, "\n")
 	out := lines[:0]
-	for _, l := range lines {
-		if !strings.HasPrefix(l, ">") {
-			out = append(out, l)
+	dropAttribution := func() {
+		i := len(out) - 1
+		for i >= 0 && strings.TrimSpace(out[i]) == "" {
+			i--
+		}
+		if i >= 0 && isAttribution(out[i]) {
+			out = out[:i]
 		}
 	}
+	quoted := false
+	for _, l := range lines {
+		if strings.HasPrefix(l, ">") {
+			if !quoted {
+				dropAttribution()
+			}
+			quoted = true
+			continue
+		}
+		if strings.TrimSpace(l) != "" {
+			quoted = false
+		}
+		out = append(out, l)
+	}
+	if !complete {
+		dropAttribution()
+	}
 	return strings.Join(out, "\n")
+}
+
+// isAttribution says a line may introduce a quote: text ending with ':'.
+func isAttribution(l string) bool {
+	t := strings.TrimRight(l, " \t\r")
+	return strings.HasSuffix(t, ":") && !strings.HasPrefix(t, ">")
 }
 
 // decodeTransfer undoes a Content-Transfer-Encoding, keeping what decoded
@@ -122,9 +155,12 @@ func dropCutRune(b []byte, charset string) []byte {
 // htmlText is the text a reader sees in an HTML document or a prefix of
 // one, by the x/net/html tokenizer (which knows that style and script hold
 // raw text, and unescapes character references): nothing from head,
-// style, script, title or template, nor from blockquote when skipQuoted;
-// a line break for each block element.
-func htmlText(s string, skipQuoted bool) string {
+// style, script, title or template, nor from blockquote when skipQuoted,
+// and then neither the attribution line before a blockquote (the last line
+// before it when it ends with ':', as Gmail's gmail_attr div and
+// Thunderbird's moz-cite-prefix do; of a prefix also a last such line, see
+// dropQuoted); a line break for each block element.
+func htmlText(s string, skipQuoted, complete bool) string {
 	z := html.NewTokenizer(strings.NewReader(s))
 	var b strings.Builder
 	skip := 0
@@ -132,6 +168,9 @@ func htmlText(s string, skipQuoted bool) string {
 		tt := z.Next()
 		switch tt {
 		case html.ErrorToken:
+			if skipQuoted && !complete {
+				return dropAttributionLine(b.String())
+			}
 			return b.String()
 		case html.TextToken:
 			if skip == 0 {
@@ -145,6 +184,11 @@ func htmlText(s string, skipQuoted bool) string {
 				if skipQuoted {
 					switch tt {
 					case html.StartTagToken:
+						if skip == 0 {
+							t := dropAttributionLine(b.String())
+							b.Reset()
+							b.WriteString(t)
+						}
 						skip++
 					case html.EndTagToken:
 						if skip > 0 {
@@ -170,6 +214,17 @@ func htmlText(s string, skipQuoted bool) string {
 			}
 		}
 	}
+}
+
+// dropAttributionLine drops the last line of text, blank lines aside, when
+// it introduces a quote (isAttribution).
+func dropAttributionLine(s string) string {
+	t := strings.TrimRight(s, " \t\r\n\u00a0")
+	i := strings.LastIndexByte(t, '\n')
+	if isAttribution(strings.TrimSpace(t[i+1:])) {
+		return t[:i+1]
+	}
+	return s
 }
 
 // stripArmor removes inline OpenPGP armor (RFC 4880 §7: the "BEGIN PGP

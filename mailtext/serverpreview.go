@@ -36,7 +36,11 @@ import (
 // us-ascii), is longer than RFC 8970 allows, begins with ">" (Dovecot's
 // mark for a text of quoted lines only), or holds armor with a Version:,
 // Comment: or MessageID: header, whose end cannot be told from the text
-// once the lines are joined. Of a text/plain part, whose first bytes cost
+// once the lines are joined, or holds a word ending with ':': the server
+// leaves out the quoted lines but keeps the attribution line before them
+// ("Bob wrote:"), which Preview leaves out with the quote, and once the
+// lines are joined an attribution cannot be told from a "Note:" in the
+// text. Of a text/plain part, whose first bytes cost
 // about what the preview does, it is false also for a "--" word after the
 // first: a signature separator's line and a dash in the text read the same
 // once the lines are joined.
@@ -55,6 +59,9 @@ func ServerPreview(text string, p TextPart, subject string) (preview string, ok 
 		return "", false
 	}
 	words := strings.Fields(text)
+	if slices.ContainsFunc(words, func(w string) bool { return strings.HasSuffix(strings.TrimSuffix(w, cutMark), ":") }) {
+		return "", false
+	}
 	switch {
 	case p.HTML:
 		if w := strings.Fields(subject); len(w) > 0 && hasPrefixFold(words, w) {
