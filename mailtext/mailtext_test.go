@@ -241,7 +241,7 @@ func TestPreviewText(t *testing.T) {
 		{"pgp signature cut", plain, "Text.\n-----BEGIN PGP SIGNATURE-----\n\niHUEAR", false, "Text."},
 		{"pgp header cut", plain, "-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA", false, ""},
 		{"signature separator", plain, "Body.\n-- \nName\nPhone", true, "Body."},
-		{"separator at the start is text", plain, "-- \nonly", true, "-- only"},
+		{"a text that begins with the separator is a signature only", plain, "-- \nonly", true, ""},
 		{"controls and bidi", plain, "a\x1b[31mb\u202ec\u200bd", true, "a [31mbcd"},
 	}
 	for _, tt := range tests {

@@ -233,13 +233,13 @@ func dropAttributionLine(s string) string {
 // whole) and everything after a "-- " signature separator. The preview of
 // a prefix may end inside a block: the rest of it is dropped too.
 func stripArmor(s string) string {
-	if !strings.Contains(s, "-----BEGIN PGP") && !strings.Contains(s, "\n--") {
+	if !strings.Contains(s, "-----BEGIN PGP") && !strings.Contains(s, "\n--") && !strings.HasPrefix(s, "--") {
 		return s
 	}
 	lines := strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
 	var out []string
 	inHeader, inBlock, signed := false, false, false
-	for i, l := range lines {
+	for _, l := range lines {
 		t := strings.TrimRight(l, " \t\r")
 		switch {
 		case inBlock:
@@ -255,8 +255,10 @@ func stripArmor(s string) string {
 		case strings.HasPrefix(t, "-----BEGIN PGP SIGNATURE") || strings.HasPrefix(t, "-----BEGIN PGP MESSAGE") ||
 			strings.HasPrefix(t, "-----BEGIN PGP PUBLIC KEY"):
 			inBlock = true
-		case t == "--" && i > 0:
-			// "-- " ends the text; quoted-printable loses its space.
+		case t == "--":
+			// "-- " ends the text; quoted-printable loses its space. A
+			// text that begins with it is a signature only: it shows
+			// nothing, as an empty one, and the next text part is read.
 			return strings.Join(out, "\n")
 		default:
 			if signed && strings.HasPrefix(l, "- ") {

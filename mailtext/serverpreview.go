@@ -43,7 +43,9 @@ import (
 // text. Of a text/plain part, whose first bytes cost
 // about what the preview does, it is false also for a "--" word after the
 // first: a signature separator's line and a dash in the text read the same
-// once the lines are joined.
+// once the lines are joined. It is false too for a text that begins with
+// "--": a part that is only a signature shows nothing, and the next text
+// part is read (see Fallback).
 func ServerPreview(text string, p TextPart, subject string) (preview string, ok bool) {
 	if strings.TrimSpace(text) == "" || len(text) > maxServerPreview || !utf8.ValidString(text) ||
 		strings.ContainsRune(text, utf8.RuneError) || strings.HasPrefix(text, ">") {
@@ -59,6 +61,9 @@ func ServerPreview(text string, p TextPart, subject string) (preview string, ok 
 		return "", false
 	}
 	words := strings.Fields(text)
+	if len(words) > 0 && words[0] == "--" {
+		return "", false
+	}
 	if slices.ContainsFunc(words, func(w string) bool { return strings.HasSuffix(strings.TrimSuffix(w, cutMark), ":") }) {
 		return "", false
 	}
