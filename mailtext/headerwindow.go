@@ -145,7 +145,7 @@ func ParseHeaderBlocks(textCharset string, blocks ...HeaderBlock) Headers {
 	case cut:
 		out.Subject = cutText(subject, textCharset)
 	default:
-		out.Subject = Clean(DecodeHeader(subject, textCharset), MaxHeaderRunes)
+		out.Subject, _ = CleanWords(DecodeHeader(subject, textCharset), MaxHeaderRunes)
 	}
 	if date, cut, _ := fs.get("Date"); !cut {
 		if t, ok := ParseDate(date); ok {
@@ -177,7 +177,7 @@ func Refetch(first HeaderBlock, textCharset string) []string {
 		case !present:
 			out = append(out, f)
 		case !cut || uint32(len(f)+1+len(v)) >= FieldWindow(f):
-		case f == "Subject" && utf8.RuneCountInString(cutText(v, textCharset)) >= MaxHeaderRunes:
+		case f == "Subject" && utf8.RuneCountInString(Clean(DecodeHeader(v, textCharset), len(v)+1)) >= MaxHeaderRunes:
 		case f == "From" && completeMailboxes(v) != "":
 		default:
 			out = append(out, f)
@@ -197,7 +197,10 @@ func cutText(v, textCharset string) string {
 	if v == "" {
 		return ""
 	}
-	return Clean(v+"…", MaxHeaderRunes)
+	if out, cut := CleanWords(v, MaxHeaderRunes-1); cut {
+		return out
+	}
+	return Clean(v, MaxHeaderRunes-1) + "…"
 }
 
 // completeMailboxes is the part of a cut address list before its last

@@ -419,3 +419,24 @@ func checkOut(t *testing.T, s string, cap int) {
 		t.Fatalf("output has %d runes, cap %d", n, cap)
 	}
 }
+
+func TestCleanWords(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		max  int
+		want string
+		cut  bool
+	}{
+		{"short subject", 20, "short subject", false},
+		{"alpha beta gamma delta", 14, "alpha beta…", true},
+		{"alpha beta gamma delta", 12, "alpha beta…", true},
+		{"alpha beta gamma delta", 11, "alpha beta…", true},
+		{"alpha  beta\r\n gamma", 30, "alpha beta gamma", false},
+		{strings.Repeat("字", 60), 10, strings.Repeat("字", 9) + "…", true},
+	} {
+		got, cut := CleanWords(tt.in, tt.max)
+		if got != tt.want || cut != tt.cut {
+			t.Errorf("CleanWords(%q, %d) = %q, %v, want %q, %v", tt.in, tt.max, got, cut, tt.want, tt.cut)
+		}
+	}
+}
