@@ -253,6 +253,16 @@ func writeCheckTable(w io.Writer, reports []checkReport) error {
 		}
 		step("resolve", i18n.T("resolve"), func() string { return strings.Join(r.IPs, ", ") })
 		step("connect", i18n.T("connect"), func() string { return r.Addr })
+		// The greeting has a line of its own only when it failed: connected,
+		// but no "* OK" (before TLS with none or starttls, after it with tls).
+		greeting := func() {
+			if r.Step == "greeting" {
+				step("greeting", i18n.T("greeting"), func() string { return "" })
+			}
+		}
+		if r.Security != imapwatch.SecurityTLS {
+			greeting()
+		}
 		if r.Security == imapwatch.SecurityNone {
 			if !failed {
 				line("-", i18n.T("tls"), i18n.T("none: plaintext"))
@@ -261,6 +271,9 @@ func writeCheckTable(w io.Writer, reports []checkReport) error {
 			step("tls", i18n.T("tls"), func() string {
 				return fmt.Sprintf("%s, %s, %s", r.TLSVersion, r.CertSubject, r.CertFingerprint)
 			})
+		}
+		if r.Security == imapwatch.SecurityTLS {
+			greeting()
 		}
 		step("login", i18n.T("login"), func() string { return i18n.T("as %s, %s", rep.Username, authDetail(r, rep.TokenLifetimeS)) })
 		step("capabilities", i18n.T("capabilities"), func() string {

@@ -134,6 +134,24 @@ func TestCheckTable(t *testing.T) {
   FAIL  connect       127.0.0.1:1 refused the connection
                       Check the port, and that the server is running.
 `},
+		{"no greeting", imapwatch.CheckResult{Account: "Privat", Addr: "127.0.0.1:993", Security: imapwatch.SecurityStartTLS, IPs: []string{"127.0.0.1"},
+			Step: "greeting", Err: &imapwatch.GreetingError{Addr: "127.0.0.1:993", After: 15 * time.Second}},
+			settings.Account{}, `Privat (127.0.0.1:993, starttls): FAILED
+  ok    resolve       127.0.0.1
+  ok    connect       127.0.0.1:993
+  FAIL  greeting      connected, but the server sent no IMAP greeting
+                      This port may expect TLS from the start: choose SSL/TLS (usually port 993), or STARTTLS on port 143.
+`},
+		{"no greeting in TLS", imapwatch.CheckResult{Account: "Mute", Addr: "m:993", Security: imapwatch.SecurityTLS, IPs: []string{"10.0.0.5"},
+			TLSVersion: "TLS 1.3", CertSubject: "CN=m", CertFingerprint: fp,
+			Step: "greeting", Err: &imapwatch.TimeoutError{Step: "greeting", Addr: "m:993", After: 4 * time.Second}},
+			settings.Account{}, `Mute (m:993, tls): FAILED
+  ok    resolve       10.0.0.5
+  ok    connect       m:993
+  ok    tls           TLS 1.3, CN=m, ` + fp + `
+  FAIL  greeting      connected, but the server sent no IMAP greeting within 4 s
+                      This port may expect TLS from the start: choose SSL/TLS (usually port 993), or STARTTLS on port 143.
+`},
 		{"missing mailbox", imapwatch.CheckResult{Account: "Lists", Addr: "m:143", Security: imapwatch.SecurityNone, IPs: []string{"10.0.0.3"},
 			AuthMethod: "LOGIN", Step: "mailbox", Err: &imapwatch.MailboxError{Mailboxes: []string{"Lists/go"}},
 			Mailboxes: []imapwatch.MailboxCheck{{Name: "INBOX", Exists: true}, {Name: "Lists/go"}}},

@@ -132,6 +132,7 @@ var (
 	tryHostPort    = i18n.Mark("Try again later; if it keeps happening, check the host and the port.")
 	tryPortSec     = i18n.Mark("Try again later; if it keeps happening, check the port and the security (TLS or STARTTLS).")
 	tryNetwork     = i18n.Mark("Check the host, the port and that this computer is online, then try again.")
+	mayExpectTLS   = i18n.Mark("This port may expect TLS from the start: choose SSL/TLS (usually port 993), or STARTTLS on port 143.")
 	tryLoginSilent = i18n.Mark("Try again later; if the server never answers the login, check that the port is its IMAP port and the security (TLS or STARTTLS) is right.")
 )
 
@@ -155,6 +156,7 @@ func classify(err error) meaning {
 		icfg    *imapwatch.ConfigError
 		mberr   *imapwatch.MailboxError
 		terr    *imapwatch.TimeoutError
+		gerr    *imapwatch.GreetingError
 		dnsErr  *net.DNSError
 		opErr   *net.OpError
 		recErr  tls.RecordHeaderError
@@ -299,6 +301,12 @@ func classify(err error) meaning {
 		return retry(i18n.Mark("the server is busy or down for now"), retryByItself, tryLater)
 	case errors.Is(err, imapwatch.ErrResponseTooLarge):
 		return retry(i18n.Mark("the server sent more data than idlebell reads"), checkDetails, tryLater)
+	case errors.Is(err, imapwatch.ErrNoGreeting):
+		// Inside TLS the port speaks TLS: the security is not the cause.
+		if errors.As(err, &gerr) && gerr.InTLS {
+			return retry(i18n.Mark("connected, but the server sent no IMAP greeting"), retryByItself, tryHostPort)
+		}
+		return m(i18n.Mark("connected, but the server sent no IMAP greeting"), mayExpectTLS)
 	case errors.As(err, &terr):
 		data["Seconds"] = terr.After
 		data["Addr"] = safetext.Line(terr.Addr, maxName)
@@ -307,6 +315,8 @@ func classify(err error) meaning {
 			return retry(i18n.Mark("looking up the server's name took longer than {{.Seconds}} s"), retryByItself, tryNetwork)
 		case "connect":
 			return retry(i18n.Mark("no answer from {{.Addr}} within {{.Seconds}} s"), retryByItself, i18n.Mark("Check the host and the port, and that a firewall lets the port through."))
+		case "greeting":
+			return m(i18n.Mark("connected, but the server sent no IMAP greeting within {{.Seconds}} s"), mayExpectTLS)
 		case "tls":
 			return retry(i18n.Mark("the server did not finish the TLS handshake within {{.Seconds}} s"), retryByItself, tryPortSec)
 		case "login":

@@ -114,6 +114,13 @@ var describeTests = []struct {
 		"the server did not answer the login within 20 s", "by itself"},
 	{"imapwatch.TimeoutError connect", &imapwatch.TimeoutError{Step: "connect", Addr: "127.0.0.1:143", After: 1500 * time.Millisecond},
 		"no answer from 127.0.0.1:143 within 1.5 s", "by itself"},
+	{"imapwatch.TimeoutError greeting", &imapwatch.TimeoutError{Step: "greeting", Addr: "127.0.0.1:993", After: 4 * time.Second},
+		"connected, but the server sent no IMAP greeting within 4 s", "This port may expect TLS from the start: choose SSL/TLS (usually port 993), or STARTTLS on port 143."},
+	{"imapwatch.GreetingError", fmt.Errorf("connect: %w", &imapwatch.GreetingError{Addr: "127.0.0.1:993", After: 15 * time.Second}),
+		"connected, but the server sent no IMAP greeting", "This port may expect TLS from the start: choose SSL/TLS (usually port 993), or STARTTLS on port 143."},
+	{"imapwatch.GreetingError in TLS", &imapwatch.GreetingError{Addr: "127.0.0.1:993", After: 15 * time.Second, InTLS: true},
+		"connected, but the server sent no IMAP greeting", "by itself"},
+	{"imapwatch.ErrNoGreeting", imapwatch.ErrNoGreeting, "connected, but the server sent no IMAP greeting", "choose SSL/TLS"},
 	{"imapwatch.ErrConnectionLost", fmt.Errorf("fetch: %w", imapwatch.ErrConnectionLost), "the connection was closed", "by itself"},
 	{"imapwatch.ErrWake", imapwatch.ErrWake, "reconnecting after sleep or a network change", ""},
 	{"imapwatch.ErrCheckNow", imapwatch.ErrCheckNow, "reconnecting: you asked to check now", ""},
@@ -168,6 +175,17 @@ func TestDescribeOnce(t *testing.T) {
 		i18ntest.Use(t, c.locale)
 		if s, h := DescribeOnce(i18n.Template, silent); s != c.sentence || !strings.HasPrefix(h, c.hint) {
 			t.Errorf("%s: DescribeOnce(silent login) = %q, %q; want %q, %q…", c.locale, s, h, c.sentence, c.hint)
+		}
+	}
+	// A port that expects TLS from the start, reached without it: German too.
+	greeting := fmt.Errorf("connect: %w", &imapwatch.GreetingError{Addr: "127.0.0.1:993", After: 15 * time.Second})
+	for _, c := range []struct{ locale, sentence, hint string }{
+		{"C.UTF-8", "connected, but the server sent no IMAP greeting", "This port may expect TLS from the start: choose SSL/TLS (usually port 993), or STARTTLS on port 143."},
+		{"de_DE.UTF-8", "verbunden, aber der Server hat keine IMAP-Begrüßung gesendet", "Dieser Port erwartet vielleicht von Anfang an TLS: Wählen Sie SSL/TLS (meist Port 993) oder STARTTLS auf Port 143."},
+	} {
+		i18ntest.Use(t, c.locale)
+		if s, h := DescribeIn(i18n.Template, greeting); s != c.sentence || h != c.hint {
+			t.Errorf("%s: DescribeIn(no greeting) = %q, %q; want %q, %q", c.locale, s, h, c.sentence, c.hint)
 		}
 	}
 	// A config's problems read in the language too (the TOML library's

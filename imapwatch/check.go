@@ -50,7 +50,9 @@ type CheckResult struct {
 	TokenExpiry time.Time `json:"token_expiry,omitzero"`
 	// RTT is one NOOP round trip after login.
 	RTT time.Duration `json:"rtt_ns"`
-	// Step is the step that failed: resolve, connect, tls, login, mailbox;
+	// Step is the step that failed: resolve, connect, greeting (connected,
+	// but no IMAP greeting: before tls with security none or starttls,
+	// after it with tls), tls, login, mailbox;
 	// empty when all passed. Err is classified like the watcher's errors.
 	Step string `json:"failed_step,omitempty"`
 	Err  error  `json:"-"`
@@ -89,7 +91,8 @@ func Check(ctx context.Context, cfg Config) *CheckResult {
 	var state *tls.ConnectionState
 	cfg.onTLS = func(cs tls.ConnectionState) { state = &cs }
 	trace, onSecret := redactingTrace(&cfg)
-	lk, err := dial(ctx, &cfg, dialOptions{debug: trace})
+	reached := "connect"
+	lk, err := dial(ctx, &cfg, dialOptions{debug: trace, step: func(s string) { reached = s }})
 	if state != nil && len(state.PeerCertificates) > 0 {
 		r.TLSVersion = tls.VersionName(state.Version)
 		r.CertSubject = state.PeerCertificates[0].Subject.String()
@@ -103,6 +106,9 @@ func Check(ctx context.Context, cfg Config) *CheckResult {
 		}
 		if errors.Is(err, ErrNoTLS) {
 			return fail("tls", err)
+		}
+		if errors.Is(err, ErrNoGreeting) || reached == "greeting" {
+			return fail("greeting", err)
 		}
 		return fail("connect", err)
 	}

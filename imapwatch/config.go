@@ -68,6 +68,7 @@ type Config struct {
 	KeepAlive         time.Duration // TCP keep-alive idle time; default 30s
 	CommandTimeout    time.Duration // server silence while a command waits for its answer; default 30s
 	ConnectTimeout    time.Duration // connect, TLS handshake, greeting and login, as one step; default 60s
+	GreetingTimeout   time.Duration // from connected (with tls: handshake done) to the server's greeting; default 15s
 	HealthyAfter      time.Duration // a connection resets the backoff after staying up this long; default 60s
 
 	// Trace, when set, receives the IMAP protocol of every connection with
@@ -117,6 +118,7 @@ func (cfg *Config) withDefaults() Config {
 	orDefault(&c.MaxResyncInterval, max(c.ResyncInterval, 27*time.Minute))
 	orDefault(&c.CommandTimeout, 30*time.Second)
 	orDefault(&c.ConnectTimeout, 60*time.Second)
+	orDefault(&c.GreetingTimeout, 15*time.Second)
 	orDefault(&c.HealthyAfter, 60*time.Second)
 	return c
 }

@@ -68,6 +68,52 @@ var wordDecoder = &mime.WordDecoder{CharsetReader: charset.Reader}
 type dialOptions struct {
 	handler *imapclient.UnilateralDataHandler
 	debug   io.Writer // already redacting
+	// step, when set, is told how far dial got: "connect" until the TCP
+	// connection stands, then "tls" during a handshake and "greeting"
+	// while it waits for the server's greeting.
+	step func(string)
+}
+
+// greetingWait bounds the wait for the server's greeting: when the
+// deadline comes before stop, it closes the connection, which ends the read
+// that waits, and err turns what that read returned into a *GreetingError.
+type greetingWait struct {
+	t     *time.Timer
+	state atomic.Int32 // greetWaiting, greetStopped or greetTimedOut
+	addr  string
+	after time.Duration
+	inTLS bool
+}
+
+const (
+	greetWaiting int32 = iota
+	greetStopped
+	greetTimedOut
+)
+
+func startGreetingWait(raw net.Conn, cfg *Config, inTLS bool) *greetingWait {
+	w := &greetingWait{addr: cfg.Addr(), after: cfg.GreetingTimeout, inTLS: inTLS}
+	w.t = time.AfterFunc(w.after, func() {
+		if w.state.CompareAndSwap(greetWaiting, greetTimedOut) {
+			raw.Close()
+		}
+	})
+	return w
+}
+
+// stop ends the wait; it reports false when the deadline came first (the
+// connection is then closed).
+func (w *greetingWait) stop() bool {
+	w.t.Stop()
+	return w.state.CompareAndSwap(greetWaiting, greetStopped) || w.state.Load() == greetStopped
+}
+
+// err is err, or a *GreetingError when the deadline cut the wait.
+func (w *greetingWait) err(err error) error {
+	if !w.stop() {
+		return &GreetingError{Addr: w.addr, After: w.after, InTLS: w.inTLS}
+	}
+	return err
 }
 
 // link is a connection as dial leaves it: greeted, not logged in.
@@ -101,6 +147,12 @@ func dial(ctx context.Context, cfg *Config, opts dialOptions) (*link, error) {
 			Enable: true, Idle: keepAlive, Interval: 15 * time.Second, Count: 4,
 		},
 	}
+	step := func(name string) {
+		if opts.step != nil {
+			opts.step(name)
+		}
+	}
+	step("connect")
 	raw, err := d.DialContext(ctx, "tcp", cfg.Addr())
 	if err != nil {
 		return nil, fmt.Errorf("connect to %s: %w", cfg.Addr(), err)
@@ -121,14 +173,22 @@ func dial(ctx context.Context, cfg *Config, opts dialOptions) (*link, error) {
 		return nil, fmt.Errorf("%s with %s: %w", step, cfg.Addr(), err)
 	}
 
+	// gw bounds the wait for the greeting that go-imap reads (none, tls);
+	// with starttls the greeting is read by hand and bounded there.
 	var g *guard
+	var gw *greetingWait
 	switch cfg.Security {
 	case SecurityNone:
 		g = newGuard(lc)
+		step("greeting")
+		gw = startGreetingWait(raw, cfg, false)
 	case SecurityStartTLS:
-		if err := startTLS(newGuard(lc), opts.debug); err != nil {
-			return fail("", err)
+		step("greeting")
+		plainWait := startGreetingWait(raw, cfg, false)
+		if err := startTLS(newGuard(lc), opts.debug, plainWait); err != nil {
+			return fail("", plainWait.err(err))
 		}
+		step("tls")
 		tconn := tls.Client(lc, tc)
 		if err := tconn.HandshakeContext(ctx); err != nil {
 			return fail("starttls", classifyTLS(host, err))
@@ -139,21 +199,31 @@ func dial(ctx context.Context, cfg *Config, opts dialOptions) (*link, error) {
 		g.pending = []byte("* OK TLS established\r\n")
 	default:
 		tc.NextProtos = []string{"imap"}
+		step("tls")
 		tconn := tls.Client(lc, tc)
 		if err := tconn.HandshakeContext(ctx); err != nil {
 			return fail("tls", classifyTLS(host, err))
 		}
 		g = newGuard(tconn)
+		step("greeting")
+		gw = startGreetingWait(raw, cfg, true)
 	}
 	c := imapclient.New(g, &imapclient.Options{
 		UnilateralDataHandler: opts.handler,
 		WordDecoder:           wordDecoder,
 		DebugWriter:           opts.debug,
 	})
-	if err := c.WaitGreeting(); err != nil {
+	err = c.WaitGreeting()
+	if gw != nil && !gw.stop() && err == nil {
+		// Greeted as the deadline closed the connection: it is gone.
+		err = net.ErrClosed
+	}
+	if err != nil {
 		c.Close()
 		if e := g.tooLarge(); e != nil {
 			err = e
+		} else if gw != nil {
+			err = gw.err(err)
 		}
 		return fail("greeting", err)
 	}
@@ -165,7 +235,7 @@ func dial(ctx context.Context, cfg *Config, opts dialOptions) (*link, error) {
 // own STARTTLS keeps the TLS connection to itself). Data the server sends
 // after its OK and before the handshake is refused: it would be an attack
 // (injected plaintext taken as protected).
-func startTLS(g *guard, debug io.Writer) error {
+func startTLS(g *guard, debug io.Writer, gw *greetingWait) error {
 	br := bufio.NewReaderSize(g, 4096)
 	trace := func(dir, line string) {
 		if debug != nil {
@@ -184,6 +254,9 @@ func startTLS(g *guard, debug io.Writer) error {
 		return line, nil
 	}
 	greeting, err := readLine()
+	if !gw.stop() && err == nil {
+		err = net.ErrClosed // the deadline closed the connection
+	}
 	if err != nil {
 		return fmt.Errorf("greeting: %w", err)
 	}

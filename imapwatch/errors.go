@@ -132,10 +132,34 @@ var (
 	// ErrResponseTooLarge: the server sent a line, literal or response
 	// larger than idlebell reads (see *ResponseTooLargeError).
 	ErrResponseTooLarge = errors.New("server sent more than idlebell reads")
+	// ErrNoGreeting: the TCP connection (and with security tls the TLS
+	// handshake) was made, but the server sent no IMAP greeting (RFC 9051
+	// section 7.1) within Config.GreetingTimeout. Mostly a port that
+	// expects TLS from its first byte under security none or starttls:
+	// the server waits for a TLS ClientHello and idlebell for "* OK". See
+	// *GreetingError.
+	ErrNoGreeting = errors.New("connected, but the server sent no IMAP greeting")
 )
 
+// GreetingError is a connection that was made but never greeted: Addr is
+// the server's host:port, After how long idlebell waited for the greeting,
+// InTLS whether it waited inside TLS (security tls: the port speaks TLS, so
+// the security setting is not the cause). It matches ErrNoGreeting with
+// errors.Is.
+type GreetingError struct {
+	Addr  string
+	After time.Duration
+	InTLS bool
+}
+
+func (e *GreetingError) Error() string {
+	return fmt.Sprintf("connected to %s, but the server sent no IMAP greeting within %v", e.Addr, e.After)
+}
+
+func (e *GreetingError) Is(target error) bool { return target == ErrNoGreeting }
+
 // TimeoutError is a step of Check that the caller's deadline cut short:
-// Step is CheckResult.Step's name ("resolve", "connect", "tls", "login",
+// Step is CheckResult.Step's name ("resolve", "connect", "greeting", "tls", "login",
 // "mailbox"), Addr the server's host:port, After the time the deadline
 // allowed from Check's start. It matches ErrTimeout with errors.Is.
 type TimeoutError struct {

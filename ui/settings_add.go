@@ -364,7 +364,7 @@ func (f *addFlow) tested(servers []settings.Account, password string, r *imapwat
 		}
 		f.failed(text)
 		f.s.w.Canvas().Focus(f.password)
-	case len(servers) > 1 && (r.Step == "resolve" || r.Step == "connect" || r.Step == "tls"):
+	case len(servers) > 1 && (r.Step == "resolve" || r.Step == "connect" || r.Step == "greeting" || r.Step == "tls"):
 		f.tryServers(servers[1:], password)
 	default:
 		sentence, hint := describe(r.Err)
