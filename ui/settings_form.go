@@ -53,6 +53,7 @@ func newAccountForm(s *settingsWindow, e *accountEdit) *accountForm {
 		f.entry("host", i18n.T("Server"), i18n.T("The IMAP server, such as imap.example.org."), a.Host, func(v string) {
 			a.Host = strings.TrimSpace(v)
 			f.security.relabel() // None reads differently for this computer
+			f.fields["security"].hint = securityHint(a.Security, a.Host)
 		}),
 		f.entry("port", i18n.T("Port"), i18n.T("Usually 993 for SSL/TLS, 143 for STARTTLS."), portText(a.Port), func(v string) { a.Port = parsePort(v) }),
 		f.securityRow(),
@@ -193,10 +194,11 @@ func (f *accountForm) securityRow() *field {
 			f.setText("port", portText(a.Port))
 		}
 		a.Security = v
+		f.fields["security"].hint = securityHint(v, a.Host)
 		f.changed("security")
 	})
 	f.security.SetValue(a.Security)
-	return f.add(newField("security", i18n.T("Security"), f.security, ""))
+	return f.add(newField("security", i18n.T("Security"), f.security, securityHint(a.Security, a.Host)))
 }
 
 // setText changes an entry without reporting it as typed.

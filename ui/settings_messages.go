@@ -12,10 +12,12 @@ import (
 	"idlebell/trust"
 )
 
-// The Security select shows words; the config keeps its values. Without
-// encryption the password crosses the network readable, unless the server
-// is on this computer (a loopback host, such as the demo's or a local
-// bridge's): then the words say so instead of alarming.
+// The Security select shows short words, which fit it at the window's
+// default size; the config keeps its values, and the field's hint
+// (securityHint) says what they mean. Without encryption the password
+// crosses the network readable, unless the server is on this computer (a
+// loopback host, such as the demo's or a local bridge's): then the words
+// say so instead of alarming.
 func securityLabel(value, host string) string {
 	switch value {
 	case settings.SecurityTLS:
@@ -24,11 +26,22 @@ func securityLabel(value, host string) string {
 		return i18n.T("STARTTLS")
 	case settings.SecurityNone:
 		if trust.IsLoopback(host) {
-			return i18n.T("None — the connection stays on this computer")
+			return i18n.T("None (this computer)")
 		}
-		return i18n.T("None — password sent unencrypted")
+		return i18n.T("None (unencrypted)")
 	}
 	return ""
+}
+
+// securityHint is the line under the Security select for a choice.
+func securityHint(value, host string) string {
+	if value != settings.SecurityNone {
+		return i18n.T("How the connection to the server is encrypted.")
+	}
+	if trust.IsLoopback(host) {
+		return i18n.T("Not encrypted: the connection stays on this computer.")
+	}
+	return i18n.T("Your password would cross the network unencrypted.")
 }
 
 var securityValues = []string{settings.SecurityTLS, settings.SecurityStartTLS, settings.SecurityNone}

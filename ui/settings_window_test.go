@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"idlebell/i18n"
@@ -689,7 +690,7 @@ func TestSecurityNoneOnThisComputer(t *testing.T) {
 		a := &cfg.Accounts[0]
 		a.Host, a.Port, a.Security = "127.0.0.1", 44717, settings.SecurityNone
 		h := newSettingsHarness(t, cfg, false)
-		local, remote := i18n.T("None — the connection stays on this computer"), i18n.T("None — password sent unencrypted")
+		local, remote := i18n.T("None (this computer)"), i18n.T("None (unencrypted)")
 		sel := h.s.form.security
 		if sel.Selected != local || h.entry("port").Text != "44717" {
 			t.Errorf("%s: 127.0.0.1:%s shows Security %q, want %q", locale, h.entry("port").Text, sel.Selected, local)
@@ -701,6 +702,38 @@ func TestSecurityNoneOnThisComputer(t *testing.T) {
 		h.fill(h.entry("host"), "localhost")
 		if sel.Selected != local || h.s.accounts[0].acct.Security != settings.SecurityNone {
 			t.Errorf("%s: localhost shows Security %q, want %q", locale, sel.Selected, local)
+		}
+	}
+}
+
+// TestSecurityChoicesFitTheWindow: every Security choice, None for this
+// computer and across the network among them, is shown whole by the
+// select at the window's default size, in English and German; what they
+// mean in more words is the field's hint.
+func TestSecurityChoicesFitTheWindow(t *testing.T) {
+	for _, locale := range []string{"C.UTF-8", "de_DE.UTF-8"} {
+		i18ntest.Use(t, locale)
+		for _, host := range []string{"127.0.0.1", "imap.example.com"} {
+			cfg := workConfig()
+			a := &cfg.Accounts[0]
+			a.Host, a.Port, a.Security, a.AllowPlaintext = host, 143, settings.SecurityNone, true
+			h := newSettingsHarness(t, cfg, false)
+			sel := h.s.form.security
+			th := sel.Theme()
+			pad := th.Size(theme.SizeNameInnerPadding)
+			room := sel.Size().Width - 4*pad - th.Size(theme.SizeNameInlineIcon)
+			for _, opt := range sel.Options {
+				if w := fyne.MeasureText(opt, th.Size(theme.SizeNameText), fyne.TextStyle{}).Width; w > room {
+					t.Errorf("%s, %s: Security %q needs %.0f, the select has room for %.0f", locale, host, opt, w, room)
+				}
+			}
+			want := i18n.T("Your password would cross the network unencrypted.")
+			if host == "127.0.0.1" {
+				want = i18n.T("Not encrypted: the connection stays on this computer.")
+			}
+			if got := h.s.form.fields["security"].help.Text; got != want {
+				t.Errorf("%s, %s: Security hint %q, want %q", locale, host, got, want)
+			}
 		}
 	}
 }
