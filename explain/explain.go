@@ -184,8 +184,9 @@ func classify(err error) meaning {
 	case errors.Is(err, imapwatch.ErrCheckNow):
 		return m(i18n.Mark("reconnecting: you asked to check now"), "")
 	case errors.Is(err, imapwatch.ErrStateLost):
-		return m(i18n.Mark("the state file was damaged: mail that came while idlebell was stopped may not have been announced"),
-			i18n.Mark("Look in the mailbox for mail that came while idlebell was stopped."))
+		// Short: it stands in the account's line for the whole session.
+		return m(i18n.Mark("state file damaged, mail may have been missed"),
+			i18n.Mark("The state file was damaged: mail that came while idlebell was stopped may not have been announced. Look in the mailbox for it."))
 
 	// Sign-in (OAuth2). Before the keyring: a missing refresh token wraps
 	// ErrSecretNotFound too, but the fix is a sign-in, not a password.

@@ -124,7 +124,7 @@ var describeTests = []struct {
 	{"imapwatch.ErrConnectionLost", fmt.Errorf("fetch: %w", imapwatch.ErrConnectionLost), "the connection was closed", "by itself"},
 	{"imapwatch.ErrWake", imapwatch.ErrWake, "reconnecting after sleep or a network change", ""},
 	{"imapwatch.ErrCheckNow", imapwatch.ErrCheckNow, "reconnecting: you asked to check now", ""},
-	{"imapwatch.ErrStateLost", imapwatch.ErrStateLost, "the state file was damaged: mail that came while idlebell was stopped may not have been announced", "Look in the mailbox"},
+	{"imapwatch.ErrStateLost", imapwatch.ErrStateLost, "state file damaged, mail may have been missed", "may not have been announced. Look in the mailbox"},
 	{"unknown", errors.New("* BYE something raw"), "connection failed", "idlebell check"},
 	{"a system error off the network", &fs.PathError{Op: "read", Path: "/x", Err: syscall.EISDIR}, "connection failed", "idlebell check"},
 }

@@ -199,85 +199,108 @@ func (s *State) read() {
 	}
 	// What can be read is kept: the mailboxes whose watermark survives
 	// catch up on the mail that came while idlebell was stopped; the
-	// others start afresh, and Damaged says so.
-	s.damaged = true
-	for acct, boxes := range salvage(data) {
+	// others start afresh, and Damaged says so. A file whose every entry
+	// was read whole (junk after its end, say) lost nothing: no mailbox
+	// is damaged, and the log says so at warning level.
+	recovered, whole := salvage(data)
+	for acct, boxes := range recovered {
 		s.accounts[acct] = boxes
 	}
+	s.damaged = !whole
 	n := 0
 	for _, boxes := range s.accounts {
 		n += len(boxes)
 	}
-	const missed = "state file unusable; mail that arrived while idlebell was stopped may not be announced"
 	aside := fmt.Sprintf("%s.corrupt-%s", s.path, time.Now().UTC().Format("20060102T150405Z"))
-	if rerr := os.Rename(s.path, aside); rerr != nil {
-		s.logger.Error(missed+"; the file will be overwritten", "path", s.path, "err", err, "rename_err", rerr, "mailboxes_recovered", n)
-		return
+	rerr := os.Rename(s.path, aside)
+	switch {
+	case whole && rerr != nil:
+		s.logger.Warn("state file damaged, every mailbox's state recovered from it; the file will be overwritten",
+			"path", s.path, "err", err, "rename_err", rerr, "mailboxes_recovered", n)
+	case whole:
+		s.logger.Warn("state file damaged, every mailbox's state recovered from it; moved aside",
+			"path", s.path, "moved_to", aside, "err", err, "mailboxes_recovered", n)
+	case rerr != nil:
+		s.logger.Error(stateMissed+"; the file will be overwritten", "path", s.path, "err", err, "rename_err", rerr, "mailboxes_recovered", n)
+	default:
+		s.logger.Error(stateMissed+"; moved aside", "path", s.path, "moved_to", aside, "err", err, "mailboxes_recovered", n)
 	}
-	s.logger.Error(missed+"; moved aside", "path", s.path, "moved_to", aside, "err", err, "mailboxes_recovered", n)
 }
+
+// stateMissed is the log's word for a state file of which not every
+// mailbox's state could be read.
+const stateMissed = "state file unusable; mail that arrived while idlebell was stopped may not be announced"
 
 // salvage reads what it can of a state file that does not parse: the
 // mailboxes whose entries are whole and sound, up to where the file is
 // broken (a file cut short keeps every entry before the cut). A file of
-// another version gives nothing.
-func salvage(data []byte) map[string]map[string]Watermark {
-	out := map[string]map[string]Watermark{}
+// another version gives nothing. whole is true when the file's object was
+// read to its end, of this version, and no entry in it was left out: the
+// file lost nothing (what follows the object is not looked at).
+func salvage(data []byte) (out map[string]map[string]Watermark, whole bool) {
+	out, whole = map[string]map[string]Watermark{}, true
+	version := false
 	dec := json.NewDecoder(bytes.NewReader(data))
 	open := func() bool { t, err := dec.Token(); return err == nil && t == json.Delim('{') }
 	key := func() (string, bool) { t, err := dec.Token(); k, ok := t.(string); return k, err == nil && ok }
 	if !open() {
-		return out
+		return out, false
 	}
 	for dec.More() {
 		k, ok := key()
 		if !ok {
-			return out
+			return out, false
 		}
 		switch k {
 		case "version":
 			var v int
+			version = true
 			if dec.Decode(&v) != nil || v != stateVersion {
-				return map[string]map[string]Watermark{}
+				return map[string]map[string]Watermark{}, false
 			}
 		case "accounts":
 			if !open() {
-				return out
+				return out, false
 			}
 			for dec.More() {
 				acct, ok := key()
 				if !ok || !open() {
-					return out
+					return out, false
 				}
 				for dec.More() {
 					mbox, ok := key()
 					var raw json.RawMessage
 					if !ok || dec.Decode(&raw) != nil {
-						return out
+						return out, false
 					}
 					var w Watermark
-					if json.Unmarshal(raw, &w) == nil && !w.LastSuccess.IsZero() {
-						if out[acct] == nil {
-							out[acct] = map[string]Watermark{}
-						}
-						out[acct][mbox] = w
+					if json.Unmarshal(raw, &w) != nil || w.LastSuccess.IsZero() {
+						whole = false
+						continue
 					}
+					if out[acct] == nil {
+						out[acct] = map[string]Watermark{}
+					}
+					out[acct][mbox] = w
 				}
 				if _, err := dec.Token(); err != nil { // the account's '}'
-					return out
+					return out, false
 				}
 			}
 			if _, err := dec.Token(); err != nil {
-				return out
+				return out, false
 			}
 		default:
 			var skip json.RawMessage
 			if dec.Decode(&skip) != nil {
-				return out
+				return out, false
 			}
 		}
 	}
-	return out
+	if _, err := dec.Token(); err != nil { // the file's '}'
+		return out, false
+	}
+	return out, whole && version
 }
 
 // Damaged reports whether the state file could not be read at the start

@@ -240,6 +240,47 @@ func TestStateCorrupt(t *testing.T) {
 	}
 }
 
+// TestStateJunkAfterWholeFile: a state file whose every entry reads whole
+// (junk after its end, as a write gone wrong leaves) lost nothing: it is
+// moved aside with a warning that every mailbox was recovered, no error
+// says mail may have been missed, and no mailbox, not even one the file
+// never had, counts as damaged.
+func TestStateJunkAfterWholeFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	s := openTestState(t, path, nil)
+	s.Save("A", "INBOX", 7, 40)
+	s.Save("A", "Lists", 8, 12)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("garbage\n")
+	f.Close()
+	var logs bytes.Buffer
+	s = openTestState(t, path, slog.New(slog.NewTextHandler(&logs, nil)))
+	if l := logs.String(); strings.Contains(l, "level=ERROR") || strings.Contains(l, "may not be announced") ||
+		!strings.Contains(l, "level=WARN") || !strings.Contains(l, "every mailbox's state recovered") ||
+		!strings.Contains(l, "mailboxes_recovered=2") || !strings.Contains(l, "moved_to=") {
+		t.Errorf("log = %q, want one warning that every mailbox was recovered and where the file went, no error", l)
+	}
+	for mbox, want := range map[string]uint32{"INBOX": 40, "Lists": 12} {
+		if _, n, ok := s.Load("A", mbox); !ok || n != want {
+			t.Errorf("Load(A, %s) = %d, %v; want %d, true", mbox, n, ok, want)
+		}
+	}
+	for _, mbox := range []string{"INBOX", "Lists", "New"} {
+		if s.Damaged("A", mbox) {
+			t.Errorf("Damaged(A, %s) = true, want false: nothing was lost", mbox)
+		}
+	}
+	if matches := corruptCopies(t, path); len(matches) != 1 {
+		t.Errorf("corrupt copies = %q, want 1", matches)
+	}
+}
+
 // TestStateSalvage: of a state file cut short or partly broken, the
 // mailboxes whose entries are whole and sound keep their watermarks (and
 // catch up on the mail that came while idlebell was stopped); Damaged names

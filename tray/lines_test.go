@@ -58,13 +58,14 @@ func TestReconnectingLines(t *testing.T) {
 	}
 }
 
-// TestStateLostLine: a folder whose saved state was lost says, in its
-// account's line while connected, that mail from while idlebell was
-// stopped may not have been announced; once, with two such folders.
+// TestStateLostLine: a folder whose saved state was lost says so in a few
+// words in its account's line while connected (the line stays for the
+// session: the explanation is the hint's and the log's); once, with two
+// such folders.
 func TestStateLostLine(t *testing.T) {
 	for _, lang := range []struct{ locale, want string }{
-		{"C.UTF-8", "Home — connected · the state file was damaged: mail that came while idlebell was stopped may not have been announced"},
-		{"de_DE.UTF-8", "Home – verbunden · die Statusdatei war beschädigt: Mail, die kam, während idlebell beendet war, wurde vielleicht nicht gemeldet"},
+		{"C.UTF-8", "Home — connected · state file damaged, mail may have been missed"},
+		{"de_DE.UTF-8", "Home – verbunden · Statusdatei beschädigt, evtl. Mail verpasst"},
 	} {
 		i18ntest.Use(t, lang.locale)
 		tr := newTestTray(t, cfgWith(3, true, "Home"))
