@@ -40,7 +40,8 @@ import (
 // leaves out the quoted lines but keeps the attribution line before them
 // ("Bob wrote:"), which Preview leaves out with the quote, and once the
 // lines are joined an attribution cannot be told from a "Note:" in the
-// text. Of a text/plain part, whose first bytes cost
+// text (of an HTML part, only a last word ending with ':' counts: see
+// below). Of a text/plain part, whose first bytes cost
 // about what the preview does, it is false also for a "--" word after the
 // first: a signature separator's line and a dash in the text read the same
 // once the lines are joined. It is false too for a text that begins with
@@ -64,7 +65,13 @@ func ServerPreview(text string, p TextPart, subject string) (preview string, ok 
 	if len(words) > 0 && words[0] == "--" {
 		return "", false
 	}
-	if slices.ContainsFunc(words, func(w string) bool { return strings.HasSuffix(strings.TrimSuffix(w, cutMark), ":") }) {
+	colon := func(w string) bool { return strings.HasSuffix(strings.TrimSuffix(w, cutMark), ":") }
+	// Of a text/plain part, any such word: reading its first bytes costs
+	// about what the preview does. Of an HTML part, whose reading can run
+	// to 64 KB past a head and style sheet, only a last word: the server
+	// left out the quote that followed it, and a "Note:" in the text keeps
+	// the server's preview.
+	if (!p.HTML && slices.ContainsFunc(words, colon)) || (p.HTML && len(words) > 0 && colon(words[len(words)-1])) {
 		return "", false
 	}
 	switch {

@@ -163,3 +163,25 @@ func FuzzServerPreview(f *testing.F) {
 		checkOut(t, got, MaxPreviewRunes)
 	})
 }
+
+// TestServerPreviewColonInHTML: a word ending with ':' refuses a text/plain
+// part's server preview wherever it stands, an HTML part's only as the last
+// word (an attribution whose quote the server left out): reading an HTML
+// part instead can cost up to 64 KB.
+func TestServerPreviewColonInHTML(t *testing.T) {
+	html := TextPart{Path: []int{1}, Charset: "utf-8", HTML: true}
+	plain := TextPart{Path: []int{1}, Charset: "utf-8"}
+	for _, c := range []struct {
+		text string
+		p    TextPart
+		ok   bool
+	}{
+		{"Your order: 4711 has shipped and arrives on Tuesday.", html, true},
+		{"Thanks, see you then. On Mon, 30 Nov 2026 Bob wrote:", html, false},
+		{"Your order: 4711 has shipped and arrives on Tuesday.", plain, false},
+	} {
+		if _, ok := ServerPreview(c.text, c.p, ""); ok != c.ok {
+			t.Errorf("ServerPreview(%q, HTML %v) ok = %v, want %v", c.text, c.p.HTML, ok, c.ok)
+		}
+	}
+}
