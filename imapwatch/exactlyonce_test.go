@@ -1,8 +1,12 @@
 package imapwatch
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -332,4 +336,49 @@ func TestUIDNextReportedBackwards(t *testing.T) {
 	c.waitState(t, StateIdle, wait)
 	srv.deliver(t, testMessage(3, "c"))
 	assertOnce(t, srv.sentinel(t, c), "c")
+}
+
+// TestRecheckLogsEachHeldBack: after a UIDVALIDITY change, every message
+// that the memory of announced mails keeps from being announced again is
+// logged at INFO with its mailbox, UID and Message-ID, not only counted: a
+// new mail that shares all of its key with one announced before (a
+// scanner's) is held back too, and the log is where the user finds it.
+func TestRecheckLogsEachHeldBack(t *testing.T) {
+	t.Parallel()
+	srv := newDemoServer(t, demoOptions())
+	user, cfg := srv.newUser(t)
+	cfg.Mailboxes = []string{"Box"}
+	srv.createMailbox(t, user, "Box")
+	store := newMemStore()
+	m1, c1 := startManager(t, cfg, store)
+	c1.waitState(t, StateIdle, wait)
+	srv.deliver(t, user, "Box", scanMessage("Scan A"))
+	assertOnce(t, c1.waitMails(t, 1, wait), "Scan A")
+	m1.Close()
+
+	srv.recreate(t, user, "Box")
+	srv.deliver(t, user, "Box", scanMessage("Scan A")) // UID 1
+	srv.deliver(t, user, "Box", scanMessage("Scan A")) // UID 2
+	srv.deliver(t, user, "Box", scanMessage("Scan B"))
+	var logs bytes.Buffer
+	var mu sync.Mutex
+	logger := slog.New(slog.NewTextHandler(lockedWriter{&mu, &logs}, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	m2 := NewManager(Options{Store: store, Logger: logger})
+	c2 := collect(t, m2)
+	m2.Apply([]Config{cfg})
+	t.Cleanup(func() { m2.Close(); <-c2.done })
+	assertOnce(t, c2.waitMails(t, 1, wait), "Scan B")
+	c2.waitState(t, StateIdle, wait)
+	mu.Lock()
+	defer mu.Unlock()
+	for _, uid := range []string{"uid=1 ", "uid=2 "} {
+		found := false
+		for _, line := range strings.Split(logs.String(), "\n") {
+			found = found || strings.Contains(line, "level=INFO") && strings.Contains(line, "message announced before under another UID") &&
+				strings.Contains(line, " mailbox=Box ") && strings.Contains(line, " "+uid) && strings.Contains(line, "message_id=fixed@scanner")
+		}
+		if !found {
+			t.Errorf("no INFO line for the held-back %s(mailbox, Message-ID) in:\n%s", uid, logs.String())
+		}
+	}
 }

@@ -94,6 +94,12 @@ func (s *session) arrivedSince(m *mark, mbox string, since time.Time, next uint3
 			h, _ := s.sv.reader.headers([]mailtext.HeaderBlock{mailtext.NewHeaderBlock(b.FindBodySection(headerFields), maxHeaderFields)}, "", mbox, uint32(b.UID))
 			if key, old := mailKey(h.MessageID, h.Date, h.FromAddress, h.Subject); !m.l.seen(key, old) {
 				out = append(out, uint32(b.UID))
+			} else {
+				// Each one, as announce says it: a new mail that shares
+				// Message-ID, date, sender and subject with one announced
+				// before is held back too, and the log is where it shows.
+				s.sv.logger.Info("message announced before under another UID; not again",
+					"mailbox", mbox, "uid", uint32(b.UID), "message_id", h.MessageID)
 			}
 			return nil
 		})
