@@ -148,6 +148,11 @@ func (g *guard) tokenExpired() bool {
 	return bytes.Contains(bytes.ToLower(g.byeText), []byte("expired"))
 }
 
+// guardMinBuf is the guard's first room for the server's bytes, 4 KiB: an
+// idle connection (thousands of accounts) holds no more; a FETCH answer
+// grows it, and it is given back once read.
+const guardMinBuf = 4 << 10
+
 var (
 	byePrefix    = []byte("* BYE ")
 	searchPrefix = []byte("* SEARCH ")
@@ -164,7 +169,9 @@ func (g *guard) Read(p []byte) (int, error) {
 	}
 	for g.safe == 0 {
 		if len(g.buf) == cap(g.buf) {
-			g.buf = append(g.buf, make([]byte, 32<<10)...)[:len(g.buf)]
+			// Room grows with what is held (a line or literal not yet
+			// whole), from guardMinBuf: an idle connection keeps little.
+			g.buf = append(g.buf, make([]byte, max(guardMinBuf, len(g.buf)))...)[:len(g.buf)]
 		}
 		n, err := g.Conn.Read(g.buf[len(g.buf):cap(g.buf)])
 		g.buf = g.buf[:len(g.buf)+n]
@@ -188,8 +195,8 @@ func (g *guard) Read(p []byte) (int, error) {
 	g.safe -= n
 	g.scanned -= n
 	g.litAt -= n
-	if len(g.buf) == 0 && cap(g.buf) > 64<<10 {
-		g.buf = nil // a large literal passed: do not keep its room
+	if len(g.buf) == 0 && cap(g.buf) > guardMinBuf {
+		g.buf = nil // a large answer passed: do not keep its room while idle
 	}
 	return n, nil
 }

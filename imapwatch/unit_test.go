@@ -1,10 +1,13 @@
 package imapwatch
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"reflect"
 	"strings"
 	"testing"
@@ -158,5 +161,34 @@ func TestGuardBye(t *testing.T) {
 		if got := drain(g.bye); got != tt.want {
 			t.Errorf("%s: guard saw BYE = %v, want %v", tt.name, got, tt.want)
 		}
+	}
+}
+
+// TestGuardRoomFollowsWhatIsHeld: an idle connection's guard holds at most
+// guardMinBuf for the server's bytes (with thousands of accounts it was
+// 32 KiB each); an answer larger than that grows the room while it passes,
+// and the room is given back once it is read.
+func TestGuardRoomFollowsWhatIsHeld(t *testing.T) {
+	client, server := net.Pipe()
+	defer client.Close()
+	defer server.Close()
+	g := newGuard(client)
+	big := "* 1 FETCH (UID 1 BODY[1] {40000}\r\n" + strings.Repeat("x", 40000) + ")\r\n"
+	go func() {
+		io.WriteString(server, "* OK ready\r\n")
+		io.WriteString(server, big)
+	}()
+	r := bufio.NewReader(g)
+	if _, err := r.ReadString('\n'); err != nil {
+		t.Fatal(err)
+	}
+	if c := cap(g.buf); c > guardMinBuf {
+		t.Errorf("after a greeting the guard holds %d bytes of room, want at most %d", c, guardMinBuf)
+	}
+	if _, err := io.ReadFull(r, make([]byte, len(big))); err != nil {
+		t.Fatal(err)
+	}
+	if c := cap(g.buf); c > guardMinBuf {
+		t.Errorf("after a 40 KB answer was read the guard keeps %d bytes of room, want at most %d", c, guardMinBuf)
 	}
 }
