@@ -70,6 +70,6 @@ shot add-3-certificate 6
 xdotool mousemove $((X + 549)) $((Y + 564)) click 1
 shot add-4-found-connected 4
 # Add, the dialog's last button (the found step keeps the address step's size): the account is stored and shown.
-xdotool mousemove $((X + 735)) $((Y + 498)) click 1
+xdotool mousemove $((X + 735)) $((Y + 544)) click 1
 shot add-5-added 3
 cp "$tmp/app.log" "$out/add-app.log"
